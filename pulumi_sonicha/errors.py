@@ -1,0 +1,108 @@
+"""One exception hierarchy for everything pulumi_sonicha raises.
+
+Callers catch `SonicHaError` to handle any of our failures; the subclasses
+carry the facts an administrator needs to act (which unit, which field, which
+API code) so messages can say *what to do*, not just what broke.
+
+No exception here ever holds a password or token: messages are built from
+host names, serials and API texts only, and `redact()` scrubs anything that
+reaches us from outside (e.g. an API message echoing a request).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+_SECRETS: set[str] = set()
+
+
+def register_secret(value: str | None) -> None:
+    """Remember a credential so `redact()` removes it from any text we emit."""
+    if value and len(value) >= 3:
+        _SECRETS.add(value)
+
+
+def redact(text: str, extra: Iterable[str] = ()) -> str:
+    """Replace every known secret in `text` with '****'."""
+    for secret in sorted({*_SECRETS, *(s for s in extra if s)}, key=len, reverse=True):
+        text = text.replace(secret, "****")
+    return text
+
+
+class SonicHaError(Exception):
+    """Root of every error raised by pulumi_sonicha."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(redact(message))
+
+    @property
+    def message(self) -> str:
+        return str(self)
+
+
+class SettingsError(SonicHaError):
+    """A provider setting (stack config `sonicha:*` or `SONICHA_*`) is missing or invalid."""
+
+
+class ApplianceError(SonicHaError):
+    """The SonicOS API of one unit refused or failed a call."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        host: str,
+        serial: str | None = None,
+        code: str | None = None,
+        status: int | None = None,
+    ) -> None:
+        unit = f"{host} (serial {serial})" if serial else host
+        detail = f" [{code}]" if code else ""
+        super().__init__(f"{unit}: {message}{detail}")
+        self.host = host
+        self.serial = serial
+        self.code = code
+        self.status = status
+
+
+class ApplianceUnreachableError(ApplianceError):
+    """No answer from the unit (connection refused, reset, timed out, TLS failure)."""
+
+
+class AuthenticationError(ApplianceError):
+    """The appliance rejected the admin credentials."""
+
+
+class SessionHeldError(ApplianceError):
+    """Another administrator holds the unit's single configuration session (HTTP 403)."""
+
+
+class NotFoundError(ApplianceError):
+    """The object asked for does not exist on the unit (HTTP 404)."""
+
+
+class SyncTimeoutError(ApplianceError):
+    """The Backup did not reach a synchronized state within `sync_timeout_s`."""
+
+
+class PortalError(SonicHaError):
+    """The MySonicWall portal refused or failed a call."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        serial: str | None = None,
+        code: str | None = None,
+        status: int | None = None,
+    ) -> None:
+        unit = f"MySonicWall (serial {serial})" if serial else "MySonicWall"
+        detail = f" [{code}]" if code else ""
+        super().__init__(f"{unit}: {message}{detail}")
+        self.serial = serial
+        self.code = code
+        self.status = status
+
+
+class PortalUnreachableError(PortalError):
+    """No answer from the portal (connection refused, reset, timed out, TLS failure)."""

@@ -1,0 +1,85 @@
+"""The lifecycle rules all three providers share.
+
+- Nothing in the pickle: the engine stores the pickled provider in state and
+  ships it to the provider host, so an instance carries no settings, sessions
+  or credentials (`__getstate__` is empty); the class is pickled by reference
+  (`pulumi_sonicha.providers.<module>.<Class>`: public API, never moved).
+- Credentials come from `configure()` (stack config, env fallback), read on
+  first use when a caller never configured us (direct use in tests/scripts).
+- `check` and `diff` go through the resource's `Schema`: declared keys only,
+  numbers compared numerically, unknowns (preview) never validated, and no
+  HTTP request at all.
+- Every error leaving a provider method is a `SonicHaError` with secrets
+  already scrubbed.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any, ClassVar
+
+from pulumi.dynamic import (
+    CheckFailure,
+    CheckResult,
+    ConfigureRequest,
+    DiffResult,
+    ReadResult,
+    ResourceProvider,
+)
+
+from ..schema import Schema
+from ..settings import Settings
+
+
+class SonicHaProvider(ResourceProvider):
+    """Base of the three providers; subclasses set `schema` and implement CRUD."""
+
+    serialize_as_secret_always = False
+    schema: ClassVar[Schema]
+    delete_before_replace: ClassVar[bool] = False
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._settings: Settings | None = None
+        self._settings_lock = threading.Lock()
+
+    # -- pickling: by reference, with no state --------------------------------
+    def __getstate__(self) -> dict[str, Any]:
+        return {}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self._settings = None
+        self._settings_lock = threading.Lock()
+
+    # -- settings -------------------------------------------------------------
+    def configure(self, req: ConfigureRequest) -> None:
+        self._settings = Settings.load(req.config.get)
+
+    @property
+    def settings(self) -> Settings:
+        with self._settings_lock:
+            if self._settings is None:
+                self._settings = Settings.load()
+            return self._settings
+
+    # -- shared lifecycle rules -----------------------------------------------
+    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        inputs, failures = self.schema.check(news)
+        return CheckResult(inputs, [CheckFailure(f.property, f.reason) for f in failures])
+
+    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        changed = self.schema.changed_keys(olds, news)
+        replaces = [key for key in changed if self.schema.by_name[key].replace]
+        return DiffResult(
+            changes=bool(changed),
+            replaces=replaces,
+            delete_before_replace=self.delete_before_replace,
+        )
+
+    def inputs_of(self, outs: dict[str, Any]) -> dict[str, Any]:
+        """The declared-input part of a full output dict (what `read` returns as inputs)."""
+        return {key: outs.get(key) for key in self.schema.keys}
+
+    def gone(self) -> ReadResult:
+        """The object no longer exists: the engine drops it from state."""
+        return ReadResult(id_="", outs={})

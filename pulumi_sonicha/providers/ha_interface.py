@@ -1,0 +1,7 @@
+"""Placeholder while the provider is being written (replaced in the same change)."""
+
+from .base import SonicHaProvider
+
+
+class HaInterfaceProvider(SonicHaProvider):
+    pass

@@ -1,0 +1,158 @@
+"""HaPair: High Availability on the Primary, naming the Backup by serial.
+
+Sections in the usual order: check/diff (base class), create, read, update,
+delete. Every operation holds one admin session on the Primary, writes only
+the top-level HA keys that differ, commits once, and (with `wait_for_sync`)
+polls the HA status until the Backup is synchronized. When the Backup does
+not synchronize in time, the previous HA settings are put back and
+committed, so a failed apply leaves the Primary as it was.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from pulumi.dynamic import CreateResult, ReadResult, UpdateResult
+
+from ..errors import ApplianceError, SyncTimeoutError
+from ..models import ha_pair as model
+from ..sonicos import ApplianceSession, SonicOSClient, SystemInfo
+from .base import SonicHaProvider
+
+# Seconds between HA status polls: quick at first (the simulator and small
+# configs sync fast), then once a second.
+_POLL_STEPS = (0.1, 0.2, 0.4, 0.8)
+_POLL_MAX = 1.0
+
+
+class HaPairProvider(SonicHaProvider):
+    schema = model.SCHEMA
+
+    # -- create ---------------------------------------------------------------
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        backup = self._backup_info(props) if props.get("backup_host") else None
+        outs = self._apply(props, backup=backup)
+        return CreateResult(id_=outs["primary_serial"], outs=outs)
+
+    # -- read -----------------------------------------------------------------
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        client = SonicOSClient(props["primary_host"], self.settings, serial=id_ or None)
+        with client.session() as unit:
+            current = unit.ha_settings()
+            if not model.is_enabled(current):
+                return self.gone()
+            status = unit.ha_status()
+        outs = {**props, **model.settings_from_api(current), **model.status_outputs(status)}
+        outs.pop("__provider", None)
+        return ReadResult(id_=id_, outs=outs, inputs=self.inputs_of(outs))
+
+    # -- update ---------------------------------------------------------------
+    def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        backup_changed = any(
+            olds.get(key) != news.get(key) for key in ("backup_host", "backup_serial")
+        )
+        backup = self._backup_info(news) if news.get("backup_host") and backup_changed else None
+        return UpdateResult(outs=self._apply(news, serial=id_, backup=backup))
+
+    # -- delete ---------------------------------------------------------------
+    def delete(self, id_: str, props: dict[str, Any]) -> None:
+        if props.get("on_delete") == "retain":
+            return
+        client = SonicOSClient(props["primary_host"], self.settings, serial=id_ or None)
+        with client.session() as unit:
+            if model.is_enabled(unit.ha_settings()):
+                unit.put_ha_settings({"mode": {}})
+                unit.commit()
+
+    # -- shared steps ---------------------------------------------------------
+    def _apply(
+        self,
+        inputs: dict[str, Any],
+        serial: str | None = None,
+        backup: SystemInfo | None = None,
+    ) -> dict[str, Any]:
+        """Bring the Primary's HA settings to `inputs` (adopting what is there)."""
+        client = SonicOSClient(inputs["primary_host"], self.settings, serial=serial)
+        with client.session() as unit:
+            system = unit.system()
+            if system.serial == inputs["backup_serial"]:
+                raise unit.error(
+                    f"backup_serial {inputs['backup_serial']} is this unit's own serial;"
+                    " give the serial of the Backup unit"
+                )
+            if backup is not None and backup.model != system.model:
+                raise unit.error(
+                    f"the Backup ({backup.serial}) is a {backup.model} but this Primary is a"
+                    f" {system.model}; an HA pair needs two units of the same model"
+                )
+            before = unit.ha_settings()
+            changes = model.changed_settings(before, inputs)
+            if changes:
+                unit.put_ha_settings(changes)
+                unit.commit()
+            status = unit.ha_status()
+            if changes and inputs["wait_for_sync"]:
+                status = self._wait_for_sync(unit, inputs, before, changes)
+        outs = {key: inputs.get(key) for key in self.schema.keys}
+        outs.update(
+            primary_serial=system.serial,
+            model=system.model,
+            firmware_version=system.firmware_version,
+            **model.status_outputs(status),
+        )
+        return outs
+
+    def _wait_for_sync(
+        self,
+        unit: ApplianceSession,
+        inputs: dict[str, Any],
+        before: dict[str, Any],
+        changes: dict[str, Any],
+    ) -> dict[str, Any]:
+        deadline = time.monotonic() + float(inputs["sync_timeout_s"])
+        step = 0
+        while True:
+            status = unit.ha_status()
+            if model.status_outputs(status)["synchronized"]:
+                return status
+            if time.monotonic() >= deadline:
+                break
+            pause = _POLL_STEPS[step] if step < len(_POLL_STEPS) else _POLL_MAX
+            step += 1
+            time.sleep(min(pause, max(0.0, deadline - time.monotonic())))
+        self._restore(unit, before, changes)
+        detail = f": {status['message']}" if status.get("message") else ""
+        raise unit.error(
+            f"the Backup ({inputs['backup_serial']}) did not synchronize within"
+            f" {int(inputs['sync_timeout_s'])} s; last HA status {status.get('status', '?')},"
+            f" Backup state {status.get('secondary_state', '?')}{detail}. The previous HA"
+            " settings were restored. Check that backup_serial is the Backup's serial, that"
+            f" the control link {inputs['control_interface']} is cabled directly between the"
+            " units, and that both units are the same model",
+            SyncTimeoutError,
+        )
+
+    @staticmethod
+    def _restore(unit: ApplianceSession, before: dict[str, Any], changes: dict[str, Any]) -> None:
+        """Put back the keys we changed, as they were."""
+        previous = {key: before[key] for key in changes if key in before}
+        if "mode" in changes and "mode" not in previous:
+            previous["mode"] = {}
+        unit.put_ha_settings(previous)
+        unit.commit()
+
+    def _backup_info(self, inputs: dict[str, Any]) -> SystemInfo:
+        """With `backup_host`, make sure it is reachable and is the unit named by
+        `backup_serial` before anything is written on the Primary."""
+        client = SonicOSClient(inputs["backup_host"], self.settings)
+        with client.session() as backup:
+            info = backup.system()
+        if info.serial != inputs["backup_serial"]:
+            raise ApplianceError(
+                f"backup_host answers with serial {info.serial}, but backup_serial is"
+                f" {inputs['backup_serial']}; fix backup_serial or backup_host",
+                host=client.host,
+                serial=info.serial,
+            )
+        return info

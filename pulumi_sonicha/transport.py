@@ -1,0 +1,148 @@
+"""HTTP plumbing shared by the SonicOS and portal clients.
+
+One place decides how we talk HTTPS: TLS verification passed on *every*
+request (a `verify` stored on the Session loses to `REQUESTS_CA_BUNDLE`),
+urllib3 retries with backoff for connection errors, 5xx and 429 (honouring
+`Retry-After`) but never for other 4xx, a timeout on every call, and a debug
+log line per request that carries method, path and status only: never
+headers or bodies, where credentials and tokens travel.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import requests
+import urllib3
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
+
+from .settings import Settings
+
+log = logging.getLogger("pulumi_sonicha")
+
+RETRY_STATUSES = (429, 500, 502, 503, 504)
+
+_warned_insecure: set[str] = set()
+_warn_lock = threading.Lock()
+
+
+def normalize_origin(host: str) -> str:
+    """`fw1`, `fw1:8443`, `https://fw1/` -> `https://fw1[:8443]` (HTTPS always)."""
+    text = host.strip().rstrip("/")
+    for prefix in ("https://", "http://"):
+        if text.lower().startswith(prefix):
+            text = text[len(prefix) :]
+    return "https://" + text
+
+
+def new_session(settings: Settings) -> requests.Session:
+    """A Session with our retry policy mounted; one per provider operation."""
+    session = requests.Session()
+    retry = Retry(
+        total=settings.max_retries,
+        connect=settings.max_retries,
+        read=settings.max_retries,
+        status=settings.max_retries,
+        other=0,
+        backoff_factor=settings.backoff_factor,
+        backoff_max=30,
+        status_forcelist=RETRY_STATUSES,
+        # Appliance writes are staged (replaying a PUT or a commit is harmless) and
+        # the portal client adopts an association a lost answer had created.
+        allowed_methods=None,
+        respect_retry_after_header=True,
+        raise_on_status=False,
+    )
+    adapter = HTTPAdapter(max_retries=retry, pool_connections=1, pool_maxsize=4)
+    session.mount("https://", adapter)
+    session.mount("http://", adapter)
+    return session
+
+
+def warn_if_insecure(settings: Settings, origin: str) -> None:
+    """`sonicha:insecure` is an opt-in; say so loudly once per origin."""
+    if not settings.insecure:
+        return
+    with _warn_lock:
+        if origin in _warned_insecure:
+            return
+        _warned_insecure.add(origin)
+    message = (
+        f"TLS certificate verification is OFF for {origin} (sonicha:insecure=true):"
+        " anyone on the path can read the admin credentials. Set sonicha:caBundle instead."
+    )
+    log.warning(message)
+    warnings.warn(message, stacklevel=3)
+
+
+def send(
+    session: requests.Session,
+    settings: Settings,
+    method: str,
+    url: str,
+    **kwargs: Any,
+) -> requests.Response:
+    """Send one request with our verify/timeout; raises requests' own exceptions."""
+    with warnings.catch_warnings():
+        if settings.insecure:
+            warnings.simplefilter("ignore", urllib3.exceptions.InsecureRequestWarning)
+        started = time.monotonic()
+        response = session.request(
+            method, url, verify=settings.verify, timeout=settings.timeout, **kwargs
+        )
+    log.debug(
+        "%s %s -> %s (%.0f ms)",
+        method,
+        requests.utils.urlparse(url).path,
+        response.status_code,
+        (time.monotonic() - started) * 1000,
+    )
+    return response
+
+
+def describe_transport_error(exc: requests.RequestException) -> str:
+    """A short, credential-free sentence for a failure that got no HTTP answer."""
+    if isinstance(exc, requests.exceptions.SSLError):
+        text = str(exc)
+        if "mismatch" in text.lower() or "doesn't match" in text:
+            return (
+                "TLS hostname mismatch: the certificate does not name this host;"
+                " connect by the name in the certificate or fix the certificate"
+            )
+        return (
+            "TLS verification failed: the certificate is not trusted; set sonicha:caBundle"
+            " to the CA that signed it"
+        )
+    if isinstance(exc, requests.exceptions.Timeout):
+        return "no answer within sonicha:timeout seconds; check the unit is up or raise the timeout"
+    if isinstance(exc, requests.exceptions.RetryError):
+        return "gave up after sonicha:maxRetries retries"
+    if isinstance(exc, requests.exceptions.ConnectionError):
+        return (
+            "cannot connect (refused, reset or unreachable); check the address and that"
+            " HTTPS management is enabled on the unit"
+        )
+    return exc.__class__.__name__
+
+
+class HostLocks:
+    """One lock per host: an appliance allows one admin session at a time, and the
+    provider host runs four worker threads."""
+
+    def __init__(self) -> None:
+        self._locks: dict[str, threading.Lock] = {}
+        self._guard = threading.Lock()
+
+    @contextmanager
+    def hold(self, key: str) -> Iterator[None]:
+        with self._guard:
+            lock = self._locks.setdefault(key, threading.Lock())
+        with lock:
+            yield
