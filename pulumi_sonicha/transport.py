@@ -120,7 +120,13 @@ def describe_transport_error(exc: requests.RequestException) -> str:
             "TLS verification failed: the certificate is not trusted; set sonicha:caBundle"
             " to the CA that signed it"
         )
-    if isinstance(exc, requests.exceptions.Timeout):
+    reason = getattr(exc.args[0], "reason", None) if exc.args else None
+    # urllib3's NewConnectionError (refused) subclasses its ConnectTimeoutError.
+    refused = isinstance(reason, urllib3.exceptions.NewConnectionError)
+    if not refused and (
+        isinstance(exc, requests.exceptions.Timeout)
+        or isinstance(reason, urllib3.exceptions.TimeoutError)
+    ):
         return "no answer within sonicha:timeout seconds; check the unit is up or raise the timeout"
     if isinstance(exc, requests.exceptions.RetryError):
         return "gave up after sonicha:maxRetries retries"

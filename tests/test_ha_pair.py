@@ -1,0 +1,283 @@
+"""HaPair provider methods against the simulator: the administrator's procedure."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from pulumi.output import Unknown
+
+from pulumi_sonicha.errors import ApplianceError, SyncTimeoutError
+from pulumi_sonicha.providers.ha_pair import HaPairProvider
+from pulumi_sonicha.settings import Settings
+from pulumi_sonicha.simulator import Simulator
+
+from .conftest import provider_with
+
+PRIMARY_SERIAL = "2CB8ED0A1B2C"
+BACKUP_SERIAL = "2CB8ED0A9F00"
+
+
+@pytest.fixture
+def provider(settings: Settings) -> HaPairProvider:
+    return provider_with(HaPairProvider, settings)
+
+
+def program_inputs(sim: Simulator, **overrides: Any) -> dict[str, Any]:
+    """What a program declares, as the engine delivers it (numbers as floats)."""
+    inputs: dict[str, Any] = {
+        "primary_host": sim.primary.host,
+        "backup_serial": "2cb8-ed0a-9f00",
+        "control_interface": "x5",
+        "data_interface": "X4",
+        "stateful_synchronization": True,
+        "heartbeat_interval_ms": 1000.0,
+    }
+    inputs.update(overrides)
+    return inputs
+
+
+def checked(provider: HaPairProvider, news: dict[str, Any]) -> dict[str, Any]:
+    result = provider.check({}, news)
+    assert [(f.property, f.reason) for f in result.failures] == []
+    return result.inputs
+
+
+def create(provider: HaPairProvider, sim: Simulator, **overrides: Any):
+    inputs = checked(provider, program_inputs(sim, **overrides))
+    return inputs, provider.create(inputs)
+
+
+# -- check ------------------------------------------------------------------------
+
+
+def test_check_normalizes_and_fills_defaults_without_any_request(provider, sim):
+    inputs = checked(provider, program_inputs(sim))
+    assert inputs["backup_serial"] == BACKUP_SERIAL
+    assert inputs["control_interface"] == "X5"
+    assert inputs["heartbeat_interval_ms"] == 1000 and isinstance(
+        inputs["heartbeat_interval_ms"], int
+    )
+    assert inputs["mode"] == "active-standby"
+    assert inputs["failover_trigger_level"] == 5
+    assert inputs["on_delete"] == "disable"
+    assert sim.primary.requests == []
+
+
+def test_check_needs_data_interface_for_stateful_sync(provider, sim):
+    result = provider.check({}, program_inputs(sim, data_interface=None))
+    assert [f.property for f in result.failures] == ["data_interface"]
+    assert "stateful_synchronization" in result.failures[0].reason
+
+
+def test_check_skips_unknown_values_in_preview(provider, sim):
+    result = provider.check({}, program_inputs(sim, data_interface=Unknown()))
+    assert result.failures == []
+    assert isinstance(result.inputs["data_interface"], Unknown)
+
+
+# -- create -------------------------------------------------------------------------
+
+
+def test_create_turns_ha_on_and_waits_for_the_backup(provider, sim):
+    inputs, result = create(provider, sim)
+    assert result.id == PRIMARY_SERIAL
+    outs = result.outs
+    assert outs["synchronized"] is True
+    assert (outs["ha_status"], outs["primary_state"], outs["backup_state"]) == (
+        "ACTIVE",
+        "ACTIVE",
+        "STANDBY",
+    )
+    assert (outs["model"], outs["firmware_version"]) == ("NSa 2700", "7.0.1-5145")
+    mode = sim.primary.ha_settings()["mode"]["active_standby"]
+    assert mode["secondary_serial"] == BACKUP_SERIAL
+    assert (mode["control_interface"], mode["data_interface"]) == ("X5", "X4")
+    assert mode["stateful_synchronization"] is True
+    # The Backup now holds the Primary's settings.
+    assert sim.backup.ha_settings()["mode"] == sim.primary.ha_settings()["mode"]
+    # One PUT, one commit.
+    assert [(r.method, r.path) for r in sim.primary.writes()] == [
+        ("PUT", "/api/sonicos/high-availability/base"),
+        ("POST", "/api/sonicos/config/pending"),
+    ]
+    # Advanced fields already at the declared values are not sent.
+    assert list(sim.primary.writes()[0].body["high_availability"]) == ["mode"]
+
+
+def test_numbers_arriving_as_floats_go_out_as_ints(provider, sim):
+    create(provider, sim, heartbeat_interval_ms=2000.0, probe_count=4.0)
+    sent = sim.primary.writes()[0].body["high_availability"]
+    assert sent["heartbeat_interval"] == 2000 and type(sent["heartbeat_interval"]) is int
+    assert sent["probe"] == {"interval": 20, "count": 4} and type(sent["probe"]["count"]) is int
+
+
+def test_create_adopts_existing_identical_settings_without_writing(provider, sim):
+    create(provider, sim)
+    sim.primary.clear_requests()
+    _, result = create(provider, sim)
+    assert result.outs["synchronized"] is True
+    assert sim.primary.writes() == []
+
+
+def test_create_rejects_own_serial_as_backup(provider, sim):
+    with pytest.raises(ApplianceError) as caught:
+        create(provider, sim, backup_serial=PRIMARY_SERIAL)
+    assert "own serial" in str(caught.value)
+    assert sim.primary.host in str(caught.value)
+    assert sim.primary.writes() == []
+
+
+def test_create_checks_the_backup_host_serial(provider, sim):
+    with pytest.raises(ApplianceError) as caught:
+        create(provider, sim, backup_host=sim.backup.host, backup_serial="2CB8ED0A0001")
+    assert "2CB8ED0A9F00" in str(caught.value) and "backup_serial" in str(caught.value)
+    assert sim.primary.writes() == []
+
+
+def test_create_with_model_mismatch_fails_before_writing():
+    with Simulator(sync_seconds=0.0, backup_model="NSa 3700") as sim:
+        from .conftest import settings_for
+
+        provider = provider_with(HaPairProvider, settings_for(sim))
+        with pytest.raises(ApplianceError) as caught:
+            create(provider, sim, backup_host=sim.backup.host)
+        assert "same model" in str(caught.value)
+        assert sim.primary.writes() == []
+
+
+def test_sync_timeout_restores_previous_settings(provider, sim):
+    sim.uncable("X5")  # control link down: NO_PEER
+    before = sim.primary.ha_settings()
+    with pytest.raises(SyncTimeoutError) as caught:
+        create(provider, sim, sync_timeout_s=1.0)
+    text = str(caught.value)
+    assert "NO_PEER" in text and "X5" in text and "restored" in text
+    assert sim.primary.ha_settings() == before
+
+
+def test_wait_for_sync_false_returns_at_once(provider, sim):
+    sim.uncable("X5")
+    _, result = create(provider, sim, wait_for_sync=False)
+    assert result.outs["synchronized"] is False
+    assert result.outs["ha_status"] == "NO_PEER"
+
+
+def test_sync_progression_is_waited_for():
+    with Simulator(sync_seconds=0.6) as sim:
+        from .conftest import settings_for
+
+        provider = provider_with(HaPairProvider, settings_for(sim))
+        _, result = create(provider, sim)
+        assert result.outs["synchronized"] is True
+        statuses = [
+            r for r in sim.primary.requests if r.path.endswith("reporting/high-availability")
+        ]
+        assert len(statuses) >= 3  # INIT / SYNCHRONIZING seen before ACTIVE
+
+
+# -- read ---------------------------------------------------------------------------
+
+
+def test_read_of_unchanged_pair_equals_checked_inputs(provider, sim):
+    inputs, created = create(provider, sim)
+    sim.primary.clear_requests()
+    result = provider.read(created.id, created.outs)
+    assert result.id == PRIMARY_SERIAL
+    assert result.inputs == inputs
+    assert provider.diff(created.id, result.outs, inputs).changes is False
+    assert len(sim.primary.requests) <= 4
+
+
+def test_read_shows_hand_made_change_as_drift(provider, sim):
+    inputs, created = create(provider, sim)
+    ha = sim.primary.ha_settings()
+    ha["mode"]["active_standby"]["preempt"] = True
+    ha["heartbeat_interval"] = 5000
+    sim.primary.set_ha_settings(ha)
+    result = provider.read(created.id, created.outs)
+    assert result.outs["preempt"] is True
+    assert result.outs["heartbeat_interval_ms"] == 5000
+    diff = provider.diff(created.id, result.outs, inputs)
+    assert diff.changes is True and diff.replaces == []
+    assert provider.schema.changed_keys(result.outs, inputs) == ["preempt", "heartbeat_interval_ms"]
+
+
+def test_read_of_disabled_ha_is_gone(provider, sim):
+    _, created = create(provider, sim)
+    sim.primary.set_ha_settings({**sim.primary.ha_settings(), "mode": {}})
+    assert provider.read(created.id, created.outs).id == ""
+
+
+# -- diff ---------------------------------------------------------------------------
+
+
+def test_diff_ignores_float_vs_int_and_computed_outputs(provider, sim):
+    inputs, created = create(provider, sim)
+    olds = {**created.outs, "ha_status": "NO_PEER", "heartbeat_interval_ms": 1000.0}
+    assert provider.diff(created.id, olds, inputs).changes is False
+
+
+def test_diff_replaces_on_primary_host_change(provider, sim):
+    inputs, created = create(provider, sim)
+    news = {**inputs, "primary_host": sim.backup.host}
+    diff = provider.diff(created.id, created.outs, news)
+    assert diff.changes is True and diff.replaces == ["primary_host"]
+
+
+# -- update -------------------------------------------------------------------------
+
+
+def test_update_writes_only_the_changed_key_and_commits_once(provider, sim):
+    inputs, created = create(provider, sim)
+    sim.primary.clear_requests()
+    news = {**inputs, "heartbeat_interval_ms": 2000}
+    outs = provider.update(created.id, created.outs, news).outs
+    assert outs["heartbeat_interval_ms"] == 2000 and outs["primary_serial"] == PRIMARY_SERIAL
+    writes = sim.primary.writes()
+    assert [(r.method, r.path) for r in writes] == [
+        ("PUT", "/api/sonicos/high-availability/base"),
+        ("POST", "/api/sonicos/config/pending"),
+    ]
+    assert writes[0].body == {"high_availability": {"heartbeat_interval": 2000}}
+
+
+def test_update_failing_on_commit_leaves_the_appliance_unchanged(provider, sim):
+    inputs, created = create(provider, sim)
+    before = sim.primary.ha_settings()
+    sim.primary.fail("POST", "/api/sonicos/config/pending", status=500, times=None)
+    with pytest.raises(ApplianceError) as caught:
+        provider.update(created.id, created.outs, {**inputs, "preempt": True})
+    assert "nothing was committed" in str(caught.value)
+    sim.primary.clear_faults()
+    assert sim.primary.ha_settings() == before
+    assert sim.primary.pending() == {}
+
+
+def test_update_rejected_by_appliance_names_unit_and_leaves_it_unchanged(provider, sim):
+    inputs, created = create(provider, sim)
+    before = sim.primary.ha_settings()
+    sim.primary.set_zone("X4", "DMZ")  # the data link now sits in a zone
+    with pytest.raises(ApplianceError) as caught:
+        provider.update(
+            created.id, created.outs, {**inputs, "data_interface": "X4", "preempt": True}
+        )
+    assert sim.primary.host in str(caught.value) and PRIMARY_SERIAL in str(caught.value)
+    assert sim.primary.ha_settings() == before
+
+
+# -- delete -------------------------------------------------------------------------
+
+
+def test_delete_disables_ha(provider, sim):
+    _, created = create(provider, sim)
+    provider.delete(created.id, created.outs)
+    assert sim.primary.ha_settings()["mode"] == {}
+
+
+def test_delete_with_retain_writes_nothing(provider, sim):
+    _, created = create(provider, sim, on_delete="retain")
+    sim.primary.clear_requests()
+    provider.delete(created.id, created.outs)
+    assert sim.primary.requests == []
+    assert "active_standby" in sim.primary.ha_settings()["mode"]

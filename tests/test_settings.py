@@ -1,0 +1,68 @@
+"""Provider settings: stack config first, then SONICHA_* environment, then defaults."""
+
+from __future__ import annotations
+
+import pytest
+
+from pulumi_sonicha.errors import SettingsError, redact
+from pulumi_sonicha.settings import Settings
+
+
+def config(values: dict[str, str]):
+    return values.get
+
+
+def test_defaults_without_config_or_environment():
+    s = Settings.load(None, environ={})
+    assert (s.username, s.password, s.timeout, s.max_retries) == ("admin", None, 30.0, 4)
+    assert s.verify is True and s.insecure is False and s.override_session is False
+
+
+def test_config_wins_over_environment(tmp_path):
+    ca = tmp_path / "ca.pem"
+    ca.write_text("x")
+    s = Settings.load(
+        config({"sonicha:username": "ops", "sonicha:timeout": "7.5", "sonicha:caBundle": str(ca)}),
+        environ={"SONICHA_USERNAME": "env-user", "SONICHA_PASSWORD": "env-Secret-1"},
+    )
+    assert s.username == "ops" and s.password == "env-Secret-1" and s.timeout == 7.5
+    assert s.verify == str(ca)
+
+
+def test_strings_are_parsed_as_the_engine_delivers_them():
+    s = Settings.load(
+        config(
+            {
+                "sonicha:insecure": "true",
+                "sonicha:maxRetries": "0",
+                "sonicha:overrideSession": "True",
+                "sonicha:portalUrl": "portal.example:8443/",
+            }
+        ),
+        environ={},
+    )
+    assert s.verify is False and s.max_retries == 0 and s.override_session is True
+    assert s.portal_url == "https://portal.example:8443"
+
+
+@pytest.mark.parametrize(
+    "key,value,expected",
+    [
+        ("sonicha:timeout", "soon", "sonicha:timeout / SONICHA_TIMEOUT must be a positive number"),
+        ("sonicha:timeout", "-1", "must be a positive number"),
+        ("sonicha:maxRetries", "two", "sonicha:maxRetries / SONICHA_MAX_RETRIES must be a whole"),
+        ("sonicha:insecure", "maybe", "must be true or false"),
+        ("sonicha:caBundle", "/nonexistent/ca.pem", "does not exist"),
+    ],
+)
+def test_bad_settings_name_the_key_and_the_fix(key, value, expected):
+    with pytest.raises(SettingsError) as caught:
+        Settings.load(config({key: value}), environ={})
+    assert expected in str(caught.value)
+
+
+def test_password_is_not_in_repr_and_is_redacted_from_errors():
+    s = Settings.load(config({"sonicha:password": "Sup3r-Secret!"}), environ={})
+    assert "Sup3r-Secret!" not in repr(s)
+    assert redact("login failed for Sup3r-Secret!") == "login failed for ****"
+    assert "Sup3r-Secret!" not in str(SettingsError("echo Sup3r-Secret!"))
