@@ -1,0 +1,161 @@
+"""The main job on a fresh machine: start the simulator and apply the root project to it.
+
+    python -m pulumi_sonicha.quickstart [--project DIR] [--cli | --harness] [--keep-running]
+
+With a Pulumi CLI on PATH it runs the real thing (`pulumi up`, then
+`pulumi preview --refresh --expect-no-changes`) on a throw-away local backend
+under `.sonicha-state/`, so your own Pulumi login is left alone. Without one,
+it runs the same program through our lifecycle harness
+(`pulumi_sonicha.testing`), which drives the SDK's own provider host as the
+engine would. Either way it then checks there is no drift, and prints the
+stack outputs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from .simulator import Simulator
+
+STACK = "quickstart"
+
+
+def stack_config(sim: Simulator) -> tuple[dict[str, str], set[str]]:
+    """The stack config pointing the root program and the provider at `sim`."""
+    config = {
+        "ha:primaryHost": sim.primary.host,
+        "ha:backupHost": sim.backup.host,
+        "sonicha:username": sim.username,
+        "sonicha:password": sim.password,
+        "sonicha:caBundle": sim.ca_path,
+        "sonicha:portalUrl": sim.portal.url,
+        "sonicha:portalUsername": sim.portal_username,
+        "sonicha:portalPassword": sim.portal_password,
+    }
+    return config, {"sonicha:password", "sonicha:portalPassword"}
+
+
+def run_with_harness(project: Path, sim: Simulator, state_dir: Path) -> int:
+    from .testing import Lifecycle, LifecycleError
+
+    config, secret_keys = stack_config(sim)
+    stack = Lifecycle(
+        project,
+        config=config,
+        secret_keys=secret_keys,
+        state_file=state_dir / f"{STACK}.json",
+        stack=STACK,
+    )
+    try:
+        with stack:
+            print("== up (through the lifecycle harness: no Pulumi CLI found)", flush=True)
+            result = stack.up()
+            for step in result.steps:
+                print(f"   {step.op:<8} {step.type.rsplit(':', 1)[-1]:<20} {step.name}")
+            print("== outputs")
+            print(json.dumps(stack.outputs, indent=2, sort_keys=True, default=str))
+            print("== preview --refresh --expect-no-changes", flush=True)
+            check = stack.preview(refresh=True)
+            if check.has_changes:
+                print(f"unexpected changes: {check.changes}", file=sys.stderr)
+                return 1
+            print("   no changes, no drift")
+    except LifecycleError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def run_with_cli(pulumi: str, project: Path, sim: Simulator, state_dir: Path) -> int:
+    config, secret_keys = stack_config(sim)
+    env = {
+        **os.environ,
+        "PULUMI_BACKEND_URL": state_dir.resolve().as_uri(),
+        "PULUMI_CONFIG_PASSPHRASE": os.environ.get("PULUMI_CONFIG_PASSPHRASE", "quickstart"),
+        "PULUMI_SKIP_UPDATE_CHECK": "true",
+    }
+
+    def pulumi_cmd(*args: str, stdin: str | None = None) -> int:
+        print("$ pulumi " + " ".join(args), flush=True)
+        done = subprocess.run(
+            [pulumi, *args, "--cwd", str(project)], env=env, input=stdin, text=True, check=False
+        )
+        return done.returncode
+
+    steps: list[tuple[tuple[str, ...], str | None]] = [
+        (("stack", "select", "--create", STACK, "--non-interactive"), None)
+    ]
+    for key, value in config.items():
+        if key in secret_keys:
+            # Piped on stdin: a secret on the command line shows in the process list.
+            steps.append((("config", "set", "--secret", key, "--stack", STACK), value))
+        else:
+            steps.append((("config", "set", key, value, "--stack", STACK), None))
+    steps.append((("up", "--yes", "--non-interactive", "--stack", STACK), None))
+    steps.append((("stack", "output", "--json", "--stack", STACK), None))
+    steps.append(
+        (
+            ("preview", "--refresh", "--expect-no-changes", "--non-interactive", "--stack", STACK),
+            None,
+        )
+    )
+    for args, stdin in steps:
+        code = pulumi_cmd(*args, stdin=stdin)
+        if code != 0:
+            return code
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m pulumi_sonicha.quickstart")
+    parser.add_argument("--project", default=".", help="Pulumi project dir (default: .)")
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--cli", action="store_true", help="require the Pulumi CLI")
+    mode.add_argument("--harness", action="store_true", help="use the harness even with a CLI")
+    parser.add_argument("--sync-seconds", type=float, default=3.0)
+    parser.add_argument("--keep-running", action="store_true", help="serve until Ctrl-C")
+    args = parser.parse_args(argv)
+
+    project = Path(args.project).resolve()
+    state_dir = project / ".sonicha-state"
+    shutil.rmtree(state_dir, ignore_errors=True)  # the simulator starts fresh every time
+    state_dir.mkdir(parents=True)
+    pulumi = shutil.which("pulumi")
+    if args.cli and not pulumi:
+        print("error: --cli given but no `pulumi` on PATH", file=sys.stderr)
+        return 2
+
+    with Simulator(sync_seconds=args.sync_seconds, state_dir=str(state_dir / "sim")) as sim:
+        _print_simulator(sim)
+        if pulumi and not args.harness:
+            code = run_with_cli(pulumi, project, sim, state_dir)
+        else:
+            code = run_with_harness(project, sim, state_dir)
+        if code == 0 and args.keep_running:
+            print("simulator still running; Ctrl-C to stop", flush=True)
+            try:
+                while True:
+                    time.sleep(3600)
+            except KeyboardInterrupt:
+                pass
+    return code
+
+
+def _print_simulator(sim: Any) -> None:
+    print("== simulator (python -m pulumi_sonicha.simulator)")
+    print(f"   Primary {sim.primary.url}  serial {sim.primary.serial}")
+    print(f"   Backup  {sim.backup.url}  serial {sim.backup.serial}")
+    print(f"   Portal  {sim.portal.url}")
+    print(f"   CA      {sim.ca_path}", flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
