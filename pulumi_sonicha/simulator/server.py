@@ -1,0 +1,489 @@
+"""HTTPS plumbing shared by the simulated appliances and the simulated portal.
+
+Both kinds of server need the same things: a real TLS listener on loopback in a
+daemon thread, a request log tests can assert on, injectable faults (error
+answers, dropped connections, hangs, rate limits) and extra latency. They differ
+only in their routes and in the shape of an error body, so `SimServer` owns
+everything else and a subclass supplies `route()` and `error_body()`.
+
+Nothing here logs per request, and the request log never holds the
+Authorization header or a password found in a request body.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import logging
+import re
+import secrets
+import socket
+import ssl
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+log = logging.getLogger(__name__)
+
+_SERIAL = re.compile(r"[0-9A-F]{12}")
+_REDACTED_KEYS = {"password", "token"}
+
+
+def normalize_serial(value: object) -> str | None:
+    """Return a serial as 12 upper-case hex digits, or None when it is not one.
+
+    Appliances answer `2CB8-ED0A-1B2C` or `2cb8ed0a9f00`; everything we store and
+    compare uses the normalized form so such spellings can never cause a mismatch.
+    """
+    if not isinstance(value, str):
+        return None
+    serial = value.replace("-", "").replace(":", "").replace(" ", "").upper()
+    return serial if _SERIAL.fullmatch(serial) else None
+
+
+def new_token() -> str:
+    """An unguessable session/bearer token."""
+    return secrets.token_urlsafe(24)
+
+
+@dataclass(frozen=True)
+class RequestRecord:
+    """One request as a server saw it: what tests assert on.
+
+    `path` has no query string; `body` is the parsed JSON body (None when empty
+    or not JSON) with password-like keys masked; status 0 means the connection
+    was dropped without an answer.
+    """
+
+    method: str
+    path: str
+    status: int
+    body: Any = None
+
+
+@dataclass
+class Request:
+    """A parsed HTTP request handed to `route()`."""
+
+    method: str
+    path: str
+    query: dict[str, list[str]]
+    headers: Mapping[str, str]
+    raw_body: bytes
+    client_ip: str
+
+    def json(self, bad_request: Callable[[str], Exception]) -> Any:
+        """The JSON body; `bad_request(message)` builds the error raised for bad JSON."""
+        if not self.raw_body.strip():
+            return None
+        try:
+            return json.loads(self.raw_body)
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise bad_request(f"Request body is not valid JSON: {exc}") from None
+
+    def query_value(self, name: str) -> str | None:
+        values = self.query.get(name)
+        return values[0] if values else None
+
+
+@dataclass
+class Response:
+    status: int
+    body: Any = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+class ApiError(Exception):
+    """Raised inside a route to answer with an error; the server formats the body."""
+
+    def __init__(
+        self, status: int, code: str, message: str, headers: dict[str, str] | None = None
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.headers = headers or {}
+
+
+@dataclass
+class FaultRule:
+    """One injected fault: applies to requests whose method and path match.
+
+    `times` counts down per matching request; None means until cleared.
+    """
+
+    kind: str  # "fail" | "drop" | "hang"
+    method: str  # upper-case, or "*" for any
+    pattern: re.Pattern[str]
+    times: int | None = 1
+    status: int = 500
+    code: str = ""
+    message: str = ""
+    seconds: float = 0.0
+    headers: dict[str, str] = field(default_factory=dict)
+
+    def matches(self, method: str, path: str) -> bool:
+        return self.method in ("*", method) and self.pattern.search(path) is not None
+
+
+Handler = Callable[..., Response]
+
+
+class Router:
+    """Maps (method, path regex) to handlers; named regex groups become keyword args."""
+
+    def __init__(self) -> None:
+        self._routes: list[tuple[re.Pattern[str], dict[str, Handler]]] = []
+
+    def add(self, pattern: str, **methods: Handler) -> None:
+        handlers = {method.upper(): handler for method, handler in methods.items()}
+        self._routes.append((re.compile(pattern + "/?"), handlers))
+
+    def resolve(self, method: str, path: str) -> tuple[Handler | None, dict[str, str], bool]:
+        """(handler, path args, path known). Handler is None for unknown path or method."""
+        for pattern, methods in self._routes:
+            match = pattern.fullmatch(path)
+            if match:
+                return methods.get(method), match.groupdict(), True
+        return None, {}, False
+
+
+def _redact_body(body: Any) -> Any:
+    if isinstance(body, dict):
+        return {
+            k: ("****" if k in _REDACTED_KEYS and v is not None else _redact_body(v))
+            for k, v in body.items()
+        }
+    if isinstance(body, list):
+        return [_redact_body(v) for v in body]
+    return body
+
+
+class _Handler(BaseHTTPRequestHandler):
+    """Hands every request to the owning SimServer; stays silent (no access log)."""
+
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body are separate writes: avoid 40 ms stalls
+    server_version = "SonicHaSimulator/1.0"
+    sys_version = ""
+
+    def _dispatch(self) -> None:
+        self.server.sim._handle_http(self)  # type: ignore[attr-defined]
+
+    do_GET = do_PUT = do_POST = do_DELETE = do_PATCH = do_HEAD = _dispatch
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        """Silence the per-request stderr log."""
+
+
+class _TlsHttpServer(ThreadingHTTPServer):
+    """TLS is negotiated in the request thread so a stuck client never blocks accept()."""
+
+    daemon_threads = True
+
+    def __init__(self, address: tuple[str, int], context: ssl.SSLContext, sim: SimServer) -> None:
+        self.ssl_context = context
+        self.sim = sim
+        if ":" in address[0]:
+            self.address_family = socket.AF_INET6
+        super().__init__(address, _Handler)
+
+    def finish_request(self, request: Any, client_address: Any) -> None:
+        try:
+            tls = self.ssl_context.wrap_socket(request, server_side=True)
+        except (OSError, ssl.SSLError):
+            return  # e.g. the client refused our certificate: nothing to answer
+        try:
+            self.RequestHandlerClass(tls, client_address, self)
+        except (OSError, ssl.SSLError):
+            pass  # the client went away (timeout after a hang, reset)
+        finally:
+            try:
+                tls.close()
+            except OSError:
+                pass
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        log.debug("simulator request failed", exc_info=True)
+
+
+class SimServer:
+    """Base of every simulated server: HTTPS listener, request log, faults, latency.
+
+    Subclasses implement `route(request)` (raise `ApiError` for errors) and
+    `error_body(code, message)`; they may override `control()` to offer the
+    unauthenticated loopback-only `/_simulator/...` surface.
+    """
+
+    #: (HTTP status, code) for an unknown path, an unsupported method, a malformed request.
+    NOT_FOUND: tuple[int, str] = (404, "NOT_FOUND")
+    BAD_METHOD: tuple[int, str] = (405, "METHOD_NOT_ALLOWED")
+    BAD_REQUEST: tuple[int, str] = (400, "INVALID_REQUEST")
+    INTERNAL: tuple[int, str] = (500, "INTERNAL_ERROR")
+    #: Paths excluded from `writes()` (logins/logouts are not config writes).
+    AUTH_PATH: str = ""
+
+    def __init__(self, name: str, *, latency_s: float = 0.0) -> None:
+        self.name = name
+        self.latency_s = latency_s
+        self._lock = threading.RLock()
+        self._log_lock = threading.Lock()
+        self._log: list[RequestRecord] = []
+        self._faults: list[FaultRule] = []
+        self._stopping = threading.Event()
+        self._httpd: _TlsHttpServer | None = None
+        self._public_host = ""
+        self._thread: threading.Thread | None = None
+        self._router = Router()
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    def start(
+        self, host: str, port: int, context: ssl.SSLContext, public_host: str | None = None
+    ) -> None:
+        """Bind and serve in a daemon thread (port 0 = ephemeral).
+
+        `public_host` is the address clients use in URLs when `host` is a
+        wildcard such as 0.0.0.0.
+        """
+        if self._httpd is not None:
+            raise RuntimeError(f"{self.name} simulator is already running")
+        self._stopping.clear()
+        self._public_host = public_host or host
+        self._httpd = _TlsHttpServer((host, port), context, self)
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name=f"sonicha-sim-{self.name}",
+            daemon=True,
+        )
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop serving; hanging requests are released at once."""
+        self._stopping.set()
+        httpd, self._httpd = self._httpd, None
+        if httpd is not None:
+            httpd.shutdown()
+            httpd.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+
+    @property
+    def port(self) -> int:
+        if self._httpd is None:
+            raise RuntimeError(f"{self.name} simulator is not running")
+        return int(self._httpd.server_address[1])
+
+    @property
+    def host(self) -> str:
+        """`address:port` as a provider input would name this server."""
+        if self._httpd is None:
+            raise RuntimeError(f"{self.name} simulator is not running")
+        address = self._public_host
+        return f"[{address}]:{self.port}" if ":" in address else f"{address}:{self.port}"
+
+    @property
+    def url(self) -> str:
+        return f"https://{self.host}"
+
+    # -- request log -------------------------------------------------------------------------
+
+    @property
+    def requests(self) -> list[RequestRecord]:
+        with self._log_lock:
+            return list(self._log)
+
+    def clear_requests(self) -> None:
+        with self._log_lock:
+            self._log.clear()
+
+    def writes(self) -> list[RequestRecord]:
+        """Requests that could change state: every non-GET except login/logout."""
+        return [
+            r for r in self.requests if r.method != "GET" and r.path.rstrip("/") != self.AUTH_PATH
+        ]
+
+    # -- faults ------------------------------------------------------------------------------
+
+    def _add_fault(self, rule: FaultRule) -> None:
+        with self._lock:
+            self._faults.append(rule)
+
+    @staticmethod
+    def _rule(kind: str, method: str, path_regex: str, times: int | None, **kw: Any) -> FaultRule:
+        return FaultRule(kind, method.upper(), re.compile(path_regex), times, **kw)
+
+    def fail(
+        self,
+        method: str,
+        path_regex: str,
+        status: int = 500,
+        code: str | None = None,
+        message: str = "Internal error",
+        times: int | None = 1,
+    ) -> None:
+        """Answer matching requests with this error (path regex uses `re.search`)."""
+        code = code or self.INTERNAL[1]
+        self._add_fault(
+            self._rule("fail", method, path_regex, times, status=status, code=code, message=message)
+        )
+
+    def drop(self, method: str, path_regex: str, times: int | None = 1) -> None:
+        """Close matching connections without any answer (client: connection error)."""
+        self._add_fault(self._rule("drop", method, path_regex, times))
+
+    def hang(self, method: str, path_regex: str, seconds: float, times: int | None = 1) -> None:
+        """Sleep before handling matching requests (client: read timeout).
+
+        The request is still processed after the sleep, as a slow real server
+        would: a timed-out write may have happened anyway.
+        """
+        self._add_fault(self._rule("hang", method, path_regex, times, seconds=seconds))
+
+    def clear_faults(self) -> None:
+        with self._lock:
+            self._faults.clear()
+
+    def _take_fault(self, method: str, path: str) -> FaultRule | None:
+        with self._lock:
+            for rule in self._faults:
+                if rule.matches(method, path):
+                    if rule.times is not None:
+                        rule.times -= 1
+                        if rule.times <= 0:
+                            self._faults.remove(rule)
+                    return rule
+        return None
+
+    # -- subclass hooks ----------------------------------------------------------------------
+
+    def error_body(self, code: str, message: str, request: Request | None) -> Any:
+        """The JSON body of an error answer in this API's shape."""
+        raise NotImplementedError
+
+    def route(self, request: Request) -> Response:
+        """Default routing through `self._router`; subclasses add routes in __init__."""
+        handler, args, known = self._router.resolve(request.method, request.path)
+        if handler is None:
+            if known:
+                raise ApiError(
+                    *self.BAD_METHOD, f"Method {request.method} is not supported on {request.path}."
+                )
+            raise ApiError(*self.NOT_FOUND, f"No such API path: {request.path}.")
+        return handler(request, **args)
+
+    def control(self, action: str, body: Any) -> Any:
+        """Runtime control surface (`POST /_simulator/{action}`); none by default."""
+        raise ApiError(404, "NOT_FOUND", "This server has no control surface.")
+
+    def bad_request(self, message: str) -> ApiError:
+        return ApiError(*self.BAD_REQUEST, message)
+
+    def json_body(self, request: Request) -> Any:
+        return request.json(self.bad_request)
+
+    def error(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        headers: dict[str, str] | None = None,
+        request: Request | None = None,
+    ) -> Response:
+        return Response(status, self.error_body(code, message, request), dict(headers or {}))
+
+    # -- HTTP plumbing -----------------------------------------------------------------------
+
+    def _handle_http(self, handler: BaseHTTPRequestHandler) -> None:
+        length = int(handler.headers.get("Content-Length") or 0)
+        raw = handler.rfile.read(length) if length > 0 else b""
+        parts = urlsplit(handler.path)
+        request = Request(
+            method=handler.command.upper(),
+            path=parts.path,
+            query=parse_qs(parts.query),
+            headers=handler.headers,  # type: ignore[arg-type]
+            raw_body=raw,
+            client_ip=str(handler.client_address[0]),
+        )
+        if request.path.startswith("/_simulator/"):
+            self._send(handler, self._handle_control(request))
+            return
+
+        if self.latency_s > 0:
+            self._stopping.wait(self.latency_s)
+        rule = self._take_fault(request.method, request.path)
+        if rule is not None and rule.kind == "drop":
+            self._record(request, 0)
+            handler.close_connection = True
+            return
+        if rule is not None and rule.kind == "hang":
+            if self._stopping.wait(rule.seconds):
+                handler.close_connection = True
+                return
+
+        if rule is not None and rule.kind == "fail":
+            response = self.error(rule.status, rule.code, rule.message, rule.headers, request)
+        else:
+            response = self._route_safely(request)
+        self._record(request, response.status)
+        self._send(handler, response)
+
+    def _route_safely(self, request: Request) -> Response:
+        try:
+            return self.route(request)
+        except ApiError as exc:
+            return self.error(exc.status, exc.code, exc.message, exc.headers, request)
+        except Exception:  # a simulator bug must still answer, as a real 500 would
+            log.exception("simulator %s failed on %s %s", self.name, request.method, request.path)
+            return self.error(*self.INTERNAL, "Internal error in the simulator.", request=request)
+
+    def _handle_control(self, request: Request) -> Response:
+        try:
+            if request.method != "POST":
+                raise ApiError(405, "METHOD_NOT_ALLOWED", "Use POST /_simulator/{action}.")
+            if not ipaddress.ip_address(request.client_ip.split("%")[0]).is_loopback:
+                raise ApiError(403, "FORBIDDEN", "The control surface only answers loopback.")
+            body = request.json(lambda m: ApiError(400, "INVALID_REQUEST", m)) or {}
+            if not isinstance(body, dict):
+                raise ApiError(400, "INVALID_REQUEST", "The body must be a JSON object.")
+            action = request.path.removeprefix("/_simulator/").strip("/")
+            try:
+                result = self.control(action, body)
+            except (ValueError, KeyError, TypeError) as exc:
+                raise ApiError(400, "INVALID_REQUEST", str(exc)) from None
+            return Response(200, {"ok": True, "action": action, "result": result})
+        except ApiError as exc:
+            return Response(exc.status, {"error": {"code": exc.code, "message": exc.message}})
+
+    def _record(self, request: Request, status: int) -> None:
+        try:
+            body = json.loads(request.raw_body) if request.raw_body.strip() else None
+        except (ValueError, UnicodeDecodeError):
+            body = None
+        record = RequestRecord(request.method, request.path, status, _redact_body(body))
+        with self._log_lock:
+            self._log.append(record)
+
+    @staticmethod
+    def _send(handler: BaseHTTPRequestHandler, response: Response) -> None:
+        payload = b"" if response.body is None else json.dumps(response.body).encode()
+        try:
+            handler.send_response(response.status)
+            if response.body is not None:
+                handler.send_header("Content-Type", "application/json")
+            handler.send_header("Content-Length", str(len(payload)))
+            for name, value in response.headers.items():
+                handler.send_header(name, value)
+            handler.end_headers()
+            if payload and handler.command != "HEAD":
+                handler.wfile.write(payload)
+            handler.wfile.flush()
+        except (OSError, ssl.SSLError):
+            handler.close_connection = True

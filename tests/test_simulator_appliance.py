@@ -1,0 +1,576 @@
+"""The simulated SonicOS units, exercised over real HTTPS as a client would see them."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import requests
+
+from pulumi_sonicha.simulator import (
+    BACKUP_SERIAL,
+    DEFAULT_HA,
+    LINK_DOWN,
+    LINK_UP,
+    PRIMARY_SERIAL,
+    ApplianceSim,
+    RequestRecord,
+    Simulator,
+)
+
+AUTH = "/api/sonicos/auth"
+VERSION = "/api/sonicos/version"
+HA = "/api/sonicos/high-availability/base"
+HA_STATUS = "/api/sonicos/reporting/high-availability"
+PENDING = "/api/sonicos/config/pending"
+SYNC = "/api/sonicos/high-availability/synchronize/settings"
+IFACE = "/api/sonicos/interfaces/ipv4/name/"
+LINK = "/api/sonicos/reporting/interfaces/ipv4/name/"
+
+
+class Admin:
+    """One administrator's HTTP session with one unit (verify= on every call, see spec)."""
+
+    def __init__(self, sim: Simulator, unit: ApplianceSim) -> None:
+        self.http = requests.Session()
+        self.base = unit.url
+        self.ca = sim.ca_path
+        self.credentials = (sim.username, sim.password)
+
+    def call(self, method: str, path: str, **kw: Any) -> requests.Response:
+        kw.setdefault("timeout", 5)
+        return self.http.request(method, self.base + path, verify=self.ca, **kw)
+
+    def login(self, override: bool = False, **kw: Any) -> requests.Response:
+        kw.setdefault("auth", self.credentials)
+        return self.call("POST", AUTH, json={"override": True} if override else None, **kw)
+
+    def get(self, path: str) -> requests.Response:
+        return self.call("GET", path)
+
+    def put(self, path: str, body: Any) -> requests.Response:
+        return self.call("PUT", path, json=body)
+
+    def commit(self) -> requests.Response:
+        return self.call("POST", PENDING)
+
+
+def info(response: requests.Response) -> tuple[str, str]:
+    item = response.json()["status"]["info"][0]
+    return item["code"], item["message"]
+
+
+def mode(kind: str = "active_standby", **fields: Any) -> dict[str, Any]:
+    base = {"secondary_serial": BACKUP_SERIAL, "control_interface": "X5", "data_interface": "X4"}
+    return {"high_availability": {"mode": {kind: {**base, **fields}}}}
+
+
+def enable_ha(sim: Simulator, **fields: Any) -> None:
+    """Turn HA on at the Primary through the API, as the provider does."""
+    admin = Admin(sim, sim.primary)
+    assert admin.login().status_code == 200
+    assert admin.put(HA, mode(**fields)).status_code == 200
+    assert admin.commit().status_code == 200
+    admin.call("DELETE", AUTH)
+
+
+@pytest.fixture
+def admin(sim: Simulator) -> Iterator[Admin]:
+    client = Admin(sim, sim.primary)
+    assert client.login().status_code == 200
+    yield client
+
+
+# -- session ---------------------------------------------------------------------------------
+
+
+def test_login_version_logout(sim: Simulator):
+    admin = Admin(sim, sim.primary)
+    before = admin.get(VERSION)
+    assert before.status_code == 401
+    assert info(before) == ("E_UNAUTHORIZED", "Not authenticated.")
+    assert before.json()["status"]["success"] is False
+
+    login = admin.login()
+    assert login.status_code == 200 and login.json()["status"]["success"] is True
+    assert any(c.name.startswith("sonicos_session") for c in admin.http.cookies)
+    assert admin.get(VERSION).json() == {
+        "firmware_version": "SonicOS 7.0.1-5145",
+        "model": "NSa 2700",
+        "serial_number": "2CB8-ED0A-1B2C",
+        "system_uptime": "3 Days, 2 Hours",
+    }
+    assert admin.call("DELETE", AUTH).status_code == 200
+    assert admin.get(VERSION).status_code == 401
+
+
+def test_backup_version_spells_serial_lower_case_without_dashes(sim: Simulator):
+    admin = Admin(sim, sim.backup)
+    admin.login()
+    assert admin.get(VERSION).json()["serial_number"] == "2cb8ed0a9f00"
+    assert sim.backup.serial == BACKUP_SERIAL and sim.primary.serial == PRIMARY_SERIAL
+
+
+def test_bearer_token_from_login_answer_works(sim: Simulator):
+    token = Admin(sim, sim.primary).login().json()["token"]
+    answer = requests.get(
+        sim.primary.url + VERSION,
+        headers={"Authorization": f"Bearer {token}"},
+        verify=sim.ca_path,
+        timeout=5,
+    )
+    assert answer.status_code == 200
+
+
+def test_wrong_credentials_are_401(sim: Simulator):
+    answer = Admin(sim, sim.primary).login(auth=("admin", "wrong"))
+    assert answer.status_code == 401
+    assert info(answer)[0] == "E_UNAUTHORIZED"
+    assert sim.primary.sessions_opened == 0
+
+
+def test_one_session_per_unit_and_override_takes_it(sim: Simulator, admin: Admin):
+    second = Admin(sim, sim.primary)
+    refused = second.login()
+    assert refused.status_code == 403
+    code, message = info(refused)
+    assert code == "E_NOT_ALLOWED" and "'admin'" in message and "override" in message
+    assert second.login(override=True).status_code == 200
+    assert second.get(VERSION).status_code == 200
+    assert admin.get(VERSION).status_code == 401  # the first session is gone
+    assert sim.primary.sessions_opened == 2
+    assert sim.primary.max_concurrent_sessions == 2  # two sessions wanted at once
+
+
+def test_sequential_sessions_keep_concurrency_at_one(sim: Simulator):
+    admin = Admin(sim, sim.primary)
+    for _ in range(3):
+        assert admin.login().status_code == 200
+        assert admin.call("DELETE", AUTH).status_code == 200
+    assert (sim.primary.sessions_opened, sim.primary.max_concurrent_sessions) == (3, 1)
+
+
+def test_held_session_names_the_other_admin_until_released(sim: Simulator):
+    sim.primary.hold_session(admin="alice")
+    admin = Admin(sim, sim.primary)
+    refused = admin.login()
+    assert refused.status_code == 403 and "alice" in info(refused)[1]
+    sim.primary.release_session()
+    assert admin.login().status_code == 200
+
+
+def test_override_takes_a_held_session(sim: Simulator):
+    sim.primary.hold_session(admin="alice")
+    admin = Admin(sim, sim.primary)
+    assert admin.login(override=True).status_code == 200
+    assert admin.get(VERSION).status_code == 200
+    assert sim.primary.max_concurrent_sessions == 1  # alice is not one of ours
+
+
+def test_expired_sessions_lose_pending_changes(sim: Simulator, admin: Admin):
+    admin.put(HA, {"high_availability": {"heartbeat_interval": 2000}})
+    sim.primary.expire_sessions()
+    expired = admin.get(HA)
+    assert expired.status_code == 401 and info(expired)[0] == "E_UNAUTHORIZED"
+    assert admin.login().status_code == 200
+    assert admin.get(PENDING).json() == {}
+    assert admin.get(HA).json()["high_availability"]["heartbeat_interval"] == 1000
+
+
+# -- staging ---------------------------------------------------------------------------------
+
+
+def test_ha_put_is_staged_until_commit(sim: Simulator, admin: Admin):
+    assert admin.get(HA).json() == {"high_availability": DEFAULT_HA}
+    put = admin.put(HA, mode(secondary_serial="2cb8-ed0a-9f00", data_interface="x4"))
+    assert put.status_code == 200 and put.json()["status"]["success"] is True
+    staged = admin.get(HA).json()["high_availability"]["mode"]["active_standby"]
+    assert staged["secondary_serial"] == BACKUP_SERIAL  # stored normalized
+    assert staged["data_interface"] == "X4"
+    assert sim.primary.ha_settings()["mode"] == {}  # not committed yet
+    assert admin.get(PENDING).json()["high_availability"]["mode"] == {"active_standby": staged}
+    assert sim.primary.pending() == admin.get(PENDING).json()
+
+    assert admin.commit().status_code == 200
+    assert admin.get(PENDING).json() == {}
+    assert sim.primary.ha_settings()["mode"]["active_standby"] == staged
+
+
+def test_discard_and_logout_drop_pending_changes(sim: Simulator, admin: Admin):
+    admin.put(HA, {"high_availability": {"heartbeat_interval": 2000}})
+    assert admin.call("DELETE", PENDING).status_code == 200
+    assert admin.get(PENDING).json() == {}
+    admin.put(HA, {"high_availability": {"heartbeat_interval": 3000}})
+    admin.call("DELETE", AUTH)
+    assert sim.primary.pending() == {}
+    assert sim.primary.ha_settings()["heartbeat_interval"] == 1000
+
+
+def test_put_replaces_mode_and_keeps_omitted_advanced_fields(admin: Admin):
+    admin.put(HA, {"high_availability": {"heartbeat_interval": 2000, "probe": {"count": 5}}})
+    admin.put(HA, mode(preempt=True))
+    admin.put(HA, mode(data_interface=None))  # mode is replaced whole: preempt back to false
+    ha = admin.get(HA).json()["high_availability"]
+    assert ha["heartbeat_interval"] == 2000
+    assert ha["probe"] == {"interval": 20, "count": 5}
+    assert ha["mode"]["active_standby"] == {
+        "secondary_serial": BACKUP_SERIAL,
+        "control_interface": "X5",
+        "stateful_synchronization": False,
+        "preempt": False,
+        "virtual_mac": False,
+        "encryption": False,
+    }
+
+
+def ha(**fields: Any) -> dict[str, Any]:
+    return {"high_availability": fields}
+
+
+VALUE, CALL = "E_INVALID_VALUE", "E_INVALID_API_CALL"
+HA_ERRORS = [
+    (ha(heartbeat_interval=999), VALUE, "heartbeat_interval 999 is out of range (1000..300000)"),
+    (ha(heartbeat_interval=300001), VALUE, "heartbeat_interval 300001 is out of range"),
+    (ha(heartbeat_interval=1000.0), VALUE, "heartbeat_interval must be an integer"),
+    (ha(heartbeat_interval="1000"), VALUE, "heartbeat_interval must be an integer"),
+    (ha(failover_trigger_level=3), VALUE, "failover_trigger_level 3 is out of range (4..99)"),
+    (ha(failover_trigger_level=100), VALUE, "failover_trigger_level 100 is out of range"),
+    (ha(probe={"interval": 4}), VALUE, "probe.interval 4 is out of range (5..255)"),
+    (ha(probe={"interval": 256}), VALUE, "probe.interval 256 is out of range"),
+    (ha(probe={"count": 2}), VALUE, "probe.count 2 is out of range (3..10)"),
+    (ha(probe={"count": 11}), VALUE, "probe.count 11 is out of range"),
+    (ha(election_delay_time=2), VALUE, "election_delay_time 2 is out of range (3..255)"),
+    (ha(election_delay_time=256), VALUE, "election_delay_time 256 is out of range"),
+    (ha(include_certificates_keys="y"), VALUE, "include_certificates_keys must be true or false"),
+    (mode(preempt=1), VALUE, "preempt must be true or false"),
+    (
+        mode(data_interface=None, stateful_synchronization=True),
+        VALUE,
+        "stateful_synchronization requires a data_interface",
+    ),
+    (
+        mode("active_active_dpi", data_interface=None),
+        VALUE,
+        "Active/Active DPI mode requires a data_interface",
+    ),
+    (
+        mode(data_interface="X5"),
+        VALUE,
+        "The HA data interface must differ from the HA control interface (both X5)",
+    ),
+    (
+        mode(control_interface="X0"),
+        VALUE,
+        "Interface X0 is in zone LAN; the HA control interface must be in zone Unassigned",
+    ),
+    (
+        mode(data_interface="X2"),
+        VALUE,
+        "Interface X2 is in zone DMZ; the HA data interface must be in zone Unassigned",
+    ),
+    (
+        mode(secondary_serial="2cb8-ed0a-1b2c"),
+        VALUE,
+        "secondary_serial 2CB8ED0A1B2C is this unit's own serial number",
+    ),
+    (mode(secondary_serial="not-a-serial"), VALUE, "is not a serial number"),
+    (mode(control_interface="X99"), VALUE, "interface 'X99' does not exist"),
+    (mode(control_interface=None), VALUE, "control_interface is required"),
+    (
+        ha(mode={"active_standby": {"control_interface": "X5"}}),
+        VALUE,
+        "secondary_serial (the Backup's serial number) is required",
+    ),
+    (
+        ha(mode={"active_passive": {}}),
+        VALUE,
+        "Unknown High Availability mode 'active_passive'",
+    ),
+    (
+        ha(mode={"active_standby": {}, "active_active_dpi": {}}),
+        VALUE,
+        "Only one High Availability mode may be set",
+    ),
+    (mode(colour="blue"), CALL, "Unknown field(s) in mode.active_standby: colour"),
+    (ha(heartbeat=1000), CALL, "Unknown High Availability field(s): heartbeat"),
+    (ha(mode=[]), CALL, "mode must be an object"),
+    ({"heartbeat_interval": 2000}, CALL, 'The body must be {"high_availability"'),
+]
+
+
+@pytest.mark.parametrize(("body", "code", "text"), HA_ERRORS)
+def test_ha_validation_errors(sim: Simulator, admin: Admin, body: Any, code: str, text: str):
+    answer = admin.put(HA, body)
+    assert answer.status_code == 400, answer.text
+    assert answer.json()["status"]["success"] is False
+    assert info(answer)[0] == code
+    assert text in info(answer)[1]
+    assert admin.get(PENDING).json() == {}
+
+
+def test_bad_json_is_invalid_api_call(admin: Admin):
+    answer = admin.call("PUT", HA, data="{not json", headers={"Content-Type": "application/json"})
+    assert answer.status_code == 400
+    assert info(answer)[0] == "E_INVALID_API_CALL" and "not valid JSON" in info(answer)[1]
+
+
+def test_zone_rule_checked_against_the_pending_view(sim: Simulator, admin: Admin):
+    # A zone staged on X6 makes an HA PUT naming X6 fail...
+    admin.put(IFACE + "X6", {"interfaces": [{"ipv4": {"ip_assignment": {"zone": "LAN"}}}]})
+    refused = admin.put(HA, mode(data_interface="X6"))
+    assert refused.status_code == 400
+    assert "Interface X6 is in zone LAN" in info(refused)[1]
+    admin.call("DELETE", PENDING)
+    # ...and a staged HA setting protects its interfaces from getting a zone.
+    assert admin.put(HA, mode()).status_code == 200
+    zoned = admin.put(IFACE + "X4", {"interfaces": [{"ipv4": {"ip_assignment": {"zone": "DMZ"}}}]})
+    assert zoned.status_code == 400 and info(zoned)[0] == "E_INVALID_VALUE"
+    assert "X4 is the HA data interface" in info(zoned)[1]
+
+
+def test_commit_rechecks_the_whole_config_and_keeps_pending(sim: Simulator, admin: Admin):
+    assert admin.put(HA, mode(data_interface="X6")).status_code == 200
+    sim.primary.set_zone("X6", "LAN")  # someone else, by hand, in the meantime
+    refused = admin.commit()
+    assert refused.status_code == 400
+    assert "Interface X6 is in zone LAN" in info(refused)[1]
+    assert "high_availability" in admin.get(PENDING).json()
+    assert sim.primary.ha_settings()["mode"] == {}
+
+
+# -- interfaces and links --------------------------------------------------------------------
+
+
+def test_interface_list_get_and_zones(sim: Simulator, admin: Admin):
+    listed = admin.get("/api/sonicos/interfaces/ipv4").json()["interfaces"]
+    assert [i["ipv4"]["name"] for i in listed] == [f"X{n}" for n in range(8)]
+    x0 = admin.get(IFACE + "X0").json()["interfaces"][0]["ipv4"]
+    assert x0["ip_assignment"]["zone"] == "LAN" and "static" in x0["ip_assignment"]["mode"]
+    assert admin.get(IFACE + "X4").json()["interfaces"][0]["ipv4"]["ip_assignment"] == {}
+    zones = [sim.primary.zone(f"X{n}") for n in range(8)]
+    assert zones == ["LAN", "WAN", "DMZ", "LAN"] + ["Unassigned"] * 4
+    missing = admin.get(IFACE + "X99")
+    assert missing.status_code == 404 and info(missing)[0] == "E_NOT_FOUND"
+
+
+def test_interface_put_is_staged_and_unassigns(sim: Simulator, admin: Admin):
+    body = {"interfaces": [{"ipv4": {"name": "X3", "ip_assignment": {}}}]}
+    assert admin.put(IFACE + "X3", body).status_code == 200
+    assert admin.get(IFACE + "X3").json()["interfaces"][0]["ipv4"]["ip_assignment"] == {}
+    assert sim.primary.zone("X3") == "LAN"
+    assert admin.get(PENDING).json()["interfaces"][0]["ipv4"]["name"] == "X3"
+    admin.commit()
+    assert sim.primary.zone("X3") == "Unassigned"
+    admin.put(IFACE + "X7", {"interfaces": [{"ipv4": {"ip_assignment": {"zone": "DMZ"}}}]})
+    admin.commit()
+    assert sim.primary.zone("X7") == "DMZ"
+    assert sim.backup.zone("X7") == "Unassigned"
+
+
+def test_interface_put_shape_errors(admin: Admin):
+    wrong_name = admin.put(IFACE + "X3", {"interfaces": [{"ipv4": {"name": "X2"}}]})
+    assert wrong_name.status_code == 400 and info(wrong_name)[0] == "E_INVALID_API_CALL"
+    unknown = admin.put(IFACE + "X3", {"interfaces": [{"ipv4": {"mtu": 1500}}]})
+    assert "Unknown interface field(s): mtu" in info(unknown)[1]
+    not_a_list = admin.put(IFACE + "X3", {"interface": {"ipv4": {}}})
+    assert info(not_a_list)[0] == "E_INVALID_API_CALL"
+    missing = admin.put(IFACE + "X42", {"interfaces": [{"ipv4": {}}]})
+    assert missing.status_code == 404
+
+
+def test_link_status_follows_the_cable_on_both_units(sim: Simulator, admin: Admin):
+    assert admin.get(LINK + "X4").json() == {"name": "X4", "link_status": LINK_UP}
+    assert admin.get(LINK + "X2").json()["link_status"] == LINK_DOWN
+    assert sim.primary.link_status("X0") == LINK_UP  # to a switch
+    sim.uncable("X4")
+    assert admin.get(LINK + "X4").json()["link_status"] == LINK_DOWN
+    assert sim.backup.link_status("X4") == LINK_DOWN
+    sim.cable("X4")
+    assert sim.backup.link_status("X4") == LINK_UP
+    sim.cable("X6")
+    assert (sim.primary.link_status("X6"), sim.backup.link_status("X6")) == (LINK_UP, LINK_UP)
+    assert admin.get(LINK + "X99").status_code == 404
+
+
+# -- HA status -------------------------------------------------------------------------------
+
+
+def test_status_disabled_at_start(sim: Simulator, admin: Admin):
+    status = admin.get(HA_STATUS).json()
+    assert (status["status"], status["primary_state"], status["secondary_state"]) == (
+        "DISABLED",
+        "DISABLED",
+        "DISABLED",
+    )
+    assert status["synchronized"] is False and "active_up_time" in status
+    assert status == sim.primary.ha_status()
+
+
+def poll_phases(unit: ApplianceSim, until: str = "ACTIVE", limit_s: float = 5.0) -> list[str]:
+    """The distinct statuses seen, in order, until `until` shows up."""
+    seen: list[str] = []
+    deadline = time.monotonic() + limit_s
+    while time.monotonic() < deadline:
+        status = unit.ha_status()["status"]
+        if not seen or seen[-1] != status:
+            seen.append(status)
+        if status == until:
+            break
+        time.sleep(0.02)
+    return seen
+
+
+def test_pair_goes_init_synchronizing_active_and_backup_gets_settings():
+    with Simulator(sync_seconds=0.6) as sim:
+        enable_ha(sim)
+        assert sim.backup.ha_settings()["mode"] == {}  # not yet synchronized
+        assert poll_phases(sim.primary) == ["INIT", "SYNCHRONIZING", "ACTIVE"]
+        status = sim.primary.ha_status()
+        assert (status["primary_state"], status["secondary_state"]) == ("ACTIVE", "STANDBY")
+        assert status["synchronized"] is True
+        assert sim.backup.ha_settings() == sim.primary.ha_settings()
+        backup = Admin(sim, sim.backup)
+        backup.login()
+        assert backup.get(HA_STATUS).json()["status"] == "ACTIVE"
+        # Any committed change of HA settings restarts the progression.
+        sim.primary.set_ha_settings({"heartbeat_interval": 2000})
+        assert sim.primary.ha_status()["status"] == "INIT"
+        assert poll_phases(sim.primary)[-1] == "ACTIVE"
+        assert sim.backup.ha_settings()["heartbeat_interval"] == 2000
+
+
+def test_instant_sync_is_active_at_once(sim: Simulator):
+    enable_ha(sim)
+    assert sim.primary.ha_status()["status"] == "ACTIVE"
+    assert sim.backup.ha_settings()["mode"] == sim.primary.ha_settings()["mode"]
+
+
+def test_wrong_serial_is_no_peer(sim: Simulator):
+    enable_ha(sim, secondary_serial="2CB8ED0A0001")
+    status = sim.primary.ha_status()
+    assert (status["status"], status["secondary_state"], status["synchronized"]) == (
+        "NO_PEER",
+        "NO_PEER",
+        False,
+    )
+    assert "2CB8ED0A9F00, not the configured secondary_serial 2CB8ED0A0001" in status["message"]
+    assert sim.backup.ha_settings()["mode"] == {}
+
+
+def test_control_link_down_is_no_peer_and_recabling_restarts():
+    with Simulator(sync_seconds=0.3) as sim:
+        sim.uncable("X5")
+        enable_ha(sim)
+        status = sim.primary.ha_status()
+        assert status["status"] == "NO_PEER" and "control interface X5" in status["message"]
+        time.sleep(0.35)
+        sim.cable("X5")
+        assert poll_phases(sim.primary) == ["INIT", "SYNCHRONIZING", "ACTIVE"]
+
+
+def test_model_mismatch_is_no_peer():
+    with Simulator(sync_seconds=0.0, backup_model="NSa 3700") as sim:
+        enable_ha(sim)
+        status = sim.primary.ha_status()
+        assert status["status"] == "NO_PEER"
+        assert status["message"] == "Backup model NSa 3700 differs from Primary model NSa 2700."
+        assert sim.backup.model == "NSa 3700"
+
+
+def test_synchronize_settings_needs_ha_on(sim: Simulator, admin: Admin):
+    refused = admin.call("POST", SYNC)
+    assert refused.status_code == 400 and "not enabled" in info(refused)[1]
+    admin.call("DELETE", AUTH)
+    enable_ha(sim)
+    admin.login()
+    assert admin.call("POST", SYNC).status_code == 200
+
+
+def test_set_ha_settings_by_hand_is_validated(sim: Simulator):
+    with pytest.raises(ValueError, match="out of range"):
+        sim.primary.set_ha_settings({"heartbeat_interval": 5})
+    sim.primary.set_ha_settings({"high_availability": {"failover_trigger_level": 9}})
+    assert sim.primary.ha_settings()["failover_trigger_level"] == 9
+
+
+# -- faults and the request log --------------------------------------------------------------
+
+
+def test_fail_answers_the_error_envelope_then_recovers(sim: Simulator, admin: Admin):
+    sim.primary.fail("GET", "version$", status=503, code="E_BUSY", message="Busy", times=1)
+    failed = admin.get(VERSION)
+    assert failed.status_code == 503 and info(failed) == ("E_BUSY", "Busy")
+    assert admin.get(VERSION).status_code == 200
+    assert [r.status for r in sim.primary.requests if r.path == VERSION] == [503, 200]
+
+
+def test_fail_until_cleared(sim: Simulator, admin: Admin):
+    sim.primary.fail("*", "high-availability", times=None)
+    assert [admin.get(HA).status_code for _ in range(3)] == [500, 500, 500]
+    assert info(admin.get(HA))[0] == "E_INTERNAL"
+    sim.primary.clear_faults()
+    assert admin.get(HA).status_code == 200
+
+
+def test_drop_closes_without_answer(sim: Simulator, admin: Admin):
+    sim.primary.drop("GET", VERSION)
+    with pytest.raises(requests.ConnectionError):
+        admin.get(VERSION)
+    assert sim.primary.requests[-1] == RequestRecord("GET", VERSION, 0, None)
+    assert admin.get(VERSION).status_code == 200
+
+
+def test_hang_makes_the_client_time_out(sim: Simulator, admin: Admin):
+    sim.primary.hang("GET", VERSION, seconds=1.0)
+    with pytest.raises(requests.Timeout):
+        admin.call("GET", VERSION, timeout=0.2)
+
+
+def test_latency_is_added_to_every_request(sim: Simulator, admin: Admin):
+    sim.primary.latency_s = 0.15
+    started = time.monotonic()
+    admin.get(VERSION)
+    assert time.monotonic() - started >= 0.15
+
+
+def test_request_log_and_writes(sim: Simulator, admin: Admin):
+    admin.put(HA, {"high_availability": {"heartbeat_interval": 2000}})
+    admin.commit()
+    admin.call("DELETE", AUTH)
+    records = sim.primary.requests
+    assert records[0] == RequestRecord("POST", AUTH, 200, None)
+    assert [(r.method, r.path, r.status) for r in sim.primary.writes()] == [
+        ("PUT", HA, 200),
+        ("POST", PENDING, 200),
+    ]
+    assert sim.primary.writes()[0].body == {"high_availability": {"heartbeat_interval": 2000}}
+    assert sim.password not in repr(records)
+    sim.primary.clear_requests()
+    assert sim.primary.requests == []
+    assert sim.backup.requests == []
+
+
+def test_unknown_path_and_method(admin: Admin):
+    missing = admin.get("/api/sonicos/nothing-here")
+    assert missing.status_code == 404 and info(missing)[0] == "E_NOT_FOUND"
+    wrong = admin.call("DELETE", VERSION)
+    assert wrong.status_code == 400 and info(wrong)[0] == "E_INVALID_API_CALL"
+
+
+def test_certificate_must_name_the_host():
+    with Simulator(cert_hostnames=["wrong.example"]) as sim:
+        with pytest.raises(requests.exceptions.SSLError):
+            requests.get(sim.primary.url + VERSION, verify=sim.ca_path, timeout=5)
+        with pytest.raises(requests.exceptions.SSLError):  # not trusted without the CA
+            requests.get(sim.portal.url + "/api/v1/products", timeout=5)
+
+
+def test_env_points_at_the_simulator(sim: Simulator):
+    env = sim.env()
+    assert env["SONICHA_CA_BUNDLE"] == sim.ca_path
+    assert env["SONICHA_PORTAL_URL"] == sim.portal.url
+    assert (env["SONICHA_USERNAME"], env["SONICHA_PASSWORD"]) == (sim.username, sim.password)
+    assert env["SONICHA_PORTAL_USERNAME"] == "netops@example.com"
+    assert sim.primary.host == sim.primary.url.removeprefix("https://")
