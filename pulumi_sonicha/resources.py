@@ -97,9 +97,23 @@ class HaInterface(_SonicHaResource, module="sonicha", name="HaInterface"):
     backup_serial: pulumi.Output[str]
     primary_link: pulumi.Output[str]
     backup_link: pulumi.Output[str]
+    primary_zone: pulumi.Output[str]
+    backup_zone: pulumi.Output[str]
     previous_zones: pulumi.Output[dict[str, str]]
+    previous_ip_assignments: pulumi.Output[dict[str, dict[str, Any]]]
 
-    OUTPUTS = ("primary_serial", "backup_serial", "primary_link", "backup_link", "previous_zones")
+    # primary_zone/backup_zone: the zone each unit reports ("Unassigned" once
+    # applied); a zone set back by hand shows as drift on them.
+    OUTPUTS = (
+        "primary_serial",
+        "backup_serial",
+        "primary_link",
+        "backup_link",
+        "primary_zone",
+        "backup_zone",
+        "previous_zones",
+        "previous_ip_assignments",
+    )
 
     def __init__(
         self,

@@ -1,0 +1,112 @@
+"""HaInterface: inputs <-> the `ipv4` interface objects of the two units.
+
+The HA link must be in zone Unassigned on both units. That requirement is
+declared as two inputs, `primary_zone` and `backup_zone`, whose only allowed
+value is "Unassigned": `read` reports the zones it observes there, so a zone
+set back by hand shows as a diff on the one unit it touched (e.g.
+`primary_zone: "DMZ" => "Unassigned"`) and the next update puts it right.
+Link status is operational state, not configuration: it is an output only.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable
+from typing import Any
+
+from .. import schema
+from ..schema import Failure, Field, InvalidValue, Schema
+
+UNASSIGNED = "Unassigned"
+PURPOSES = ("data", "control")
+LINK_DOWN = "No link"
+
+# The two units, as keys in inputs/outputs ("primary_host") and as the administrator names them.
+ROLES = ("primary", "backup")
+ROLE_NAMES = {"primary": "Primary", "backup": "Backup"}
+
+
+def unassigned_zone(value: str) -> str:
+    """The zone inputs accept one value, "Unassigned" (any case)."""
+    if value.strip().lower() != UNASSIGNED.lower():
+        raise InvalidValue(
+            f'must be "{UNASSIGNED}" (an HA link carries no zone), got {value!r};'
+            " leave it out, and set unassign_zone=true to have the zone removed"
+        )
+    return UNASSIGNED
+
+
+def same_host(first: str, second: str) -> bool:
+    """`fw1` and `FW1:443` name the same address (HTTPS default port)."""
+
+    def key(host: str) -> str:
+        return host.lower().removesuffix(":443")
+
+    return key(first) == key(second)
+
+
+def _rules(inputs: dict[str, Any]) -> Iterable[Failure]:
+    label = SCHEMA.label(inputs)
+    if same_host(inputs["primary_host"], inputs["backup_host"]):
+        yield Failure(
+            "backup_host",
+            f"{label}: backup_host is the same address as primary_host"
+            f" ({inputs['backup_host']}); set backup_host to the Backup unit's address",
+        )
+
+
+SCHEMA = Schema(
+    resource="HaInterface",
+    fields=(
+        Field("primary_host", str, replace=True, normalize=schema.host, observed=False),
+        Field("backup_host", str, replace=True, normalize=schema.host, observed=False),
+        Field("interface", str, replace=True, normalize=schema.interface),
+        Field("purpose", str, default="data", choices=PURPOSES, observed=False),
+        Field("unassign_zone", bool, default=False, observed=False),
+        Field("require_link", bool, default=True, observed=False),
+        Field("primary_zone", str, default=UNASSIGNED, normalize=unassigned_zone),
+        Field("backup_zone", str, default=UNASSIGNED, normalize=unassigned_zone),
+    ),
+    rules=(_rules,),
+)
+
+
+# -- interface objects ---------------------------------------------------------
+
+
+def zone_of(ipv4: dict[str, Any]) -> str:
+    """The zone of an `ipv4` object; no zone key and "Unassigned" (any case) are alike."""
+    zone = (ipv4.get("ip_assignment") or {}).get("zone")
+    if not zone or str(zone).strip().lower() == UNASSIGNED.lower():
+        return UNASSIGNED
+    return str(zone)
+
+
+def ip_assignment_of(ipv4: dict[str, Any]) -> dict[str, Any]:
+    return copy.deepcopy(ipv4.get("ip_assignment") or {})
+
+
+def unassign_body(name: str) -> dict[str, Any]:
+    """The `ipv4` object that sets an interface's zone to Unassigned."""
+    return {"name": name, "ip_assignment": {}}
+
+
+def restore_body(name: str, ip_assignment: dict[str, Any]) -> dict[str, Any]:
+    """The `ipv4` object that puts back an interface's zone and IP settings."""
+    return {"name": name, "ip_assignment": wire(ip_assignment)}
+
+
+def link_up(status: str | None) -> bool:
+    """`link_status` is a speed text when up and "No link" when down."""
+    return bool(status) and str(status).strip().lower() != LINK_DOWN.lower()
+
+
+def wire(value: Any) -> Any:
+    """State hands numbers back as floats (24 -> 24.0); the API wants ints."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {k: wire(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [wire(v) for v in value]
+    return value
