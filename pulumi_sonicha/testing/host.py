@@ -1,0 +1,521 @@
+"""Drive the SDK's real dynamic-provider host over gRPC, as the Pulumi engine does.
+
+For a dynamic resource the engine starts `python -u -m pulumi.dynamic` in the
+project directory, reads the gRPC port from the host's first stdout line and
+calls `pulumirpc.ResourceProvider`: `Configure` once with the whole stack
+config (secrets wrapped), then `Check`, `Diff`, `Create`, `Read`, `Update`,
+`Delete`, every request carrying the pickled provider in `__provider`.
+`ProviderHost` does exactly that, so a provider is exercised through the same
+pickling, property marshalling and error path as under `pulumi up`.
+
+Not emulated: the engine's `Handshake` (the Python host does not implement it)
+and the `PULUMI_CONFIG` environment variable (providers read config in
+`configure`). Like the engine, the host gets `PULUMI_PROJECT` when a project
+is given, so `req.config.get("key")` resolves `<project>:key`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import pickle
+import re
+import subprocess
+import sys
+import threading
+import weakref
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import grpc
+from google.protobuf import empty_pb2, struct_pb2
+from pulumi.dynamic import ResourceProvider
+from pulumi.runtime import rpc
+from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
+
+from ..errors import SonicHaError
+
+PROVIDER_KEY = "__provider"
+"""The property that carries the pickled provider on every call."""
+
+# The SDK's own channel options (message size limit raised to 400 MB).
+_GRPC_OPTIONS = [("grpc.max_receive_message_length", 400 * 1024 * 1024)]
+_REDACTED = "[secret]"
+
+
+class HarnessError(SonicHaError):
+    """Root of the lifecycle harness's errors."""
+
+
+class HostError(HarnessError):
+    """The provider host could not start, or died."""
+
+
+class ProviderError(HarnessError):
+    """A provider method raised; `str()` is the provider's own message.
+
+    The host reports a failing call as gRPC UNKNOWN whose details are the
+    Python traceback; `details` keeps it (secrets redacted), `exc_type` names
+    the exception class, `method` the RPC that failed.
+    """
+
+    def __init__(
+        self, message: str, *, details: str, exc_type: str, method: str, urn: str = ""
+    ) -> None:
+        super().__init__(message)
+        self.details = details
+        self.exc_type = exc_type
+        self.method = method
+        self.urn = urn
+
+
+@dataclass
+class CheckOutcome:
+    """What `Check` answered: normalized inputs and validation failures."""
+
+    inputs: dict[str, Any]
+    failures: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass
+class DiffOutcome:
+    """What `Diff` answered; `changes` is None when the provider did not say."""
+
+    changes: bool | None
+    replaces: list[str] = field(default_factory=list)
+    delete_before_replace: bool = False
+
+
+def config_value(value: Any) -> str:
+    """A config value as the engine passes it: always a string."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return str(value)
+    return json.dumps(value)
+
+
+def redact(text: str, secrets: Iterable[str]) -> str:
+    """`text` with every secret value replaced by "[secret]" (longest first)."""
+    for secret in sorted({s for s in secrets if s}, key=len, reverse=True):
+        text = text.replace(secret, _REDACTED)
+    return text
+
+
+def split_urn(urn: str) -> tuple[str, str]:
+    """(type, name) of `urn:pulumi:<stack>::<project>::<qualified type>::<name>`."""
+    parts = urn.split("::", 3)
+    if len(parts) != 4:
+        return "", urn
+    return parts[2].split("$")[-1], parts[3]
+
+
+def provider_error_text(details: str) -> tuple[str, str]:
+    """(exception type, message) of the last exception in a Python traceback."""
+    lines = details.rstrip("\n").splitlines()
+    start = 0
+    for index, line in enumerate(lines):
+        if line.startswith("  File "):
+            start = index + 1
+    while start < len(lines) and lines[start].startswith("    "):
+        start += 1
+    tail = "\n".join(lines[start:]).strip() or details.strip()
+    match = re.match(r"([A-Za-z_][\w.]*)(?:: (.*))?\Z", tail, re.S)
+    if match is None:
+        return "", tail
+    exc_type = match.group(1)
+    return exc_type, (match.group(2) or exc_type).strip()
+
+
+# -- pickling ------------------------------------------------------------------
+_PICKLER_ATTRS = ("_batch_setitems", "save_dict")
+_MISSING = object()
+
+
+@contextlib.contextmanager
+def pickler_guard() -> Iterator[None]:
+    """Undo the pickler patches `serialize_provider` leaves behind.
+
+    SDK 3.272 `pulumi/dynamic/dynamic.py` `serialize_provider` re-patches
+    `pickle._Pickler._batch_setitems`/`save_dict` on every call, each patch
+    wrapping the previous one; after ~970 calls in one process pickling hits
+    RecursionError. Restoring the attributes around each call keeps one level.
+    """
+    saved = {name: pickle._Pickler.__dict__.get(name, _MISSING) for name in _PICKLER_ATTRS}
+    saved_pickler = pickle.Pickler
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is _MISSING:
+                with contextlib.suppress(AttributeError):
+                    delattr(pickle._Pickler, name)
+            else:
+                setattr(pickle._Pickler, name, value)
+        pickle.Pickler = saved_pickler  # type: ignore[misc]
+
+
+def provider_ref(provider: ResourceProvider) -> str:
+    """`provider` serialized as a dynamic resource puts it in `__provider`."""
+    from pulumi.dynamic.dynamic import serialize_provider
+
+    with pickler_guard():
+        return serialize_provider(provider)
+
+
+# -- property marshalling ------------------------------------------------------
+def to_struct(props: Mapping[str, Any]) -> struct_pb2.Struct:
+    """Serialize like the engine-facing SDK code (a private loop, as the host does)."""
+    loop = asyncio.new_event_loop()
+    try:
+        return loop.run_until_complete(rpc.serialize_properties(dict(props), {}))
+    finally:
+        loop.close()
+
+
+def from_struct(struct: struct_pb2.Struct, keep_unknowns: bool = False) -> dict[str, Any]:
+    return dict(rpc.deserialize_properties(struct, keep_unknowns))
+
+
+def _require_provider(props: Mapping[str, Any], what: str) -> None:
+    if PROVIDER_KEY not in props:
+        raise ValueError(
+            f"{what} lacks {PROVIDER_KEY!r}: the engine sends the pickled provider on every"
+            " call (build it with pulumi_sonicha.testing.provider_ref(provider))"
+        )
+
+
+def _terminate(proc: subprocess.Popen[bytes]) -> None:
+    # The pipes are left to the reader threads: closing a pipe another thread
+    # is reading blocks until that read returns.
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=5)
+
+
+class ProviderHost:
+    """One `python -u -m pulumi.dynamic` process and a gRPC channel to it.
+
+    Use as a context manager: the process is terminated on exit, also when
+    the block raises (and, as a last resort, when the object is collected).
+    """
+
+    def __init__(
+        self,
+        cwd: str | os.PathLike[str] | None = None,
+        env: Mapping[str, str] | None = None,
+        python: str = sys.executable,
+        *,
+        project: str | None = None,
+        start_timeout: float = 60.0,
+        call_timeout: float | None = None,
+    ) -> None:
+        self.cwd = Path(cwd) if cwd is not None else Path.cwd()
+        self.env = dict(env or {})
+        self.python = python
+        self.project = project
+        self.start_timeout = start_timeout
+        self.call_timeout = call_timeout
+        self.port: int | None = None
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._channel: grpc.Channel | None = None
+        self._stub: provider_pb2_grpc.ResourceProviderStub | None = None
+        self._stderr: list[bytes] = []
+        self._stdout: list[bytes] = []
+        self._readers: list[threading.Thread] = []
+        self._secrets: set[str] = set()
+        self._finalizer: weakref.finalize | None = None
+
+    # -- process -------------------------------------------------------------
+    def start(self) -> ProviderHost:
+        """Start the host like the engine does and wait until it serves."""
+        if self._proc is not None:
+            raise HostError("provider host already started")
+        env = {**os.environ, **self.env}
+        if self.project:
+            env["PULUMI_PROJECT"] = self.project
+        proc = subprocess.Popen(
+            [self.python, "-u", "-m", "pulumi.dynamic"],
+            cwd=self.cwd,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        self._proc = proc
+        self._finalizer = weakref.finalize(self, _terminate, proc)
+        try:
+            self.port = self._read_port(proc)
+            self._channel = grpc.insecure_channel(f"127.0.0.1:{self.port}", options=_GRPC_OPTIONS)
+            grpc.channel_ready_future(self._channel).result(timeout=self.start_timeout)
+            self._stub = provider_pb2_grpc.ResourceProviderStub(self._channel)
+            self._stub.GetPluginInfo(empty_pb2.Empty(), timeout=self.start_timeout)
+        except BaseException:
+            self.close()
+            raise
+        return self
+
+    def _read_port(self, proc: subprocess.Popen[bytes]) -> int:
+        # The reader threads must not reference `self`, or the finalizer that
+        # terminates a forgotten host could never run.
+        first_line: list[bytes] = []
+        got_line = threading.Event()
+        stdout, stderr = self._stdout, self._stderr
+
+        def read_stdout() -> None:
+            assert proc.stdout is not None
+            with proc.stdout:
+                for index, line in enumerate(iter(proc.stdout.readline, b"")):
+                    if index == 0:
+                        first_line.append(line)
+                        got_line.set()
+                    else:
+                        stdout.append(line)
+            got_line.set()
+
+        def read_stderr() -> None:
+            assert proc.stderr is not None
+            with proc.stderr:
+                for chunk in iter(lambda: proc.stderr.read1(65536), b""):  # type: ignore[union-attr]
+                    stderr.append(chunk)
+
+        for target in (read_stdout, read_stderr):
+            thread = threading.Thread(target=target, name=f"provider-host-{target.__name__}")
+            thread.daemon = True
+            thread.start()
+            self._readers.append(thread)
+        if not got_line.wait(self.start_timeout) or not first_line:
+            proc.poll()
+            raise HostError(
+                f"provider host did not print its port (exit code {proc.returncode}):\n"
+                + self._stderr_tail()
+            )
+        text = first_line[0].decode(errors="replace").strip()
+        if not text.isdigit():
+            raise HostError(f"provider host printed {text!r} instead of a port")
+        return int(text)
+
+    def close(self) -> None:
+        """Close the channel and terminate the host (idempotent)."""
+        if self._channel is not None:
+            self._channel.close()
+            self._channel = None
+        self._stub = None
+        if self._finalizer is not None:
+            self._finalizer()  # runs _terminate once
+        for thread in self._readers:
+            thread.join(timeout=1)  # EOF follows the exit, unless a child holds the pipe
+        self._readers = []
+
+    def __enter__(self) -> ProviderHost:
+        if self._proc is None:
+            self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def pid(self) -> int | None:
+        return self._proc.pid if self._proc is not None else None
+
+    @property
+    def running(self) -> bool:
+        return self._proc is not None and self._proc.poll() is None
+
+    def stderr_text(self) -> str:
+        """Everything the host wrote to stderr so far (raw, not redacted)."""
+        return b"".join(self._stderr).decode(errors="replace")
+
+    def stdout_text(self) -> str:
+        """What the host wrote to stdout after its port line."""
+        return b"".join(self._stdout).decode(errors="replace")
+
+    def _stderr_tail(self, lines: int = 30) -> str:
+        return redact("\n".join(self.stderr_text().splitlines()[-lines:]), self._secrets)
+
+    # -- calls ---------------------------------------------------------------
+    def _call(self, method: str, request: Any, urn: str = "") -> Any:
+        if self._stub is None:
+            raise HostError("provider host is not running (use it as a context manager)")
+        try:
+            return getattr(self._stub, method)(request, timeout=self.call_timeout)
+        except grpc.RpcError as exc:
+            raise self._error(exc, method, urn) from None
+
+    def _error(self, exc: grpc.RpcError, method: str, urn: str) -> HarnessError:
+        code = exc.code()  # type: ignore[attr-defined]
+        details = exc.details() or ""  # type: ignore[attr-defined]
+        if code == grpc.StatusCode.UNKNOWN and "Traceback" in details:
+            exc_type, message = provider_error_text(details)
+            return ProviderError(
+                redact(message, self._secrets),
+                details=redact(details, self._secrets),
+                exc_type=exc_type,
+                method=method,
+                urn=urn,
+            )
+        state = "exited" if self._proc is not None and self._proc.poll() is not None else "failed"
+        return HostError(
+            f"{method} {state} ({code.name}): {redact(details, self._secrets)}\n"
+            + self._stderr_tail()
+        )
+
+    def configure(self, config: Mapping[str, Any], secret_keys: Iterable[str] = ()) -> None:
+        """Send the stack config; values of `secret_keys` travel wrapped as secrets.
+
+        Keys are namespaced (`sonicha:password`, `<project>:key`) and values
+        strings, as the engine sends them. The host caches each provider
+        configured on first use, so configure before any other call.
+        """
+        secret_keys = set(secret_keys)
+        args: dict[str, Any] = {}
+        for key, value in config.items():
+            if ":" not in key:
+                raise ValueError(f"config key {key!r} must be namespaced, e.g. 'project:{key}'")
+            text = config_value(value)
+            args[key] = rpc.wrap_rpc_secret(text) if key in secret_keys else text
+            if key in secret_keys:
+                self._secrets.add(text)
+        request = provider_pb2.ConfigureRequest(
+            args=to_struct(args), acceptSecrets=True, acceptResources=True
+        )
+        self._call("Configure", request)
+
+    def add_secrets(self, values: Iterable[str]) -> None:
+        """More values to redact from error texts."""
+        self._secrets.update(v for v in values if v)
+
+    def check(self, urn: str, olds: Mapping[str, Any], news: Mapping[str, Any]) -> CheckOutcome:
+        """`Check(olds = old inputs or {}, news = the program's inputs)`."""
+        _require_provider(news, "Check news")
+        type_, name = split_urn(urn)
+        request = provider_pb2.CheckRequest(
+            urn=urn,
+            name=name,
+            type=type_,
+            olds=to_struct(olds),
+            news=to_struct(news),
+            randomSeed=os.urandom(32),
+        )
+        response = self._call("Check", request, urn)
+        return CheckOutcome(
+            inputs=from_struct(response.inputs, keep_unknowns=True),
+            failures=[(f.property, f.reason) for f in response.failures],
+        )
+
+    def diff(
+        self,
+        urn: str,
+        id_: str,
+        olds: Mapping[str, Any],
+        news: Mapping[str, Any],
+        old_inputs: Mapping[str, Any] | None = None,
+    ) -> DiffOutcome:
+        """`Diff(olds = old outputs, news = checked inputs)`."""
+        _require_provider(news, "Diff news")
+        type_, name = split_urn(urn)
+        request = provider_pb2.DiffRequest(
+            id=id_,
+            urn=urn,
+            name=name,
+            type=type_,
+            olds=to_struct(olds),
+            news=to_struct(news),
+            old_inputs=to_struct(old_inputs or {}),
+        )
+        response = self._call("Diff", request, urn)
+        changes = {
+            provider_pb2.DiffResponse.DIFF_SOME: True,
+            provider_pb2.DiffResponse.DIFF_NONE: False,
+        }.get(response.changes)
+        return DiffOutcome(
+            changes=changes,
+            replaces=list(response.replaces),
+            delete_before_replace=response.deleteBeforeReplace,
+        )
+
+    def create(self, urn: str, props: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+        """`Create(checked inputs)` -> (id, outputs incl. `__provider`)."""
+        _require_provider(props, "Create properties")
+        type_, name = split_urn(urn)
+        request = provider_pb2.CreateRequest(
+            urn=urn, name=name, type=type_, properties=to_struct(props), preview=False
+        )
+        response = self._call("Create", request, urn)
+        return response.id, from_struct(response.properties)
+
+    def read(
+        self,
+        urn: str,
+        id_: str,
+        props: Mapping[str, Any],
+        inputs: Mapping[str, Any] | None = None,
+    ) -> tuple[str, dict[str, Any], dict[str, Any] | None]:
+        """`Read(id, old outputs, old inputs)` -> (id or "" if gone, outputs, inputs or None)."""
+        _require_provider({**(inputs or {}), **props}, "Read properties")
+        type_, name = split_urn(urn)
+        request = provider_pb2.ReadRequest(
+            id=id_,
+            urn=urn,
+            name=name,
+            type=type_,
+            properties=to_struct(props),
+            inputs=to_struct(inputs or {}),
+        )
+        response = self._call("Read", request, urn)
+        new_inputs = from_struct(response.inputs) if response.HasField("inputs") else None
+        return response.id, from_struct(response.properties), new_inputs
+
+    def update(
+        self,
+        urn: str,
+        id_: str,
+        olds: Mapping[str, Any],
+        news: Mapping[str, Any],
+        old_inputs: Mapping[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """`Update(id, old outputs, checked inputs)` -> new outputs."""
+        _require_provider(news, "Update news")
+        type_, name = split_urn(urn)
+        request = provider_pb2.UpdateRequest(
+            id=id_,
+            urn=urn,
+            name=name,
+            type=type_,
+            olds=to_struct(olds),
+            news=to_struct(news),
+            old_inputs=to_struct(old_inputs or {}),
+            preview=False,
+        )
+        return from_struct(self._call("Update", request, urn).properties)
+
+    def delete(
+        self,
+        urn: str,
+        id_: str,
+        props: Mapping[str, Any],
+        old_inputs: Mapping[str, Any] | None = None,
+    ) -> None:
+        """`Delete(id, old outputs)`."""
+        _require_provider(props, "Delete properties")
+        type_, name = split_urn(urn)
+        request = provider_pb2.DeleteRequest(
+            id=id_,
+            urn=urn,
+            name=name,
+            type=type_,
+            properties=to_struct(props),
+            old_inputs=to_struct(old_inputs or {}),
+        )
+        self._call("Delete", request, urn)
