@@ -46,10 +46,15 @@ pair = HaPair(
 )
 
 # Step 3: MySonicWall shares the Primary's licenses with the Backup ("HA Secondary").
+# The serials come from the link, which rarely changes: during a preview, values a
+# provider computes are unknown for every resource being updated, so taking them
+# from the pair would show the association as changing whenever a timer is edited.
+# depends_on keeps the administrator's order: licenses once HA is up.
 licenses = LicenseAssociation(
     "licenses",
-    primary_serial=pair.primary_serial,
-    secondary_serial=pair.backup_serial,
+    primary_serial=data_link.primary_serial,
+    secondary_serial=data_link.backup_serial,
+    opts=pulumi.ResourceOptions(depends_on=[pair]),
 )
 
 pulumi.export("primary_serial", pair.primary_serial)
