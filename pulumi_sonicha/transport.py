@@ -42,10 +42,49 @@ def normalize_origin(host: str) -> str:
     return "https://" + text
 
 
+class _QuietHTTPSConnection(urllib3.connection.HTTPSConnection):
+    """http.client's debug switch (`HTTPConnection.debuglevel = 1`, a common recipe for
+    debugging requests) print()s every header sent and received, the Basic-auth
+    credentials and session cookies included, past any logging filter: off for ours."""
+
+    debuglevel = 0
+
+    def set_debuglevel(self, level: int) -> None:
+        pass
+
+
+class _QuietHTTPSConnectionPool(urllib3.HTTPSConnectionPool):
+    ConnectionCls = _QuietHTTPSConnection
+
+
+class _QuietAdapter(HTTPAdapter):
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        # HTTPS only: every origin we build is https:// (normalize_origin, portal_url).
+        self.poolmanager.pool_classes_by_scheme = {
+            **self.poolmanager.pool_classes_by_scheme,
+            "https": _QuietHTTPSConnectionPool,
+        }
+
+
+class _CappedRetry(Retry):
+    """urllib3's Retry, but a server's `Retry-After` is honoured up to a bound.
+
+    urllib3 sleeps for whatever the header says; a portal answering
+    `Retry-After: 3600` would stall `pulumi up` for an hour per retry.
+    """
+
+    RETRY_AFTER_MAX = 60.0
+
+    def get_retry_after(self, response):  # type: ignore[no-untyped-def]
+        seconds = super().get_retry_after(response)
+        return None if seconds is None else min(seconds, self.RETRY_AFTER_MAX)
+
+
 def new_session(settings: Settings) -> requests.Session:
     """A Session with our retry policy mounted; one per provider operation."""
     session = requests.Session()
-    retry = Retry(
+    retry = _CappedRetry(
         total=settings.max_retries,
         connect=settings.max_retries,
         read=settings.max_retries,
@@ -60,7 +99,7 @@ def new_session(settings: Settings) -> requests.Session:
         respect_retry_after_header=True,
         raise_on_status=False,
     )
-    adapter = HTTPAdapter(max_retries=retry, pool_connections=1, pool_maxsize=4)
+    adapter = _QuietAdapter(max_retries=retry, pool_connections=1, pool_maxsize=4)
     session.mount("https://", adapter)
     session.mount("http://", adapter)
     return session
