@@ -1,0 +1,88 @@
+"""The README's first command: simulator + root project, through the harness or a CLI."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def root_project_copy(tmp_path: Path) -> Path:
+    project = tmp_path / "project"
+    shutil.copytree(REPO / "examples" / "complete-pair", project / "examples" / "complete-pair")
+    shutil.copy(REPO / "Pulumi.yaml", project / "Pulumi.yaml")
+    return project
+
+
+def run_quickstart(project: Path, *args: str, env: dict[str, str] | None = None):
+    env = {**os.environ, **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "pulumi_sonicha.quickstart", "--project", str(project), *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+
+
+def test_quickstart_applies_the_root_project_through_the_harness(tmp_path: Path):
+    project = root_project_copy(tmp_path)
+    done = run_quickstart(project, "--harness", "--sync-seconds", "0")
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    for line in (
+        "create   HaInterface          control-link",
+        "create   HaInterface          data-link",
+        "create   HaPair               pair",
+        "create   LicenseAssociation   licenses",
+        "no changes, no drift",
+    ):
+        assert line in out
+    assert '"synchronized": true' in out and '"ha_status": "ACTIVE"' in out
+    state = json.loads((project / ".sonicha-state" / "quickstart.json").read_text())
+    assert "sim-Passw0rd!" not in json.dumps(state) and "sim-Passw0rd!" not in out
+
+
+FAKE_PULUMI = """#!/bin/sh
+# Records each call (argv, and stdin for secrets) instead of running the Pulumi CLI.
+{
+  printf '%s\\n' "$*"
+  if [ "$2" = "set" ] && [ "$3" = "--secret" ]; then printf 'stdin:'; cat; printf '\\n'; fi
+} >> "$FAKE_PULUMI_LOG"
+"""
+
+
+def test_quickstart_drives_the_pulumi_cli_when_one_is_installed(tmp_path: Path):
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    fake = bin_dir / "pulumi"
+    fake.write_text(FAKE_PULUMI)
+    fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
+    log = tmp_path / "calls.log"
+    os.environ["FAKE_PULUMI_LOG"] = str(log)
+    try:
+        project = root_project_copy(tmp_path)
+        done = run_quickstart(
+            project, "--sync-seconds", "0", path=f"{bin_dir}:{os.environ['PATH']}"
+        )
+    finally:
+        del os.environ["FAKE_PULUMI_LOG"]
+    assert done.returncode == 0, done.stderr
+    calls = log.read_text().splitlines()
+    commands = [c.split(" --cwd")[0] for c in calls if not c.startswith("stdin:")]
+    assert commands[0] == "stack select --create quickstart --non-interactive"
+    assert "up --yes --non-interactive --stack quickstart" in commands
+    assert commands[-1] == (
+        "preview --refresh --expect-no-changes --non-interactive --stack quickstart"
+    )
+    # Secrets go through stdin, never the command line (process lists show argv).
+    assert "config set --secret sonicha:password --stack quickstart" in commands
+    assert "stdin:sim-Passw0rd!" in calls
+    assert not any("sim-Passw0rd!" in c for c in commands)
+    assert "sim-Passw0rd!" not in done.stdout
