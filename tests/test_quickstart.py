@@ -65,14 +65,9 @@ def test_quickstart_drives_the_pulumi_cli_when_one_is_installed(tmp_path: Path):
     fake.write_text(FAKE_PULUMI)
     fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
     log = tmp_path / "calls.log"
-    os.environ["FAKE_PULUMI_LOG"] = str(log)
-    try:
-        project = root_project_copy(tmp_path)
-        done = run_quickstart(
-            project, "--sync-seconds", "0", path=f"{bin_dir}:{os.environ['PATH']}"
-        )
-    finally:
-        del os.environ["FAKE_PULUMI_LOG"]
+    project = root_project_copy(tmp_path)
+    env = {"FAKE_PULUMI_LOG": str(log), "PATH": f"{bin_dir}:{os.environ['PATH']}"}
+    done = run_quickstart(project, "--sync-seconds", "0", env=env)
     assert done.returncode == 0, done.stderr
     calls = log.read_text().splitlines()
     commands = [c.split(" --cwd")[0] for c in calls if not c.startswith("stdin:")]
