@@ -69,6 +69,10 @@ class ApplianceUnreachableError(ApplianceError):
     """No answer from the unit (connection refused, reset, timed out, TLS failure)."""
 
 
+class CommitUncertainError(ApplianceUnreachableError):
+    """A commit got no answer: the unit may have applied it (all of it) or not at all."""
+
+
 class AuthenticationError(ApplianceError):
     """The appliance rejected the admin credentials."""
 

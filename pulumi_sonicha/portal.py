@@ -366,10 +366,14 @@ class PortalSession:
                 **kwargs,
             )
         except requests.RequestException as exc:
-            raise self.error(
-                f"{method} {API}{path}: {_describe(exc, self._client.origin)}",
-                PortalUnreachableError,
-            ) from None
+            what = f"{method} {API}{path}: {_describe(exc, self._client.origin)}"
+            if (method, path) == ("POST", "/ha-associations") and not what.endswith("portal"):
+                # Unless the connection was refused, the portal may have made it.
+                what += (
+                    "; the association may have been made all the same: run `pulumi up`"
+                    " again, it adopts an association of exactly these two units"
+                )
+            raise self.error(what, PortalUnreachableError) from None
 
     def _raise_for(self, response: requests.Response, action: str) -> None:
         if response.ok:
@@ -405,14 +409,13 @@ def _serial(value: Any) -> str:
 
 
 def _describe(exc: requests.RequestException, origin: str) -> str:
-    if isinstance(exc, requests.exceptions.SSLError | requests.exceptions.Timeout):
-        return transport.describe_transport_error(exc)
-    if isinstance(exc, requests.exceptions.ConnectionError):
+    text = transport.describe_transport_error(exc)
+    if text.startswith("cannot connect"):
         return (
             f"cannot connect to {origin} (refused, reset or unreachable); check"
             " sonicha:portalUrl and that this machine can reach the portal"
         )
-    return transport.describe_transport_error(exc)
+    return text
 
 
 def _json(response: requests.Response) -> dict[str, Any]:

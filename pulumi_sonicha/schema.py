@@ -71,7 +71,7 @@ class Field:
             if self.minimum is not None and self.maximum is not None:
                 return f"a whole number from {self.minimum} to {self.maximum}{unit}"
             return f"a whole number{unit}"
-        return "a non-empty string"
+        return getattr(self.normalize, "accepts", None) or "a non-empty string"
 
     def coerce(self, value: Any) -> Any:
         """Type-check and normalize one known, non-None value."""
@@ -193,19 +193,33 @@ def same_value(old: Any, new: Any) -> bool:
 # -- normalizers shared by the resources -------------------------------------
 
 _SERIAL = re.compile(r"^[0-9A-F]{12}$")
-_INTERFACE = re.compile(r"^(X|U|V|W|MGMT)(\d{1,2})?$")
+_INTERFACE = re.compile(r"^(X|U|V|W|MGMT)(0|[1-9]\d?)?$")
+_SERIAL_TEXT = "a serial number of 12 hexadecimal digits (e.g. 2CB8ED0A9F00; dashes allowed)"
+_INTERFACE_TEXT = "an interface name such as X0..X31, U0, V0, W0 or MGMT"
+_HOST_TEXT = "a host name or address, optionally with :port"
+Normalizer = Callable[[str], Any]
 
 
+def accepting(description: str) -> Callable[[Normalizer], Normalizer]:
+    """Declare what a normalizer accepts, so that every message about its field says so
+    (a wrong type and a missing value too, not only a malformed string)."""
+
+    def mark(normalize: Normalizer) -> Normalizer:
+        normalize.accepts = description  # type: ignore[attr-defined]
+        return normalize
+
+    return mark
+
+
+@accepting(_SERIAL_TEXT)
 def serial(value: str) -> str:
     text = normalize_serial(value)
     if not _SERIAL.match(text):
-        raise InvalidValue(
-            f"must be a serial number of 12 hexadecimal digits (e.g. 2CB8ED0A9F00;"
-            f" dashes allowed), got {value!r}"
-        )
+        raise InvalidValue(f"must be {_SERIAL_TEXT}, got {value!r}")
     return text
 
 
+@accepting(_INTERFACE_TEXT)
 def interface(value: str) -> str:
     text = value.strip().upper()
     match = _INTERFACE.match(text)
@@ -215,12 +229,11 @@ def interface(value: str) -> str:
         else match.group(1) != "MGMT" and not (match.group(1) == "X" and int(match.group(2)) > 31)
     )
     if not valid:
-        raise InvalidValue(
-            f"must be an interface name such as X0..X31, U0, V0, W0 or MGMT, got {value!r}"
-        )
+        raise InvalidValue(f"must be {_INTERFACE_TEXT}, got {value!r}")
     return text
 
 
+@accepting(_HOST_TEXT)
 def host(value: str) -> str:
     """`https://fw1:443/` -> `fw1:443`: the form kept in state and ids."""
     text = value.strip().rstrip("/")
@@ -228,8 +241,8 @@ def host(value: str) -> str:
         if text.lower().startswith(prefix):
             text = text[len(prefix) :]
     if not text or "/" in text or " " in text:
-        raise InvalidValue(f"must be a host name or address, optionally with :port, got {value!r}")
+        raise InvalidValue(f"must be {_HOST_TEXT}, got {value!r}")
     name, _, port = text.rpartition(":") if text.count(":") == 1 else (text, "", "")
-    if port and (not port.isdigit() or not 0 < int(port) < 65536):
-        raise InvalidValue(f"has an invalid port in {value!r}; use host or host:port")
-    return text if port else (name or text)
+    if not name or (port and (not port.isdigit() or not 0 < int(port) < 65536)):
+        raise InvalidValue(f"must be {_HOST_TEXT} (port 1 to 65535), got {value!r}")
+    return text if port else name

@@ -8,6 +8,7 @@ parses strings only and keeps the secrets out of `repr`.
 
 from __future__ import annotations
 
+import base64
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
@@ -49,6 +50,19 @@ class Settings:
     override_session: bool = False
     # Seconds between retries grow as backoff_factor * 2**n; tests shrink it.
     backoff_factor: float = 0.5
+
+    def __post_init__(self) -> None:
+        # However built (stack config, or directly by a script or test), the settings make
+        # `redact()` scrub their credentials, also in the Basic-auth form a server may echo.
+        register_secret(self.password)
+        register_secret(self.portal_password)
+        if self.password:
+            for encoding in ("latin-1", "utf-8"):  # requests sends latin-1 when it can
+                try:
+                    basic = f"{self.username}:{self.password}".encode(encoding)
+                except UnicodeEncodeError:
+                    continue
+                register_secret(base64.b64encode(basic).decode("ascii"))
 
     @property
     def verify(self) -> bool | str:
@@ -94,10 +108,7 @@ class Settings:
             if f.name not in raw:
                 continue
             values[f.name] = _parse(f.name, raw[f.name])
-        settings = cls(**values)  # type: ignore[arg-type]
-        register_secret(settings.password)
-        register_secret(settings.portal_password)
-        return settings
+        return cls(**values)  # type: ignore[arg-type]
 
 
 def _parse(attr: str, text: str) -> object:

@@ -32,6 +32,7 @@ from .errors import (
     ApplianceError,
     ApplianceUnreachableError,
     AuthenticationError,
+    CommitUncertainError,
     NotFoundError,
     SessionHeldError,
 )
@@ -90,6 +91,8 @@ class ApplianceSession:
         self._token: str | None = None
         # Writes staged in this session, replayed if the session expires mid-operation.
         self._staged: list[tuple[str, str, Any]] = []
+        # Whether this session committed anything: error texts say what stays applied.
+        self._committed = False
         self.requests_made = 0
 
     # -- identity -------------------------------------------------------------
@@ -205,10 +208,17 @@ class ApplianceSession:
             return
         self._call("POST", "/config/pending")
         self._staged.clear()
+        self._committed = True
 
     @property
     def has_staged_writes(self) -> bool:
         return bool(self._staged)
+
+    def _outcome(self) -> str:
+        """What a failure at this point leaves on the unit, for error texts."""
+        if self._committed:
+            return "what this operation committed before stays committed"
+        return "nothing was committed"
 
     # -- plumbing -------------------------------------------------------------
     def _write(self, method: str, path: str, body: Any) -> None:
@@ -228,7 +238,7 @@ class ApplianceSession:
             if response.status_code == 401:
                 raise self.error(
                     "the session was lost twice in a row; check that no other administrator or"
-                    " script keeps taking over the session",
+                    f" script keeps taking over the session; {self._outcome()}",
                     AuthenticationError,
                     code=_code(response),
                     status=401,
@@ -259,10 +269,17 @@ class ApplianceSession:
                 **kwargs,
             )
         except requests.RequestException as exc:
-            raise self.error(
-                f"{method} {API}{path}: {transport.describe_transport_error(exc)}",
-                ApplianceUnreachableError,
-            ) from None
+            what = f"{method} {API}{path}: {transport.describe_transport_error(exc)}"
+            if (method, path) == ("POST", "/config/pending"):
+                # The request may have reached the unit: a commit is all or nothing,
+                # but which of the two happened cannot be known from here.
+                raise self.error(
+                    f"{what}. The commit got no answer, so the unit may have applied all of"
+                    " this operation's changes or none of them; run `pulumi up` again: it"
+                    " compares with the unit and writes only what still differs",
+                    CommitUncertainError,
+                ) from None
+            raise self.error(f"{what}; {self._outcome()}", ApplianceUnreachableError) from None
 
     def _raise_for(self, response: requests.Response, action: str) -> None:
         if response.ok:
@@ -279,7 +296,7 @@ class ApplianceSession:
         if status_code >= 500 or status_code == 429:
             message = (
                 f"{action} failed: {message} (HTTP {status_code}, after"
-                f" {self._client.settings.max_retries} retries); nothing was committed, try again"
+                f" {self._client.settings.max_retries} retries); {self._outcome()}, try again"
                 " later"
             )
         else:

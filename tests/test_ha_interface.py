@@ -151,9 +151,19 @@ def test_check_refuses_the_same_host_twice(provider, sim):
 def test_check_requires_hosts_and_interface(provider, sim):
     result = provider.check({}, {})
     assert [(f.property, f.reason) for f in result.failures] == [
-        ("primary_host", "HaInterface: primary_host is required (a non-empty string)"),
-        ("backup_host", "HaInterface: backup_host is required (a non-empty string)"),
-        ("interface", "HaInterface: interface is required (a non-empty string)"),
+        (
+            "primary_host",
+            "HaInterface: primary_host is required (a host name or address, optionally with :port)",
+        ),
+        (
+            "backup_host",
+            "HaInterface: backup_host is required (a host name or address, optionally with :port)",
+        ),
+        (
+            "interface",
+            "HaInterface: interface is required (an interface name such as X0..X31, U0, V0, W0"
+            " or MGMT)",
+        ),
     ]
 
 

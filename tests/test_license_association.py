@@ -105,12 +105,10 @@ def test_check_rejects_a_bad_serial(provider):
 
 
 def test_check_requires_both_serials(provider):
+    accepts = "a serial number of 12 hexadecimal digits (e.g. 2CB8ED0A9F00; dashes allowed)"
     assert failures(provider, {}) == [
-        ("primary_serial", "LicenseAssociation: primary_serial is required (a non-empty string)"),
-        (
-            "secondary_serial",
-            "LicenseAssociation: secondary_serial is required (a non-empty string)",
-        ),
+        ("primary_serial", f"LicenseAssociation: primary_serial is required ({accepts})"),
+        ("secondary_serial", f"LicenseAssociation: secondary_serial is required ({accepts})"),
     ]
 
 

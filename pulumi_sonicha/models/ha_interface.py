@@ -26,6 +26,7 @@ ROLES = ("primary", "backup")
 ROLE_NAMES = {"primary": "Primary", "backup": "Backup"}
 
 
+@schema.accepting(f'"{UNASSIGNED}" (an HA link carries no zone)')
 def unassigned_zone(value: str) -> str:
     """The zone inputs accept one value, "Unassigned" (any case)."""
     if value.strip().lower() != UNASSIGNED.lower():

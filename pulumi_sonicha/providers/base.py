@@ -27,6 +27,7 @@ from pulumi.dynamic import (
     ResourceProvider,
 )
 
+from ..errors import redact
 from ..schema import Schema
 from ..settings import Settings
 
@@ -65,7 +66,8 @@ class SonicHaProvider(ResourceProvider):
     # -- shared lifecycle rules -----------------------------------------------
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         inputs, failures = self.schema.check(news)
-        return CheckResult(inputs, [CheckFailure(f.property, f.reason) for f in failures])
+        # A reason quotes the bad value: scrub it in case a credential was pasted there.
+        return CheckResult(inputs, [CheckFailure(f.property, redact(f.reason)) for f in failures])
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         changed = self.schema.changed_keys(olds, news)

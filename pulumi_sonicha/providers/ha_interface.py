@@ -20,7 +20,13 @@ from typing import Any, NoReturn
 
 from pulumi.dynamic import CreateResult, ReadResult, UpdateResult
 
-from ..errors import ApplianceError, NotFoundError, SessionHeldError, SonicHaError
+from ..errors import (
+    ApplianceError,
+    CommitUncertainError,
+    NotFoundError,
+    SessionHeldError,
+    SonicHaError,
+)
 from ..models import ha_interface as model
 from ..models.ha_interface import ROLE_NAMES, ROLES, UNASSIGNED
 from ..sonicos import ApplianceSession, SonicOSClient, SystemInfo
@@ -252,19 +258,47 @@ class HaInterfaceProvider(SonicHaProvider):
             except SonicHaError as exc:
                 for done in committed:
                     self._put_back(units[done], changed[done], name, cause=exc)
+                if isinstance(exc, CommitUncertainError):
+                    self._raise_uncertain(units, role, changed[role], name, committed, exc)
                 undone = (
                     f"; the change already committed on the {units[committed[0]].name} was put"
                     " back, so neither unit changed"
                     if committed
                     else "; nothing was changed"
                 )
-                raise units[role].error(
+                error = units[role].error(
                     f"unassigning the zone of {name} could not be committed{undone}. Try again."
-                    f" Cause: {exc}",
-                    code=getattr(exc, "code", None),
-                    status=getattr(exc, "status", None),
-                ) from None
+                    f" Cause: {exc}"
+                )
+                # The cause's text already ends with its API code: keep it once.
+                error.code = getattr(exc, "code", None)
+                error.status = getattr(exc, "status", None)
+                raise error from None
             committed.append(role)
+
+    @staticmethod
+    def _raise_uncertain(
+        units: dict[str, _Unit],
+        role: str,
+        port: _Port,
+        name: str,
+        committed: list[str],
+        exc: CommitUncertainError,
+    ) -> NoReturn:
+        """A commit without an answer: say the zone there is unknown, and how to settle it."""
+        unit = units[role]
+        undone = "".join(
+            f"; the change committed on the {units[done].name} was put back" for done in committed
+        )
+        raise unit.error(
+            f"the commit unassigning the zone of {name} on the {unit.name} got no answer, so"
+            f" {name} there may now be Unassigned or still in zone {port.zone}{undone}. Check"
+            f" {name} on the {unit.name}: if it is Unassigned, put it back in zone {port.zone},"
+            f" then run `pulumi up` again. Cause: {exc}",
+            cls=CommitUncertainError,
+            code=exc.code,
+            status=exc.status,
+        ) from None
 
     @staticmethod
     def _put_back(unit: _Unit, port: _Port, name: str, cause: SonicHaError) -> None:

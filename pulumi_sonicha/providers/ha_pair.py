@@ -15,7 +15,7 @@ from typing import Any
 
 from pulumi.dynamic import CreateResult, ReadResult, UpdateResult
 
-from ..errors import ApplianceError, SyncTimeoutError
+from ..errors import ApplianceError, CommitUncertainError, SonicHaError, SyncTimeoutError
 from ..models import ha_pair as model
 from ..sonicos import ApplianceSession, SonicOSClient, SystemInfo
 from .base import SonicHaProvider
@@ -121,13 +121,24 @@ class HaPairProvider(SonicHaProvider):
             pause = _POLL_STEPS[step] if step < len(_POLL_STEPS) else _POLL_MAX
             step += 1
             time.sleep(min(pause, max(0.0, deadline - time.monotonic())))
-        self._restore(unit, before, changes)
-        detail = f": {status['message']}" if status.get("message") else ""
+        try:
+            self._restore(unit, before, changes)
+            restored = "The previous HA settings were restored."
+        except SonicHaError as exc:
+            now = (
+                "either the previous or the new ones are committed now"
+                if isinstance(exc, CommitUncertainError)
+                else "the new ones stay committed"
+            )
+            restored = (
+                f"Putting the previous HA settings back failed too ({exc.message}), so {now}."
+            )
+        detail = f": {str(status['message']).rstrip('.')}" if status.get("message") else ""
         raise unit.error(
             f"the Backup ({inputs['backup_serial']}) did not synchronize within"
             f" {int(inputs['sync_timeout_s'])} s; last HA status {status.get('status', '?')},"
-            f" Backup state {status.get('secondary_state', '?')}{detail}. The previous HA"
-            " settings were restored. Check that backup_serial is the Backup's serial, that"
+            f" Backup state {status.get('secondary_state', '?')}{detail}. {restored}"
+            " Check that backup_serial is the Backup's serial, that"
             f" the control link {inputs['control_interface']} is cabled directly between the"
             " units, and that both units are the same model",
             SyncTimeoutError,

@@ -1,0 +1,683 @@
+"""Every example project, through its whole life, against a fresh simulator.
+
+The administrator's sequence, for the root project (`Pulumi.yaml`, program
+`examples/complete-pair/`), `examples/complete-pair` and `examples/ha-pair`,
+each with one `Lifecycle` (one provider host):
+
+preview (plans creates, writes nothing) -> up (creates, pair synchronized)
+-> up again (nothing to do, no request at all) -> edit a setting (the preview
+updates that resource only; up writes only that) -> a change by hand on an
+appliance or on MySonicWall (`preview --refresh` reports exactly that drift
+and plans the fix; `up --refresh` puts it back) -> destroy (HA off, the
+association removed, the zones HaInterface unassigned put back).
+
+The complete-pair program reads no HaPair setting from config, so its
+"edit" is what an administrator does: change the program. Those projects
+run from a byte-identical copy in tmp_path, whose program is edited there.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from pulumi_sonicha.quickstart import stack_config
+from pulumi_sonicha.simulator import (
+    BACKUP_SERIAL,
+    DEFAULT_HA,
+    INTERFACES,
+    MODEL,
+    PRIMARY_LICENSES,
+    PRIMARY_SERIAL,
+    SEED_ASSOCIATION_ID,
+    UNASSIGNED,
+    ApplianceSim,
+    Simulator,
+)
+from pulumi_sonicha.testing import Lifecycle, Result
+from pulumi_sonicha.testing.lifecycle import read_project
+
+REPO = Path(__file__).resolve().parent.parent
+COMPLETE_PAIR_PROJECTS = [".", "examples/complete-pair"]
+HA_PAIR_PROJECT = "examples/ha-pair"
+
+HA_BASE = "/api/sonicos/high-availability/base"
+COMMIT = ("POST", "/api/sonicos/config/pending", None)
+ASSOCIATIONS = "/api/v1/ha-associations"
+
+SHARED = sorted(item["name"] for item in PRIMARY_LICENSES if item["shareable"])
+NOT_SHARED = sorted(item["name"] for item in PRIMARY_LICENSES if not item["shareable"])
+
+# What complete-pair asks for; the Backup holds the same once synchronized.
+COMPLETE_PAIR_MODE = {
+    "active_standby": {
+        "secondary_serial": BACKUP_SERIAL,
+        "control_interface": "X5",
+        "data_interface": "X4",
+        "stateful_synchronization": True,
+        "preempt": False,
+        "virtual_mac": True,
+        "encryption": False,
+    }
+}
+HA_PAIR_MODE = {
+    "active_standby": {**COMPLETE_PAIR_MODE["active_standby"], "virtual_mac": False},
+}
+SYNCHRONIZED = {
+    "status": "ACTIVE",
+    "primary_state": "ACTIVE",
+    "secondary_state": "STANDBY",
+    "synchronized": True,
+}
+
+
+# -- reading the simulator ------------------------------------------------------------
+def calls(server: Any) -> list[tuple[str, str]]:
+    """Every request the server answered since the last `forget`, as (method, path)."""
+    return [(r.method, r.path) for r in server.requests]
+
+
+def writes(server: Any) -> list[tuple[str, str, Any]]:
+    """Requests that could change something (login/logout excluded), with their bodies."""
+    return [(r.method, r.path, r.body) for r in server.writes()]
+
+
+def forget(sim: Simulator) -> None:
+    for server in sim.servers:
+        server.clear_requests()
+
+
+def assert_no_requests(sim: Simulator) -> None:
+    """Check and Diff of known inputs reach no appliance and no portal."""
+    assert [calls(server) for server in sim.servers] == [[], [], []]
+
+
+def assert_no_writes(sim: Simulator) -> None:
+    assert [writes(server) for server in sim.servers] == [[], [], []]
+
+
+def interfaces(unit: ApplianceSim) -> dict[str, dict[str, Any]]:
+    return {name: unit.interface(name) for name in INTERFACES}
+
+
+def pair_status(unit: ApplianceSim) -> dict[str, Any]:
+    status = unit.ha_status()
+    return {key: status[key] for key in SYNCHRONIZED}
+
+
+def our_associations(sim: Simulator) -> list[dict[str, Any]]:
+    return [a for a in sim.portal.associations() if a["id"] != SEED_ASSOCIATION_ID]
+
+
+def set_preempt(unit: ApplianceSim, value: bool) -> None:
+    """An administrator switches preempt in the UI (HA settings committed by hand)."""
+    mode = unit.ha_settings()["mode"]
+    ((kind, fields),) = mode.items()
+    unit.set_ha_settings({"mode": {kind: {**fields, "preempt": value}}})
+
+
+# Reads a refresh makes (README: "Each HaPair read costs 4 requests ...").
+def interface_read(name: str) -> list[tuple[str, str]]:
+    return [
+        ("POST", "/api/sonicos/auth"),
+        ("GET", f"/api/sonicos/interfaces/ipv4/name/{name}"),
+        ("GET", f"/api/sonicos/reporting/interfaces/ipv4/name/{name}"),
+        ("DELETE", "/api/sonicos/auth"),
+    ]
+
+
+PAIR_READ = [
+    ("POST", "/api/sonicos/auth"),
+    ("GET", HA_BASE),
+    ("GET", "/api/sonicos/reporting/high-availability"),
+    ("DELETE", "/api/sonicos/auth"),
+]
+
+
+def association_read(assoc_id: str) -> list[tuple[str, str]]:
+    return [("POST", "/api/v1/auth/login"), ("GET", f"{ASSOCIATIONS}/{assoc_id}")]
+
+
+# -- reading results and state ----------------------------------------------------------
+def ops(result: Result) -> list[tuple[str, str]]:
+    return [(step.name, step.op) for step in result.steps]
+
+
+def state_resource(stack: Lifecycle, name: str) -> dict[str, Any]:
+    (found,) = [r for r in stack.state["resources"] if r["name"] == name]
+    return found
+
+
+# -- projects ----------------------------------------------------------------------------
+def copy_project(project: Path, dest: Path) -> Path:
+    """`project`'s Pulumi.yaml and program directory, laid out as in the checkout."""
+    main = (yaml.safe_load((project / "Pulumi.yaml").read_text()) or {}).get("main")
+    program_dir = Path(main or ".")
+    ignore = shutil.ignore_patterns("__pycache__", ".pulumi-harness")
+    shutil.copytree(project / program_dir, dest / program_dir, ignore=ignore, dirs_exist_ok=True)
+    shutil.copy(project / "Pulumi.yaml", dest / "Pulumi.yaml")
+    return dest
+
+
+def edit_program(stack: Lifecycle, old: str, new: str) -> None:
+    text = stack.program.read_text()
+    assert text.count(old) == 1, f"{old!r} is not in the program exactly once"
+    stack.program.write_text(text.replace(old, new))
+
+
+def test_every_example_has_a_lifecycle_test() -> None:
+    examples = sorted(
+        str(p.parent.relative_to(REPO)) for p in (REPO / "examples").glob("*/Pulumi.yaml")
+    )
+    assert examples == sorted([*COMPLETE_PAIR_PROJECTS[1:], HA_PAIR_PROJECT])
+    # The root project runs the complete-pair program (one copy, no drift between them).
+    assert read_project(REPO)[1] == read_project(REPO / "examples/complete-pair")[1]
+
+
+# -- complete-pair: the root project and examples/complete-pair ----------------------------
+@pytest.mark.parametrize("project", COMPLETE_PAIR_PROJECTS)
+def test_complete_pair_lifecycle(project: str, tmp_path: Path) -> None:
+    source = REPO / project
+    workdir = copy_project(source, tmp_path / "project")
+    with Simulator(sync_seconds=0) as sim:
+        # X4 of the Primary is in DMZ and X5 of the Backup in LAN: the links unassign
+        # them (unassign_zone=True) and destroy must put them back.
+        sim.primary.set_zone("X4", "DMZ")
+        sim.backup.set_zone("X5", "LAN")
+        before = {"primary": interfaces(sim.primary), "backup": interfaces(sim.backup)}
+        seeded = sim.portal.associations()
+        config, secret_keys = stack_config(sim)
+        stack = Lifecycle(
+            workdir, config=config, secret_keys=secret_keys, state_file=tmp_path / "state.json"
+        )
+        assert stack.project == read_project(source)[0]
+        assert stack.program.read_bytes() == read_project(source)[1].read_bytes()
+        with stack:
+            _complete_pair_sequence(stack, sim, before, seeded)
+
+
+def _complete_pair_sequence(
+    stack: Lifecycle, sim: Simulator, before: dict[str, Any], seeded: list[dict[str, Any]]
+) -> None:
+    names = ["control-link", "data-link", "pair", "licenses"]
+
+    # -- preview: four creates, nothing sent anywhere.
+    plan = stack.preview()
+    assert ops(plan) == [(name, "create") for name in names]
+    assert plan.changes == {"create": 4}
+    assert_no_requests(sim)
+    assert stack.state == {}
+
+    # -- up: the links, HA on the Primary, the association.
+    applied = stack.up()
+    assert ops(applied) == [(name, "create") for name in names]
+    assert writes(sim.primary) == [
+        ("PUT", "/api/sonicos/interfaces/ipv4/name/X4", unassign("X4")),
+        COMMIT,
+        ("PUT", HA_BASE, {"high_availability": {"mode": COMPLETE_PAIR_MODE}}),
+        COMMIT,
+    ]
+    assert writes(sim.backup) == [
+        ("PUT", "/api/sonicos/interfaces/ipv4/name/X5", unassign("X5")),
+        COMMIT,
+    ]
+    assert writes(sim.portal) == [
+        (
+            "POST",
+            ASSOCIATIONS,
+            {"primary_serial": PRIMARY_SERIAL, "secondary_serial": BACKUP_SERIAL},
+        )
+    ]
+    expected_ha = {**DEFAULT_HA, "mode": COMPLETE_PAIR_MODE}
+    assert sim.primary.ha_settings() == expected_ha
+    assert sim.backup.ha_settings() == expected_ha
+    assert pair_status(sim.primary) == SYNCHRONIZED
+    for unit in (sim.primary, sim.backup):
+        assert (unit.zone("X4"), unit.zone("X5")) == (UNASSIGNED, UNASSIGNED)
+    (association,) = our_associations(sim)
+    assert association["primary_serial"] == PRIMARY_SERIAL
+    assert association["secondary_serial"] == BACKUP_SERIAL
+    assert sorted(association["shared_licenses"]) == SHARED
+    assert sorted(association["non_shareable_licenses"]) == NOT_SHARED
+    assert state_resource(stack, "licenses")["id"] == association["id"]
+    assert state_resource(stack, "pair")["id"] == PRIMARY_SERIAL
+    assert state_resource(stack, "data-link")["id"] == f"{PRIMARY_SERIAL}/X4"
+    assert state_resource(stack, "control-link")["outputs"]["previous_zones"] == {"backup": "LAN"}
+    assert state_resource(stack, "data-link")["outputs"]["previous_zones"] == {"primary": "DMZ"}
+    outputs = {
+        "primary_serial": PRIMARY_SERIAL,
+        "backup_serial": BACKUP_SERIAL,
+        "ha_status": "ACTIVE",
+        "synchronized": True,
+        "shared_licenses": SHARED,
+    }
+    assert stack.outputs == outputs
+
+    # -- up again: every resource the same, and not one request (check/diff only).
+    forget(sim)
+    resources = stack.state["resources"]
+    again = stack.up()
+    assert ops(again) == [(name, "same") for name in names]
+    assert not again.has_changes
+    assert_no_requests(sim)
+    assert stack.state["resources"] == resources
+
+    # -- edit the program: a heartbeat of 2 s. Only the pair changes; the association
+    # takes its serials from the data link, so it stays "same" even in the preview.
+    edit_program(
+        stack, "    virtual_mac=True,\n", "    virtual_mac=True,\n    heartbeat_interval_ms=2000,\n"
+    )
+    plan = stack.preview()
+    assert ops(plan) == [
+        ("control-link", "same"),
+        ("data-link", "same"),
+        ("pair", "update"),
+        ("licenses", "same"),
+    ]
+    assert plan.step("pair").diff_keys == ["heartbeat_interval_ms"]
+    assert plan.changes == {"update": 1}
+    assert_no_requests(sim)
+
+    applied = stack.up()
+    assert ops(applied) == ops(plan)
+    assert writes(sim.primary) == [
+        ("PUT", HA_BASE, {"high_availability": {"heartbeat_interval": 2000}}),
+        COMMIT,
+    ]
+    assert writes(sim.backup) == writes(sim.portal) == []
+    expected_ha = {**expected_ha, "heartbeat_interval": 2000}
+    assert sim.primary.ha_settings() == sim.backup.ha_settings() == expected_ha
+    assert pair_status(sim.primary) == SYNCHRONIZED
+    assert stack.outputs == outputs
+
+    # -- by hand (1): preempt switched on in the Primary's UI -> drift on the pair.
+    set_preempt(sim.primary, True)
+    forget(sim)
+    plan = stack.preview(refresh=True)
+    assert plan.drift == {"pair": ["preempt"]} and plan.gone == []
+    assert ops(plan) == [
+        ("control-link", "read"),
+        ("data-link", "read"),
+        ("pair", "drift"),
+        ("licenses", "read"),
+        ("control-link", "same"),
+        ("data-link", "same"),
+        ("pair", "update"),
+        ("licenses", "same"),
+    ]
+    assert plan.step("pair").diff_keys == ["preempt"]
+    assert plan.changes == {"drift": 1, "update": 1}
+    # A refresh-preview reads, never writes: 4 requests per HaInterface unit, 4 per HaPair.
+    assert calls(sim.primary) == interface_read("X5") + interface_read("X4") + PAIR_READ
+    assert calls(sim.backup) == interface_read("X5") + interface_read("X4")
+    assert calls(sim.portal) == association_read(association["id"])
+    assert sim.primary.ha_settings()["mode"]["active_standby"]["preempt"] is True
+
+    forget(sim)
+    fixed = stack.up(refresh=True)
+    assert ops(fixed) == ops(plan)
+    assert writes(sim.primary) == [
+        ("PUT", HA_BASE, {"high_availability": {"mode": COMPLETE_PAIR_MODE}}),
+        COMMIT,
+    ]
+    assert writes(sim.backup) == writes(sim.portal) == []
+    assert sim.primary.ha_settings() == sim.backup.ha_settings() == expected_ha
+    forget(sim)
+    assert not stack.preview(refresh=True).has_changes
+    assert_no_writes(sim)
+
+    # -- by hand (2): X4 of the Primary put back into DMZ -> drift on the data link.
+    sim.primary.set_zone("X4", "DMZ")
+    plan = stack.preview(refresh=True)
+    assert plan.drift == {"data-link": ["primary_zone"]} and plan.gone == []
+    # The engine fact: in a preview, the outputs of a resource being updated are
+    # unknown, so the pair (backup_serial) and the association (both serials) that
+    # take them from the data link show as changing too. Only the preview: the up
+    # below updates the data link alone.
+    assert ops(plan) == [
+        ("control-link", "read"),
+        ("data-link", "drift"),
+        ("pair", "read"),
+        ("licenses", "read"),
+        ("control-link", "same"),
+        ("data-link", "update"),
+        ("pair", "update"),
+        ("licenses", "replace"),
+    ]
+    assert plan.step("data-link").diff_keys == ["primary_zone"]
+    assert plan.step("pair").diff_keys == ["backup_serial"]
+    assert plan.step("licenses").replaces == ["primary_serial", "secondary_serial"]
+    assert_no_writes(sim)
+    assert sim.primary.zone("X4") == "DMZ"
+
+    forget(sim)
+    fixed = stack.up(refresh=True)
+    assert ops(fixed) == [
+        ("control-link", "read"),
+        ("data-link", "drift"),
+        ("pair", "read"),
+        ("licenses", "read"),
+        ("control-link", "same"),
+        ("data-link", "update"),
+        ("pair", "same"),
+        ("licenses", "same"),
+    ]
+    assert fixed.changes == {"drift": 1, "update": 1}
+    assert writes(sim.primary) == [
+        ("PUT", "/api/sonicos/interfaces/ipv4/name/X4", unassign("X4")),
+        COMMIT,
+    ]
+    assert writes(sim.backup) == writes(sim.portal) == []
+    assert sim.primary.zone("X4") == UNASSIGNED
+    assert our_associations(sim) == [association]
+    # What delete restores is still the zone from before the first up.
+    assert state_resource(stack, "data-link")["outputs"]["previous_zones"] == {"primary": "DMZ"}
+    forget(sim)
+    assert not stack.preview(refresh=True).has_changes
+    assert_no_writes(sim)
+
+    # -- by hand (3): the association removed on MySonicWall -> gone, created again.
+    sim.portal.remove_association(association["id"])
+    plan = stack.preview(refresh=True)
+    assert plan.gone == ["licenses"] and plan.drift == {}
+    assert ops(plan) == [
+        ("control-link", "read"),
+        ("data-link", "read"),
+        ("pair", "read"),
+        ("licenses", "gone"),
+        ("control-link", "same"),
+        ("data-link", "same"),
+        ("pair", "same"),
+        ("licenses", "create"),
+    ]
+    assert plan.changes == {"gone": 1, "create": 1}
+    assert_no_writes(sim)
+    assert our_associations(sim) == []
+
+    forget(sim)
+    fixed = stack.up(refresh=True)
+    assert ops(fixed) == ops(plan)
+    assert writes(sim.portal) == [
+        (
+            "POST",
+            ASSOCIATIONS,
+            {"primary_serial": PRIMARY_SERIAL, "secondary_serial": BACKUP_SERIAL},
+        )
+    ]
+    assert writes(sim.primary) == writes(sim.backup) == []
+    (association,) = our_associations(sim)
+    assert (association["primary_serial"], association["secondary_serial"]) == (
+        PRIMARY_SERIAL,
+        BACKUP_SERIAL,
+    )
+    assert state_resource(stack, "licenses")["id"] == association["id"]
+    assert stack.outputs == outputs
+    forget(sim)
+    assert not stack.preview(refresh=True).has_changes
+    assert_no_writes(sim)
+
+    # -- destroy: last created first; HA off, association gone, zones put back.
+    forget(sim)
+    destroyed = stack.destroy()
+    assert ops(destroyed) == [(name, "delete") for name in reversed(names)]
+    assert writes(sim.portal) == [("DELETE", f"{ASSOCIATIONS}/{association['id']}", None)]
+    assert writes(sim.primary) == [
+        ("PUT", HA_BASE, {"high_availability": {"mode": {}}}),
+        COMMIT,
+        ("PUT", "/api/sonicos/interfaces/ipv4/name/X4", restore("X4", "DMZ")),
+        COMMIT,
+    ]
+    assert writes(sim.backup) == [
+        ("PUT", "/api/sonicos/interfaces/ipv4/name/X5", restore("X5", "LAN")),
+        COMMIT,
+    ]
+    assert sim.primary.ha_settings()["mode"] == {}
+    assert sim.primary.ha_status()["status"] == "DISABLED"
+    assert sim.portal.associations() == seeded
+    assert {"primary": interfaces(sim.primary), "backup": interfaces(sim.backup)} == before
+    assert (sim.primary.zone("X4"), sim.backup.zone("X5")) == ("DMZ", "LAN")
+    assert stack.state["resources"] == [] and stack.outputs == {}
+
+
+def unassign(name: str) -> dict[str, Any]:
+    return {"interfaces": [{"ipv4": {"name": name, "ip_assignment": {}}}]}
+
+
+def restore(name: str, zone: str) -> dict[str, Any]:
+    return {"interfaces": [{"ipv4": {"name": name, "ip_assignment": {"zone": zone}}}]}
+
+
+# -- ha-pair -------------------------------------------------------------------------------
+def test_ha_pair_lifecycle(tmp_path: Path) -> None:
+    with Simulator(sync_seconds=0) as sim:
+        before = {"primary": interfaces(sim.primary), "backup": interfaces(sim.backup)}
+        seeded = sim.portal.associations()
+        config, secret_keys = stack_config(sim)
+        config["ha:backupSerial"] = "2cb8-ed0a-9f00"  # as printed on the label
+        with Lifecycle(
+            REPO / HA_PAIR_PROJECT,
+            config=config,
+            secret_keys=secret_keys,
+            state_file=tmp_path / "state.json",
+        ) as stack:
+            _ha_pair_sequence(stack, sim)
+        # The links were prepared beforehand and stay as they were; no association.
+        assert {"primary": interfaces(sim.primary), "backup": interfaces(sim.backup)} == before
+        assert sim.portal.associations() == seeded
+
+
+def _ha_pair_sequence(stack: Lifecycle, sim: Simulator) -> None:
+    # -- preview: one create, nothing sent.
+    plan = stack.preview()
+    assert ops(plan) == [("pair", "create")]
+    assert plan.step("pair").inputs["backup_serial"] == BACKUP_SERIAL
+    assert_no_requests(sim)
+
+    # -- up: the Backup is checked (read only), then HA on the Primary.
+    applied = stack.up()
+    assert ops(applied) == [("pair", "create")]
+    assert writes(sim.primary) == [
+        ("PUT", HA_BASE, {"high_availability": {"mode": HA_PAIR_MODE}}),
+        COMMIT,
+    ]
+    assert calls(sim.backup) == [
+        ("POST", "/api/sonicos/auth"),
+        ("GET", "/api/sonicos/version"),
+        ("DELETE", "/api/sonicos/auth"),
+    ]
+    assert calls(sim.portal) == []
+    expected_ha = {**DEFAULT_HA, "mode": HA_PAIR_MODE}
+    assert sim.primary.ha_settings() == sim.backup.ha_settings() == expected_ha
+    assert pair_status(sim.primary) == SYNCHRONIZED
+    for unit in (sim.primary, sim.backup):
+        assert (unit.zone("X4"), unit.zone("X5")) == (UNASSIGNED, UNASSIGNED)
+    outputs = {
+        "primary_serial": PRIMARY_SERIAL,
+        "model": MODEL,
+        "ha_status": "ACTIVE",
+        "backup_state": "STANDBY",
+        "synchronized": True,
+    }
+    assert stack.outputs == outputs
+    assert state_resource(stack, "pair")["id"] == PRIMARY_SERIAL
+
+    # -- up again: same, not one request.
+    forget(sim)
+    again = stack.up()
+    assert ops(again) == [("pair", "same")] and not again.has_changes
+    assert_no_requests(sim)
+
+    # -- edit: `pulumi config set ha:heartbeatMs 2000`.
+    stack.set_config("ha:heartbeatMs", 2000)
+    plan = stack.preview()
+    assert ops(plan) == [("pair", "update")]
+    assert plan.step("pair").diff_keys == ["heartbeat_interval_ms"]
+    assert_no_requests(sim)
+    applied = stack.up()
+    assert ops(applied) == [("pair", "update")]
+    assert writes(sim.primary) == [
+        ("PUT", HA_BASE, {"high_availability": {"heartbeat_interval": 2000}}),
+        COMMIT,
+    ]
+    assert calls(sim.backup) == calls(sim.portal) == []  # the Backup did not change
+    expected_ha = {**expected_ha, "heartbeat_interval": 2000}
+    assert sim.primary.ha_settings() == sim.backup.ha_settings() == expected_ha
+    assert stack.outputs == outputs
+
+    # -- by hand (1): preempt switched on in the UI -> drift on the pair's preempt.
+    set_preempt(sim.primary, True)
+    forget(sim)
+    plan = stack.preview(refresh=True)
+    assert plan.drift == {"pair": ["preempt"]} and plan.gone == []
+    assert ops(plan) == [("pair", "drift"), ("pair", "update")]
+    assert plan.step("pair").diff_keys == ["preempt"]
+    assert plan.changes == {"drift": 1, "update": 1}
+    assert calls(sim.primary) == PAIR_READ
+    assert calls(sim.backup) == calls(sim.portal) == []
+    forget(sim)
+    fixed = stack.up(refresh=True)
+    assert ops(fixed) == ops(plan)
+    assert writes(sim.primary) == [
+        ("PUT", HA_BASE, {"high_availability": {"mode": HA_PAIR_MODE}}),
+        COMMIT,
+    ]
+    assert writes(sim.backup) == []
+    assert sim.primary.ha_settings() == sim.backup.ha_settings() == expected_ha
+
+    # -- by hand (2): HA turned off on the Primary -> the pair is gone, created again.
+    sim.primary.set_ha_settings({"mode": {}})
+    forget(sim)
+    plan = stack.preview(refresh=True)
+    assert plan.gone == ["pair"] and plan.drift == {}
+    assert ops(plan) == [("pair", "gone"), ("pair", "create")]
+    assert_no_writes(sim)
+    fixed = stack.up(refresh=True)
+    assert ops(fixed) == ops(plan)
+    assert writes(sim.primary) == [
+        ("PUT", HA_BASE, {"high_availability": {"mode": HA_PAIR_MODE}}),
+        COMMIT,
+    ]
+    assert writes(sim.backup) == []
+    assert sim.primary.ha_settings() == sim.backup.ha_settings() == expected_ha
+    assert pair_status(sim.primary) == SYNCHRONIZED
+    forget(sim)
+    assert not stack.preview(refresh=True).has_changes
+    assert_no_writes(sim)
+
+    # -- destroy: HA off on the Primary (on_delete="disable").
+    forget(sim)
+    destroyed = stack.destroy()
+    assert ops(destroyed) == [("pair", "delete")]
+    assert writes(sim.primary) == [("PUT", HA_BASE, {"high_availability": {"mode": {}}}), COMMIT]
+    assert writes(sim.backup) == writes(sim.portal) == []
+    assert sim.primary.ha_settings() == {**expected_ha, "mode": {}}
+    assert sim.primary.ha_status()["status"] == "DISABLED"
+    assert stack.state["resources"] == [] and stack.outputs == {}
+
+
+# -- what scheduled drift detection does not report ------------------------------------------
+def test_outputs_that_change_on_their_own_are_not_drift(tmp_path: Path) -> None:
+    """A pulled cable (link status, HA status) and a new license on the Primary change
+    outputs only: `preview --refresh` plans nothing, and the refresh records them."""
+    with Simulator(sync_seconds=0) as sim:
+        config, secret_keys = stack_config(sim)
+        with Lifecycle(
+            REPO, config=config, secret_keys=secret_keys, state_file=tmp_path / "state.json"
+        ) as stack:
+            stack.up()
+            sim.uncable("X5")  # the HA control link: no peer any more
+            sim.portal.add_license(PRIMARY_SERIAL, "Anti-Spam Service")
+            forget(sim)
+
+            plan = stack.preview(refresh=True)
+            assert not plan.has_changes
+            assert plan.drift == {} and plan.gone == []
+            assert {op for _, op in ops(plan)} == {"read", "same"}
+            assert_no_writes(sim)
+
+            refreshed = stack.refresh()
+            assert not refreshed.has_changes
+            link = state_resource(stack, "control-link")["outputs"]
+            assert (link["primary_link"], link["backup_link"]) == ("No link", "No link")
+            assert state_resource(stack, "pair")["outputs"]["ha_status"] == "NO_PEER"
+            shared = state_resource(stack, "licenses")["outputs"]["shared_licenses"]
+            assert shared == sorted([*SHARED, "Anti-Spam Service"])
+            assert_no_writes(sim)
+
+            # A change of a declared setting still counts, also next to those.
+            set_preempt(sim.primary, True)
+            assert stack.preview(refresh=True).drift == {"pair": ["preempt"]}
+
+
+# -- the providers by the class paths stored in state ------------------------------------------
+PROVIDER_PATHS = {
+    "pulumi-python:dynamic/sonicha:HaInterface": (
+        "pulumi_sonicha.providers.ha_interface.HaInterfaceProvider"
+    ),
+    "pulumi-python:dynamic/sonicha:HaPair": "pulumi_sonicha.providers.ha_pair.HaPairProvider",
+    "pulumi-python:dynamic/sonicha:LicenseAssociation": (
+        "pulumi_sonicha.providers.license_association.LicenseAssociationProvider"
+    ),
+}
+
+# Runs in a fresh interpreter: nothing of the tests or of pulumi_sonicha imported before.
+LOAD_PROVIDERS = """
+import base64, json, sys
+import dill
+blobs = json.load(sys.stdin)
+preloaded = sorted(m for m in sys.modules if m.split(".")[0] == "pulumi_sonicha")
+loaded = {}
+for key, blob in blobs.items():
+    provider = dill.loads(base64.b64decode(blob))
+    cls = type(provider)
+    loaded[key] = [cls.__module__ + "." + cls.__qualname__, provider._settings is None]
+print(json.dumps({"preloaded": preloaded, "loaded": loaded}))
+"""
+
+
+def test_a_fresh_python_imports_every_provider_by_its_path_in_state(tmp_path: Path) -> None:
+    with Simulator(sync_seconds=0) as sim:
+        config, secret_keys = stack_config(sim)
+        stack = Lifecycle(
+            REPO, config=config, secret_keys=secret_keys, state_file=tmp_path / "state.json"
+        )
+        stack.up()
+        state = json.loads((tmp_path / "state.json").read_text())
+        stack.destroy()
+
+    blobs: dict[str, str] = {}
+    types: dict[str, str] = {}
+    for res in state["resources"]:
+        for part in ("inputs", "outputs"):
+            blob = res[part]["__provider"]
+            assert isinstance(blob, str)  # stored in clear: nothing secret in the pickle
+            blobs[f"{res['name']}.{part}"] = blob
+        types[res["name"]] = res["type"]
+    assert sorted(types) == ["control-link", "data-link", "licenses", "pair"]
+
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
+    done = subprocess.run(
+        [sys.executable, "-c", LOAD_PROVIDERS],
+        input=json.dumps(blobs),
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,  # not the checkout: the package comes from the installation
+        env=env,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["preloaded"] == []
+    for key, (path, empty) in report["loaded"].items():
+        assert path == PROVIDER_PATHS[types[key.split(".")[0]]], key
+        assert empty, f"{key}: the unpickled provider carries settings"
+    assert {path for path, _ in report["loaded"].values()} == set(PROVIDER_PATHS.values())
