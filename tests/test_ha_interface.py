@@ -606,3 +606,31 @@ def test_ha_pair_fails_on_a_zoned_data_interface_and_works_once_the_link_is_prep
     result = pair.create(pair_inputs)
     assert result.outs["synchronized"] is True
     assert sim.primary.ha_settings()["mode"]["active_standby"]["data_interface"] == "X4"
+
+
+def test_teardown_in_reverse_order_restores_the_zones_on_both_units(settings, sim):
+    """HaPair (with backup_host) then HaInterface: the Backup's synchronized HA copy
+    would otherwise keep X4 as its data link and refuse the zone back."""
+    sim.primary.set_zone("X4", "LAN")
+    sim.backup.set_zone("X4", "LAN")
+    link = provider_with(HaInterfaceProvider, settings)
+    _, link_created = create(link, sim, unassign_zone=True)
+    pair = provider_with(HaPairProvider, settings)
+    pair_inputs = pair.check(
+        {},
+        {
+            "primary_host": sim.primary.host,
+            "backup_host": sim.backup.host,
+            "backup_serial": BACKUP_SERIAL,
+            "control_interface": "X5",
+            "data_interface": "X4",
+            "stateful_synchronization": True,
+        },
+    ).inputs
+    pair_created = pair.create(pair_inputs)
+    assert sim.backup.ha_settings()["mode"]["active_standby"]["data_interface"] == "X4"
+
+    pair.delete(pair_created.id, pair_created.outs)
+    link.delete(link_created.id, link_created.outs)
+    assert (sim.primary.zone("X4"), sim.backup.zone("X4")) == ("LAN", "LAN")
+    assert sim.primary.ha_settings()["mode"] == {} == sim.backup.ha_settings()["mode"]

@@ -275,6 +275,22 @@ def test_delete_disables_ha(provider, sim):
     assert sim.primary.ha_settings()["mode"] == {}
 
 
+def test_delete_with_backup_host_turns_ha_off_on_both_units(provider, sim):
+    _, created = create(provider, sim, backup_host=sim.backup.host)
+    assert "active_standby" in sim.backup.ha_settings()["mode"]  # synchronized copy
+    provider.delete(created.id, created.outs)
+    assert sim.primary.ha_settings()["mode"] == {}
+    assert sim.backup.ha_settings()["mode"] == {}
+
+
+def test_delete_without_backup_host_leaves_the_backup_alone(provider, sim):
+    _, created = create(provider, sim)
+    sim.backup.clear_requests()
+    provider.delete(created.id, created.outs)
+    assert sim.primary.ha_settings()["mode"] == {}
+    assert sim.backup.requests == []
+
+
 def test_delete_with_retain_writes_nothing(provider, sim):
     _, created = create(provider, sim, on_delete="retain")
     sim.primary.clear_requests()

@@ -59,8 +59,15 @@ class HaPairProvider(SonicHaProvider):
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         if props.get("on_delete") == "retain":
             return
-        client = SonicOSClient(props["primary_host"], self.settings, serial=id_ or None)
-        with client.session() as unit:
+        self._disable(props["primary_host"], serial=id_ or None)
+        if props.get("backup_host"):
+            # The Backup keeps the copy it synchronized from the Primary, and while that
+            # copy names the HA links it refuses to put them back in a zone
+            # (HaInterface's delete): turn HA off there too when we can reach it.
+            self._disable(props["backup_host"], serial=props.get("backup_serial"))
+
+    def _disable(self, host: str, serial: str | None) -> None:
+        with SonicOSClient(host, self.settings, serial=serial).session() as unit:
             if model.is_enabled(unit.ha_settings()):
                 unit.put_ha_settings({"mode": {}})
                 unit.commit()
@@ -91,9 +98,10 @@ class HaPairProvider(SonicHaProvider):
             if changes:
                 unit.put_ha_settings(changes)
                 unit.commit()
-            status = unit.ha_status()
             if changes and inputs["wait_for_sync"]:
                 status = self._wait_for_sync(unit, inputs, before, changes)
+            else:
+                status = unit.ha_status()
         outs = {key: inputs.get(key) for key in self.schema.keys}
         outs.update(
             primary_serial=system.serial,
