@@ -46,8 +46,9 @@ from pulumi_sonicha.testing import Lifecycle, Result
 from pulumi_sonicha.testing.lifecycle import read_project
 
 REPO = Path(__file__).resolve().parent.parent
-COMPLETE_PAIR_PROJECTS = [".", "examples/complete-pair"]
+COMPLETE_PAIR_PROJECTS = [".", "examples/complete-pair"]  # the root project runs complete-pair
 HA_PAIR_PROJECT = "examples/ha-pair"
+TESTED_EXAMPLES = sorted({*COMPLETE_PAIR_PROJECTS, HA_PAIR_PROJECT} - {"."})
 
 HA_BASE = "/api/sonicos/high-availability/base"
 COMMIT = ("POST", "/api/sonicos/config/pending", None)
@@ -117,6 +118,16 @@ def our_associations(sim: Simulator) -> list[dict[str, Any]]:
     return [a for a in sim.portal.associations() if a["id"] != SEED_ASSOCIATION_ID]
 
 
+def unassign(name: str) -> dict[str, Any]:
+    """The body of a PUT that unassigns `name`."""
+    return {"interfaces": [{"ipv4": {"name": name, "ip_assignment": {}}}]}
+
+
+def restore(name: str, zone: str) -> dict[str, Any]:
+    """The body of a PUT that puts `name` back in `zone`."""
+    return {"interfaces": [{"ipv4": {"name": name, "ip_assignment": {"zone": zone}}}]}
+
+
 def set_preempt(unit: ApplianceSim, value: bool) -> None:
     """An administrator switches preempt in the UI (HA settings committed by hand)."""
     mode = unit.ha_settings()["mode"]
@@ -143,7 +154,8 @@ PAIR_READ = [
 
 
 def association_read(assoc_id: str) -> list[tuple[str, str]]:
-    return [("POST", "/api/v1/auth/login"), ("GET", f"{ASSOCIATIONS}/{assoc_id}")]
+    # The provider host keeps its portal token: the login happened at create.
+    return [("GET", f"{ASSOCIATIONS}/{assoc_id}")]
 
 
 # -- reading results and state ----------------------------------------------------------
@@ -177,7 +189,7 @@ def test_every_example_has_a_lifecycle_test() -> None:
     examples = sorted(
         str(p.parent.relative_to(REPO)) for p in (REPO / "examples").glob("*/Pulumi.yaml")
     )
-    assert examples == sorted([*COMPLETE_PAIR_PROJECTS[1:], HA_PAIR_PROJECT])
+    assert examples == TESTED_EXAMPLES
     # The root project runs the complete-pair program (one copy, no drift between them).
     assert read_project(REPO)[1] == read_project(REPO / "examples/complete-pair")[1]
 
@@ -435,24 +447,20 @@ def _complete_pair_sequence(
         ("PUT", "/api/sonicos/interfaces/ipv4/name/X4", restore("X4", "DMZ")),
         COMMIT,
     ]
+    # The Backup's synchronized copy of the HA settings is turned off too: while it
+    # names X5 as a link, the Backup would refuse X5 its zone back.
     assert writes(sim.backup) == [
+        ("PUT", HA_BASE, {"high_availability": {"mode": {}}}),
+        COMMIT,
         ("PUT", "/api/sonicos/interfaces/ipv4/name/X5", restore("X5", "LAN")),
         COMMIT,
     ]
-    assert sim.primary.ha_settings()["mode"] == {}
+    assert sim.primary.ha_settings()["mode"] == sim.backup.ha_settings()["mode"] == {}
     assert sim.primary.ha_status()["status"] == "DISABLED"
     assert sim.portal.associations() == seeded
     assert {"primary": interfaces(sim.primary), "backup": interfaces(sim.backup)} == before
     assert (sim.primary.zone("X4"), sim.backup.zone("X5")) == ("DMZ", "LAN")
     assert stack.state["resources"] == [] and stack.outputs == {}
-
-
-def unassign(name: str) -> dict[str, Any]:
-    return {"interfaces": [{"ipv4": {"name": name, "ip_assignment": {}}}]}
-
-
-def restore(name: str, zone: str) -> dict[str, Any]:
-    return {"interfaces": [{"ipv4": {"name": name, "ip_assignment": {"zone": zone}}}]}
 
 
 # -- ha-pair -------------------------------------------------------------------------------
@@ -572,13 +580,26 @@ def _ha_pair_sequence(stack: Lifecycle, sim: Simulator) -> None:
     assert not stack.preview(refresh=True).has_changes
     assert_no_writes(sim)
 
+    # -- by hand (3): preempt switched on again, and this time the team keeps it
+    # (README, "When it fires"): config first, then up --refresh writes nothing.
+    set_preempt(sim.primary, True)
+    stack.set_config("ha:preempt", True)
+    forget(sim)
+    kept = stack.up(refresh=True)
+    assert ops(kept) == [("pair", "drift"), ("pair", "same")]
+    assert_no_writes(sim)
+    assert state_resource(stack, "pair")["outputs"]["preempt"] is True
+    assert sim.primary.ha_settings()["mode"]["active_standby"]["preempt"] is True
+    assert not stack.preview(refresh=True).has_changes
+
     # -- destroy: HA off on the Primary (on_delete="disable").
     forget(sim)
     destroyed = stack.destroy()
     assert ops(destroyed) == [("pair", "delete")]
-    assert writes(sim.primary) == [("PUT", HA_BASE, {"high_availability": {"mode": {}}}), COMMIT]
-    assert writes(sim.backup) == writes(sim.portal) == []
-    assert sim.primary.ha_settings() == {**expected_ha, "mode": {}}
+    ha_off = [("PUT", HA_BASE, {"high_availability": {"mode": {}}}), COMMIT]
+    assert writes(sim.primary) == writes(sim.backup) == ha_off  # backup_host is set
+    assert writes(sim.portal) == []
+    assert sim.primary.ha_settings() == sim.backup.ha_settings() == {**expected_ha, "mode": {}}
     assert sim.primary.ha_status()["status"] == "DISABLED"
     assert stack.state["resources"] == [] and stack.outputs == {}
 

@@ -18,9 +18,11 @@ create or update cannot know resolve as unknown in the program, `Check` and
 (from the diff or the resource option), create-before-delete replacements whose
 old resource is deleted at the end of the update, deletion of resources the
 program no longer declares (reverse order), `Read` for refresh (empty id =
-gone, returned inputs replace the old ones), per-step state saving (a failed
-step leaves what succeeded), secret re-marking of outputs named like secret
-inputs and of `additional_secret_outputs`.
+gone, returned inputs replace the old ones; drift only where the provider's
+`Diff` of what was read against the prior inputs reports a change, as in the
+engine's refresh diff, so changed outputs alone never count), per-step state
+saving (a failed step leaves what succeeded), secret re-marking of outputs
+named like secret inputs and of `additional_secret_outputs`.
 
 Not emulated: parallel registration (one resource at a time), component
 resources (registered as plain containers, not persisted), non-dynamic custom
@@ -182,7 +184,8 @@ class Result:
 
     @property
     def drift(self) -> dict[str, list[str]]:
-        """Refresh: resource name -> output keys that changed outside Pulumi."""
+        """Refresh: resource name -> output keys that changed outside Pulumi, for the
+        resources whose provider `Diff` calls that a change (outputs alone are not)."""
         return {s.name: s.diff_keys for s in self.steps if s.op == DRIFT}
 
     @property
@@ -1060,22 +1063,45 @@ class Lifecycle:
                 state.remove(res)
                 result.steps.append(Step(res.name, res.type, GONE, urn=res.urn))
             else:
-                drift = changed_keys(res.outputs, outs)
-                res.id, res.outputs = id_, outs
-                if inputs is not None:
-                    res.inputs = inputs
-                op = DRIFT if drift else READ
+                new_inputs = inputs if inputs is not None else res.inputs
+                drift = changed_keys(res.outputs, outs) or changed_keys(res.inputs, new_inputs)
+                try:
+                    drifted = bool(drift) and self._drifted(host(), res, id_, outs, new_inputs)
+                except HarnessError as exc:
+                    save()
+                    raise self._error(result, res, "refresh", exc) from None
+                res.id, res.outputs, res.inputs = id_, outs, new_inputs
                 result.steps.append(
                     Step(
                         res.name,
                         res.type,
-                        op,
-                        diff_keys=drift,
+                        DRIFT if drifted else READ,
+                        diff_keys=drift if drifted else [],
                         urn=res.urn,
                         outputs=_without_provider(outs),
                     )
                 )
             save()
+
+    @staticmethod
+    def _drifted(
+        host: ProviderHost,
+        res: _Resource,
+        id_: str,
+        outs: dict[str, Any],
+        new_inputs: dict[str, Any],
+    ) -> bool:
+        """The engine's refresh diff: would an `up` of the unchanged program change anything?
+
+        As the engine does (unless PULUMI_ENABLE_LEGACY_REFRESH_DIFF), the provider's
+        Diff gets what was just read as the old side and the inputs from before the
+        refresh as the new one. Outputs the provider does not compare (a link or HA
+        status, a license list) change in state without counting as a change.
+        """
+        diff = host.diff(res.urn, id_, outs, res.inputs, old_inputs=new_inputs)
+        if diff.changes is None:  # DIFF_UNKNOWN: the engine compares the inputs
+            return bool(changed_keys(new_inputs, res.inputs))
+        return diff.changes
 
     def _run(self, deployment: _Deployment, result: Result, *, preview: bool) -> None:
         outcome = run_program(
