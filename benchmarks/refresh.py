@@ -29,7 +29,6 @@ import requests
 
 from pulumi_sonicha.testing import ProviderHost, provider_ref
 from pulumi_sonicha.testing.host import PROVIDER_KEY
-from pulumi_sonicha.testing.lifecycle import changed_keys
 
 from .fleet import (
     PASSWORD,
@@ -133,7 +132,7 @@ def provider_refresh(fleet: Fleet, result: RefreshResult, workdir: str) -> None:
 
         def read(resource: Managed) -> str | None:
             ref = refs[resource.type_name]
-            id_, _outs, inputs = host.read(
+            id_, outs, _inputs = host.read(
                 resource.urn,
                 resource.id,
                 {**resource.outs, PROVIDER_KEY: ref},
@@ -141,7 +140,9 @@ def provider_refresh(fleet: Fleet, result: RefreshResult, workdir: str) -> None:
             )
             if id_ != resource.id:
                 return f"{resource.name}: gone"
-            changed = changed_keys(resource.inputs, inputs or {})
+            # Drift as the engine decides it: the provider's diff of what was read
+            # against the inputs from before (declared keys only).
+            changed = PROVIDERS[resource.type_name].schema.changed_keys(outs, resource.inputs)
             return f"{resource.name}: {', '.join(changed)}" if changed else None
 
         fleet.clear_requests()

@@ -33,6 +33,8 @@ def stack_config(sim: Simulator) -> tuple[dict[str, str], set[str]]:
     config = {
         "ha:primaryHost": sim.primary.host,
         "ha:backupHost": sim.backup.host,
+        "ha:primarySerial": sim.primary.serial,
+        "ha:backupSerial": sim.backup.serial,
         "sonicha:username": sim.username,
         "sonicha:password": sim.password,
         "sonicha:caBundle": sim.ca_path,

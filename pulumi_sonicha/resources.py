@@ -137,6 +137,9 @@ class HaPairArgs:
     backup_serial: pulumi.Input[str]
     control_interface: pulumi.Input[str]
     backup_host: pulumi.Input[str] | None = None
+    # Optional: the Primary's serial as you know it. Nothing is written to a unit
+    # answering with another serial, and the output is then known during previews.
+    primary_serial: pulumi.Input[str] | None = None
     mode: pulumi.Input[str] | None = None
     data_interface: pulumi.Input[str] | None = None
     stateful_synchronization: pulumi.Input[bool] | None = None
@@ -177,6 +180,7 @@ class HaPair(_SonicHaResource, module="sonicha", name="HaPair"):
     sync_timeout_s: pulumi.Output[int]
     on_delete: pulumi.Output[str]
     primary_serial: pulumi.Output[str]
+    primary_serial_declared: pulumi.Output[bool]
     model: pulumi.Output[str]
     firmware_version: pulumi.Output[str]
     ha_status: pulumi.Output[str]
@@ -186,6 +190,7 @@ class HaPair(_SonicHaResource, module="sonicha", name="HaPair"):
 
     OUTPUTS = (
         "primary_serial",
+        "primary_serial_declared",
         "model",
         "firmware_version",
         "ha_status",

@@ -54,6 +54,10 @@ class Field:
     # False for inputs the appliance cannot report (wait_for_sync, on_delete...):
     # `read` keeps their prior value instead of observing them.
     observed: bool = True
+    # An optional safety check on a value the provider finds out anyway (a unit's
+    # serial): left out of the checked inputs when not declared, so a preview keeps
+    # the computed output unknown rather than None, and never a change when left out.
+    expectation: bool = False
     unit: str = ""
 
     @property
@@ -145,6 +149,8 @@ class Schema:
                 inputs[f.name] = value
                 continue
             if value is None:
+                if f.expectation:
+                    continue
                 if f.required:
                     failures.append(
                         Failure(f.name, f"{label}: {f.name} is required ({f.describe()})")
@@ -172,7 +178,12 @@ class Schema:
 
     def changed_keys(self, olds: Mapping[str, Any], news: Mapping[str, Any]) -> list[str]:
         """Declared keys whose value differs (unknown counts as a change)."""
-        return [f.name for f in self.fields if not same_value(olds.get(f.name), news.get(f.name))]
+        return [
+            f.name
+            for f in self.fields
+            if not (f.expectation and news.get(f.name) is None)
+            and not same_value(olds.get(f.name), news.get(f.name))
+        ]
 
 
 def same_value(old: Any, new: Any) -> bool:

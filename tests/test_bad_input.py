@@ -91,6 +91,7 @@ TABLE: dict[tuple[str, str], tuple[str, list[Any]]] = {
     ("HaInterface", "backup_zone"): (ZONE, BAD_ZONES),
     ("HaPair", "primary_host"): (HOST, BAD_HOSTS),
     ("HaPair", "backup_host"): (HOST, BAD_HOSTS),
+    ("HaPair", "primary_serial"): (SERIAL, BAD_SERIALS),
     ("HaPair", "backup_serial"): (SERIAL, BAD_SERIALS),
     ("HaPair", "mode"): (
         'one of "active-standby", "active-active-dpi"',

@@ -76,7 +76,34 @@ def test_check_skips_unknown_values_in_preview(provider, sim):
     assert isinstance(result.inputs["data_interface"], Unknown)
 
 
+def test_undeclared_primary_serial_stays_out_of_inputs_and_is_never_a_change(provider, sim):
+    inputs = checked(provider, program_inputs(sim))
+    assert "primary_serial" not in inputs  # unknown in a preview, never None
+    olds = {**inputs, "primary_serial": PRIMARY_SERIAL}
+    assert provider.diff(PRIMARY_SERIAL, olds, inputs).changes is False
+    declared = checked(provider, program_inputs(sim, primary_serial="2cb8-ed0a-1b2c"))
+    assert declared["primary_serial"] == PRIMARY_SERIAL
+    assert provider.diff(PRIMARY_SERIAL, olds, declared).changes is False
+
+
 # -- create -------------------------------------------------------------------------
+
+
+def test_create_refuses_a_primary_with_another_serial_before_writing(provider, sim):
+    with pytest.raises(ApplianceError) as caught:
+        create(provider, sim, primary_serial="2CB8ED0A0BAD")
+    assert str(caught.value) == (
+        f"{sim.primary.host} (serial {PRIMARY_SERIAL}): primary_host answers with serial"
+        f" {PRIMARY_SERIAL}, but primary_serial is 2CB8ED0A0BAD: this is not the Primary you"
+        " named. Fix primary_host or primary_serial; nothing was written"
+    )
+    assert sim.primary.writes() == []
+
+
+def test_create_with_the_right_primary_serial_works(provider, sim):
+    _, result = create(provider, sim, primary_serial=PRIMARY_SERIAL)
+    assert result.outs["primary_serial"] == PRIMARY_SERIAL
+    assert result.outs["synchronized"] is True
 
 
 def test_create_turns_ha_on_and_waits_for_the_backup(provider, sim):
@@ -180,13 +207,22 @@ def test_sync_progression_is_waited_for():
 
 
 def test_read_of_unchanged_pair_equals_checked_inputs(provider, sim):
-    inputs, created = create(provider, sim)
+    inputs, created = create(provider, sim, primary_serial=PRIMARY_SERIAL)
     sim.primary.clear_requests()
     result = provider.read(created.id, created.outs)
     assert result.id == PRIMARY_SERIAL
     assert result.inputs == inputs
     assert provider.diff(created.id, result.outs, inputs).changes is False
     assert len(sim.primary.requests) <= 4
+
+
+def test_read_without_declared_primary_serial_is_no_drift(provider, sim):
+    inputs, created = create(provider, sim)
+    assert created.outs["primary_serial_declared"] is False
+    result = provider.read(created.id, created.outs)
+    assert result.inputs == inputs and "primary_serial" not in result.inputs
+    assert result.outs["primary_serial"] == PRIMARY_SERIAL
+    assert provider.diff(created.id, result.outs, inputs).changes is False
 
 
 def test_read_shows_hand_made_change_as_drift(provider, sim):

@@ -1,8 +1,9 @@
 """One SonicWall pair, the whole procedure: HA links, HA pair, license association.
 
-Config (namespace `ha`): primaryHost, backupHost (required); controlInterface
-(default X5), dataInterface (default X4). Credentials are provider settings:
-`pulumi config set --secret sonicha:password ...` (see the README).
+Config (namespace `ha`): primaryHost, backupHost, primarySerial, backupSerial
+(required: the serials printed on the units and listed in MySonicWall);
+controlInterface (default X5), dataInterface (default X4). Credentials are
+provider settings: `pulumi config set --secret sonicha:password ...` (README).
 """
 
 import pulumi
@@ -31,13 +32,16 @@ data_link = HaInterface(
     unassign_zone=True,
 )
 
-# Step 2: HA on the Primary, naming the Backup by the serial the link found on it.
-# Using the links' outputs orders the steps: HA is set only once both links are ready.
+# Step 2: HA on the Primary, naming the Backup by serial. Taking the interfaces from
+# the links orders the steps: HA is set only once both links are ready. Naming the
+# Primary's serial too means nothing is written to a unit that answers with another
+# one (an address reused, a unit swapped).
 pair = HaPair(
     "pair",
     primary_host=primary_host,
     backup_host=backup_host,
-    backup_serial=data_link.backup_serial,
+    primary_serial=config.require("primarySerial"),
+    backup_serial=config.require("backupSerial"),
     control_interface=control_link.interface,
     data_interface=data_link.interface,
     stateful_synchronization=True,
@@ -46,15 +50,12 @@ pair = HaPair(
 )
 
 # Step 3: MySonicWall shares the Primary's licenses with the Backup ("HA Secondary").
-# The serials come from the link, which rarely changes: during a preview, values a
-# provider computes are unknown for every resource being updated, so taking them
-# from the pair would show the association as changing whenever a timer is edited.
-# depends_on keeps the administrator's order: licenses once HA is up.
+# The pair's serial outputs echo declared inputs, so they stay known in a preview
+# and editing a timer on the pair never shows the association as changing.
 licenses = LicenseAssociation(
     "licenses",
-    primary_serial=data_link.primary_serial,
-    secondary_serial=data_link.backup_serial,
-    opts=pulumi.ResourceOptions(depends_on=[pair]),
+    primary_serial=pair.primary_serial,
+    secondary_serial=pair.backup_serial,
 )
 
 pulumi.export("primary_serial", pair.primary_serial)

@@ -51,6 +51,7 @@ SCHEMA = Schema(
     resource="HaPair",
     fields=(
         Field("primary_host", str, replace=True, normalize=schema.host, observed=False),
+        Field("primary_serial", str, default=None, normalize=schema.serial, expectation=True),
         Field("backup_host", str, default=None, normalize=schema.host, observed=False),
         Field("backup_serial", str, normalize=schema.serial),
         Field("mode", str, default="active-standby", choices=MODES),

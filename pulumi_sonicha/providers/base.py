@@ -79,8 +79,19 @@ class SonicHaProvider(ResourceProvider):
         )
 
     def inputs_of(self, outs: dict[str, Any]) -> dict[str, Any]:
-        """The declared-input part of a full output dict (what `read` returns as inputs)."""
-        return {key: outs.get(key) for key in self.schema.keys}
+        """The declared-input part of a full output dict (what `read` returns as inputs),
+        in check's form: an expectation (HaPair's primary_serial) only where the
+        program declared it, as the `<name>_declared` output records."""
+        return {
+            f.name: outs.get(f.name)
+            for f in self.schema.fields
+            if not f.expectation or outs.get(f"{f.name}_declared")
+        }
+
+    def expectations_declared(self, inputs: dict[str, Any]) -> dict[str, bool]:
+        """The `<name>_declared` outputs that let `inputs_of` tell, at read time, which
+        expectations the program declared."""
+        return {f"{f.name}_declared": f.name in inputs for f in self.schema.fields if f.expectation}
 
     def gone(self) -> ReadResult:
         """The object no longer exists: the engine drops it from state."""

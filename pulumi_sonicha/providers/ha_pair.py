@@ -83,6 +83,13 @@ class HaPairProvider(SonicHaProvider):
         client = SonicOSClient(inputs["primary_host"], self.settings, serial=serial)
         with client.session() as unit:
             system = unit.system()
+            expected = inputs.get("primary_serial")
+            if expected and system.serial != expected:
+                raise unit.error(
+                    f"primary_host answers with serial {system.serial}, but primary_serial is"
+                    f" {expected}: this is not the Primary you named. Fix primary_host or"
+                    " primary_serial; nothing was written"
+                )
             if system.serial == inputs["backup_serial"]:
                 raise unit.error(
                     f"backup_serial {inputs['backup_serial']} is this unit's own serial;"
@@ -104,6 +111,7 @@ class HaPairProvider(SonicHaProvider):
                 status = unit.ha_status()
         outs = {key: inputs.get(key) for key in self.schema.keys}
         outs.update(
+            self.expectations_declared(inputs),
             primary_serial=system.serial,
             model=system.model,
             firmware_version=system.firmware_version,
