@@ -6,12 +6,15 @@ sync made instant and retry back-off shrunk so the suite stays fast.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 
-from pulumi_sonicha.settings import Settings
+from pulumi_sonicha.settings import ENV_VAR, Settings
 from pulumi_sonicha.simulator import Simulator
+from pulumi_sonicha.testing import ProviderHost
 
 
 @pytest.fixture
@@ -47,3 +50,26 @@ def provider_with(provider_cls: type, settings: Settings):  # noqa: ANN201 - any
     provider = provider_cls()
     provider._settings = settings
     return provider
+
+
+def appliance_config(simulator: Simulator, password: str | None = None) -> dict[str, str]:
+    """Stack config for the appliance resources, as `pulumi config set` would hold it."""
+    return {
+        "sonicha:username": simulator.username,
+        "sonicha:password": password or simulator.password,
+        "sonicha:caBundle": simulator.ca_path,
+        "sonicha:timeout": "5",
+        "sonicha:maxRetries": "1",
+    }
+
+
+@contextmanager
+def configured_host(
+    cwd: Path, config: Mapping[str, str], secret_keys: Iterable[str]
+) -> Iterator[ProviderHost]:
+    """The SDK's provider host, configured as the engine does, with every SONICHA_*
+    variable blanked so settings can only come through Configure."""
+    blank = {env: "" for env in ENV_VAR.values()}
+    with ProviderHost(cwd=cwd, env=blank) as host:
+        host.configure(config=config, secret_keys=secret_keys)
+        yield host

@@ -18,6 +18,8 @@ from pulumi_sonicha.providers.ha_interface import HaInterfaceProvider
 from pulumi_sonicha.simulator import Simulator
 from pulumi_sonicha.testing.host import PROVIDER_KEY, ProviderError, ProviderHost, provider_ref
 
+from .conftest import appliance_config, configured_host
+
 URN = "urn:pulumi:dev::sonicha-test::pulumi-python:dynamic/sonicha:HaInterface::ha-link"
 PRIMARY_SERIAL = "2CB8ED0A1B2C"
 BACKUP_SERIAL = "2CB8ED0A9F00"
@@ -27,19 +29,9 @@ X3_BACKUP = {"zone": "LAN", "mode": {"static": {"ip": "10.0.3.2", "netmask": "25
 
 @pytest.fixture
 def host(sim: Simulator, tmp_path) -> Iterator[ProviderHost]:
-    # The password must come from Configure: blank the environment fallback.
-    env = {"SONICHA_PASSWORD": "", "SONICHA_USERNAME": "", "SONICHA_CA_BUNDLE": ""}
-    with ProviderHost(cwd=tmp_path, env=env) as provider_host:
-        provider_host.configure(
-            config={
-                "sonicha:username": sim.username,
-                "sonicha:password": sim.password,
-                "sonicha:caBundle": sim.ca_path,
-                "sonicha:timeout": "5",
-                "sonicha:maxRetries": "1",
-            },
-            secret_keys={"sonicha:password"},
-        )
+    # The password must come from Configure only.
+    config = appliance_config(sim, password=sim.password)
+    with configured_host(tmp_path, config, secret_keys={"sonicha:password"}) as provider_host:
         yield provider_host
 
 

@@ -17,6 +17,8 @@ from pulumi_sonicha.providers.ha_pair import HaPairProvider
 from pulumi_sonicha.simulator import Simulator
 from pulumi_sonicha.testing.host import PROVIDER_KEY, ProviderError, ProviderHost, provider_ref
 
+from .conftest import appliance_config, configured_host
+
 URN = "urn:pulumi:dev::sonicha-test::pulumi-python:dynamic/sonicha:HaPair::pair"
 PRIMARY_SERIAL = "2CB8ED0A1B2C"
 PASSWORD = "Grpc-HaPair-S3cret!"
@@ -30,19 +32,9 @@ def sim() -> Iterator[Simulator]:
 
 @pytest.fixture
 def host(sim: Simulator, tmp_path) -> Iterator[ProviderHost]:
-    # The password must come from Configure only: blank the environment fallback.
-    env = {"SONICHA_PASSWORD": "", "SONICHA_USERNAME": "", "SONICHA_CA_BUNDLE": ""}
-    with ProviderHost(cwd=tmp_path, env=env) as provider_host:
-        provider_host.configure(
-            config={
-                "sonicha:username": sim.username,
-                "sonicha:password": PASSWORD,
-                "sonicha:caBundle": sim.ca_path,
-                "sonicha:timeout": "5",
-                "sonicha:maxRetries": "1",
-            },
-            secret_keys={"sonicha:password"},
-        )
+    # The password must come from Configure only.
+    config = appliance_config(sim, password=PASSWORD)
+    with configured_host(tmp_path, config, secret_keys={"sonicha:password"}) as provider_host:
         yield provider_host
 
 

@@ -13,10 +13,11 @@ from typing import Any
 import pytest
 
 from pulumi_sonicha.providers.license_association import LicenseAssociationProvider
-from pulumi_sonicha.settings import ENV_VAR
 from pulumi_sonicha.simulator import Simulator
 from pulumi_sonicha.testing import host as host_module
 from pulumi_sonicha.testing.host import ProviderError, ProviderHost, provider_ref
+
+from .conftest import configured_host
 
 PRIMARY = "2CB8ED0A1B2C"
 BACKUP = "2CB8ED0A9F00"
@@ -31,18 +32,14 @@ def host(sim: Simulator, tmp_path, monkeypatch: pytest.MonkeyPatch) -> Iterator[
     # The harness masks configured secrets in error texts; switch that off here so
     # these tests see exactly what the provider produced.
     monkeypatch.setattr(host_module, "redact", lambda text, secrets: text)
-    blank = {env: "" for env in ENV_VAR.values()}
-    with ProviderHost(cwd=tmp_path, env=blank) as provider_host:
-        provider_host.configure(
-            config={
-                "sonicha:portalUsername": sim.portal_username,
-                "sonicha:portalPassword": sim.portal_password,
-                "sonicha:portalUrl": sim.portal.url,
-                "sonicha:caBundle": sim.ca_path,
-                "sonicha:maxRetries": "2",
-            },
-            secret_keys={"sonicha:portalPassword"},
-        )
+    config = {
+        "sonicha:portalUsername": sim.portal_username,
+        "sonicha:portalPassword": sim.portal_password,
+        "sonicha:portalUrl": sim.portal.url,
+        "sonicha:caBundle": sim.ca_path,
+        "sonicha:maxRetries": "2",
+    }
+    with configured_host(tmp_path, config, secret_keys={"sonicha:portalPassword"}) as provider_host:
         yield provider_host
 
 
