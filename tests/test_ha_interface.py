@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 import pytest
@@ -453,7 +454,20 @@ def test_read_of_a_link_whose_interface_is_gone_returns_an_empty_id(provider, si
     sim.backup.clear_requests()
     result = provider.read(created.id, created.outs)
     assert (result.id, result.outs) == ("", {})
-    assert sim.backup.requests == []
+    # Both units are read at once (a refresh would take twice as long one by one),
+    # so the Backup was read, never written.
+    assert sim.backup.writes() == []
+
+
+def test_read_visits_both_units_at_the_same_time(provider, sim):
+    _, created = create(provider, sim)
+    sim.primary.latency_s = sim.backup.latency_s = 0.2
+    started = time.monotonic()
+    result = provider.read(created.id, created.outs)
+    elapsed = time.monotonic() - started
+    assert result.id == created.id
+    # 4 requests per unit at 0.2 s each: ~0.8 s in parallel, ~1.6 s one unit after the other.
+    assert elapsed < 1.3
 
 
 def test_read_of_a_link_whose_interface_is_gone_on_the_backup_shows_drift(provider, sim):

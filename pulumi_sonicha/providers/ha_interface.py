@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from typing import Any, NoReturn
@@ -73,26 +74,31 @@ class HaInterfaceProvider(SonicHaProvider):
 
     # -- read -----------------------------------------------------------------
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        """Per unit: log in, the interface (zone), its link, log out."""
+        """Per unit: log in, the interface (zone), its link, log out; both units at once
+        (each under its own host lock, one after the other would double a refresh)."""
         name = props["interface"]
-        observed: dict[str, Any] = {}
-        for role in ROLES:
-            client = SonicOSClient(
-                props[f"{role}_host"], self.settings, serial=props.get(f"{role}_serial")
-            )
-            with client.session() as unit:
-                try:
-                    ipv4 = unit.interface(name)
-                except NotFoundError:
-                    if role == "primary":
-                        return self.gone()
-                    observed.update({f"{role}_zone": None, f"{role}_link": None})
-                    continue
-                observed[f"{role}_zone"] = model.zone_of(ipv4)
-                observed[f"{role}_link"] = unit.link_status(name)
+        with ThreadPoolExecutor(max_workers=len(ROLES)) as pool:
+            ports = pool.map(lambda role: self._observe(props, role, name), ROLES)
+            observed = dict(zip(ROLES, ports, strict=True))
+        if observed["primary"] is None:
+            return self.gone()
         outs = {key: value for key, value in props.items() if key != "__provider"}
-        outs.update(observed)
+        for role, port in observed.items():
+            outs[f"{role}_zone"] = port.zone if port else None
+            outs[f"{role}_link"] = port.link if port else None
         return ReadResult(id_=id_, outs=outs, inputs=self.inputs_of(outs))
+
+    def _observe(self, props: dict[str, Any], role: str, name: str) -> _Port | None:
+        """The interface on one unit, or None when that unit no longer has it."""
+        client = SonicOSClient(
+            props[f"{role}_host"], self.settings, serial=props.get(f"{role}_serial")
+        )
+        with client.session() as unit:
+            try:
+                ipv4 = unit.interface(name)
+            except NotFoundError:
+                return None
+            return _Port(ipv4=ipv4, link=unit.link_status(name))
 
     # -- update ---------------------------------------------------------------
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
