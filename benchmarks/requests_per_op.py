@@ -175,7 +175,7 @@ def _ha_pair(sim: Simulator) -> dict[str, OpResult]:
         ("primary", "PUT", "/api/sonicos/high-availability/base")
     ] and set((others[0][1].body or {}).get("high_availability") or {}) == {"heartbeat_interval"}
     ops["update"] = op
-    with counting(sim, OpResult("delete", "turn HA off on the Primary")) as op:
+    with counting(sim, OpResult("delete", "turn HA off on the Primary and the Backup")) as op:
         provider.delete(created.id, updated.outs)
     ops["delete"] = op
     return ops
