@@ -35,13 +35,14 @@ from .errors import (
     CommitUncertainError,
     NotFoundError,
     SessionHeldError,
+    register_secret,
 )
 from .settings import Settings
 
 log = logging.getLogger("pulumi_sonicha")
 
 API = "/api/sonicos"
-_LOCKS = transport.HostLocks()
+_LOCKS = transport.KeyedLocks()
 
 
 def normalize_serial(value: str) -> str:
@@ -70,7 +71,11 @@ class SonicOSClient:
         """Log in (under the host lock), yield, discard staged writes on error, log out."""
         self.settings.require_password()
         transport.warn_if_insecure(self.settings, self.origin)
-        with _LOCKS.hold(self.host), transport.new_session(self.settings) as http:
+        auth_url = f"{self.origin}{API}/auth"
+        with (
+            _LOCKS.hold(transport.host_key(self.host)),
+            transport.new_session(self.settings, no_read_retry=(auth_url,)) as http,
+        ):
             unit = ApplianceSession(self, http)
             unit.login()
             try:
@@ -91,9 +96,11 @@ class ApplianceSession:
         self._token: str | None = None
         # Writes staged in this session, replayed if the session expires mid-operation.
         self._staged: list[tuple[str, str, Any]] = []
+        # A write was sent (even one that failed or got no answer: it may have been
+        # staged all the same), so a failure must discard before logging out.
+        self._dirty = False
         # Whether this session committed anything: error texts say what stays applied.
         self._committed = False
-        self.requests_made = 0
 
     # -- identity -------------------------------------------------------------
     @property
@@ -140,6 +147,10 @@ class ApplianceSession:
         except ValueError:
             token = None
         self._token = token if isinstance(token, str) else None
+        # Whoever holds the session token or cookie holds the admin session.
+        register_secret(self._token)
+        for cookie in self._http.cookies:
+            register_secret(cookie.value)
 
     def logout_quietly(self) -> None:
         try:
@@ -148,9 +159,10 @@ class ApplianceSession:
             log.debug("logout from %s failed: %s", self.host, exc.__class__.__name__)
 
     def discard_quietly(self) -> None:
-        if not self._staged:
+        if not self._dirty:
             return
         self._staged.clear()
+        self._dirty = False
         try:
             self._send("DELETE", "/config/pending")
         except Exception as exc:  # noqa: BLE001 - logout discards pending changes too
@@ -199,20 +211,14 @@ class ApplianceSession:
             "PUT", f"/interfaces/ipv4/name/{quote(name, safe='')}", {"interfaces": [{"ipv4": ipv4}]}
         )
 
-    def synchronize_settings(self) -> None:
-        self._call("POST", "/high-availability/synchronize/settings")
-
     def commit(self) -> None:
         """Commit what this session staged; nothing staged means no request at all."""
         if not self._staged:
             return
         self._call("POST", "/config/pending")
         self._staged.clear()
+        self._dirty = False
         self._committed = True
-
-    @property
-    def has_staged_writes(self) -> bool:
-        return bool(self._staged)
 
     def _outcome(self) -> str:
         """What a failure at this point leaves on the unit, for error texts."""
@@ -222,6 +228,7 @@ class ApplianceSession:
 
     # -- plumbing -------------------------------------------------------------
     def _write(self, method: str, path: str, body: Any) -> None:
+        self._dirty = True
         self._call(method, path, body)
         self._staged.append((method, path, copy.deepcopy(body)))
 
@@ -258,7 +265,6 @@ class ApplianceSession:
             headers["Authorization"] = f"Bearer {self._token}"
         if kwargs.get("json") is None:
             kwargs.pop("json", None)
-        self.requests_made += 1
         try:
             return transport.send(
                 self._http,

@@ -42,6 +42,13 @@ def normalize_origin(host: str) -> str:
     return "https://" + text
 
 
+def host_key(host: str) -> str:
+    """One key per unit address: `FW1`, `fw1:443` and `https://fw1/` are the same unit
+    (host names are case-insensitive, 443 is the HTTPS default)."""
+    text = normalize_origin(host).removeprefix("https://").lower()
+    return text.removesuffix(":443")
+
+
 class _QuietHTTPSConnection(urllib3.connection.HTTPSConnection):
     """http.client's debug switch (`HTTPConnection.debuglevel = 1`, a common recipe for
     debugging requests) print()s every header sent and received, the Basic-auth
@@ -81,10 +88,24 @@ class _CappedRetry(Retry):
         return None if seconds is None else min(seconds, self.RETRY_AFTER_MAX)
 
 
-def new_session(settings: Settings) -> requests.Session:
-    """A Session with our retry policy mounted; one per provider operation."""
+def new_session(settings: Settings, no_read_retry: tuple[str, ...] = ()) -> requests.Session:
+    """A Session with our retry policy mounted; one per provider operation.
+
+    URLs starting with a `no_read_retry` prefix are not sent again once the server may
+    have processed them (a log-in whose answer was lost would meet its own session).
+    """
     session = requests.Session()
-    retry = _CappedRetry(
+    retry = _retry_policy(settings)
+    session.mount("https://", _QuietAdapter(max_retries=retry, pool_connections=1, pool_maxsize=4))
+    for prefix in no_read_retry:
+        # requests picks the adapter with the longest matching prefix.
+        once = _QuietAdapter(max_retries=retry.new(read=0), pool_connections=1, pool_maxsize=4)
+        session.mount(prefix, once)
+    return session
+
+
+def _retry_policy(settings: Settings) -> Retry:
+    return _CappedRetry(
         total=settings.max_retries,
         connect=settings.max_retries,
         read=settings.max_retries,
@@ -99,10 +120,6 @@ def new_session(settings: Settings) -> requests.Session:
         respect_retry_after_header=True,
         raise_on_status=False,
     )
-    adapter = _QuietAdapter(max_retries=retry, pool_connections=1, pool_maxsize=4)
-    session.mount("https://", adapter)
-    session.mount("http://", adapter)
-    return session
 
 
 def warn_if_insecure(settings: Settings, origin: str) -> None:
@@ -177,9 +194,10 @@ def describe_transport_error(exc: requests.RequestException) -> str:
     return exc.__class__.__name__
 
 
-class HostLocks:
-    """One lock per host: an appliance allows one admin session at a time, and the
-    provider host runs four worker threads."""
+class KeyedLocks:
+    """One lock per key, created on first use: per unit (an appliance allows one admin
+    session at a time, and the provider host runs four worker threads) or per portal
+    account (one token login shared by those threads)."""
 
     def __init__(self) -> None:
         self._locks: dict[str, threading.Lock] = {}
