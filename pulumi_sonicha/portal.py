@@ -62,7 +62,7 @@ class _Token:
 
 _FINGERPRINT_KEY = secrets.token_bytes(32)
 _TOKENS: dict[tuple[str, str], _Token] = {}
-_TOKEN_LOCKS = transport.HostLocks()
+_TOKEN_LOCKS = transport.KeyedLocks()
 
 
 def _fingerprint(password: str) -> bytes:
@@ -108,7 +108,6 @@ class PortalSession:
     def __init__(self, client: PortalClient, http: requests.Session) -> None:
         self._client = client
         self._http = http
-        self.requests_made = 0
 
     def __repr__(self) -> str:
         return f"PortalSession({self._client.origin!r}, serial={self._client.serial!r})"
@@ -355,7 +354,6 @@ class PortalSession:
         headers = {"Accept": "application/json"}
         if token:
             headers["Authorization"] = f"Bearer {token}"
-        self.requests_made += 1
         try:
             return transport.send(
                 self._http,
