@@ -11,6 +11,9 @@ appliance or on MySonicWall (`preview --refresh` reports exactly that drift
 and plans the fix; `up --refresh` puts it back) -> destroy (HA off, the
 association removed, the zones HaInterface unassigned put back).
 
+`examples/fleet` runs two pairs (two simulators sharing one portal) from one
+stack: a change by hand on one pair shows on that pair's resource alone.
+
 The complete-pair program reads no HaPair setting from config, so its
 "edit" is what an administrator does: change the program. Those projects
 run from a byte-identical copy in tmp_path, whose program is edited there.
@@ -42,13 +45,14 @@ from pulumi_sonicha.simulator import (
     ApplianceSim,
     Simulator,
 )
-from pulumi_sonicha.testing import Lifecycle, Result
+from pulumi_sonicha.testing import Lifecycle, LifecycleError, Result
 from pulumi_sonicha.testing.lifecycle import read_project
 
 REPO = Path(__file__).resolve().parent.parent
 COMPLETE_PAIR_PROJECTS = [".", "examples/complete-pair"]  # the root project runs complete-pair
 HA_PAIR_PROJECT = "examples/ha-pair"
-TESTED_EXAMPLES = sorted({*COMPLETE_PAIR_PROJECTS, HA_PAIR_PROJECT} - {"."})
+FLEET_PROJECT = "examples/fleet"
+TESTED_EXAMPLES = sorted({*COMPLETE_PAIR_PROJECTS, HA_PAIR_PROJECT, FLEET_PROJECT} - {"."})
 
 HA_BASE = "/api/sonicos/high-availability/base"
 COMMIT = ("POST", "/api/sonicos/config/pending", None)
@@ -699,3 +703,260 @@ def test_a_fresh_python_imports_every_provider_by_its_path_in_state(tmp_path: Pa
         assert path == PROVIDER_PATHS[types[key.split(".")[0]]], key
         assert empty, f"{key}: the unpickled provider carries settings"
     assert {path for path, _ in report["loaded"].values()} == set(PROVIDER_PATHS.values())
+
+
+# -- fleet: two pairs from one stack, two simulators sharing one portal ----------------------
+SITE_B_PRIMARY_SERIAL = "2CB8EE000B01"
+SITE_B_BACKUP_SERIAL = "2CB8EF000B02"
+# Site A uses the default links; site B swaps them (the optional keys): control X4, data X5.
+SITE_A_MODE = COMPLETE_PAIR_MODE
+SITE_B_MODE = {
+    "active_standby": {
+        **COMPLETE_PAIR_MODE["active_standby"],
+        "secondary_serial": SITE_B_BACKUP_SERIAL,
+        "control_interface": "X4",
+        "data_interface": "X5",
+    }
+}
+# The order the harness registers them: each resource once its inputs resolve.
+FLEET_NAMES = [
+    "site-a-control-link",
+    "site-a-data-link",
+    "site-b-control-link",
+    "site-b-data-link",
+    "site-a-pair",
+    "site-b-pair",
+    "site-a-licenses",
+    "site-b-licenses",
+]
+
+
+def fleet_servers(site_a: Simulator, site_b: Simulator) -> list[Any]:
+    """The four units and the one portal (site B borrows site A's)."""
+    return [site_a.primary, site_a.backup, site_b.primary, site_b.backup, site_a.portal]
+
+
+def fleet_config(site_a: Simulator, site_b: Simulator, ca_bundle: Path) -> dict[str, str]:
+    config, _ = stack_config(site_a)  # the shared credentials and the portal
+    pairs = [
+        {
+            "name": "site-a",
+            "primaryHost": site_a.primary.host,
+            "backupHost": site_a.backup.host,
+            "primarySerial": "2CB8-ED0A-1B2C",  # as printed on the label
+            "backupSerial": site_a.backup.serial,
+        },
+        {
+            "name": "site-b",
+            "primaryHost": site_b.primary.host,
+            "backupHost": site_b.backup.host,
+            "primarySerial": site_b.primary.serial,
+            "backupSerial": site_b.backup.serial,
+            "controlInterface": "X4",
+            "dataInterface": "X5",
+        },
+    ]
+    fleet = {key: value for key, value in config.items() if not key.startswith("ha:")}
+    return {**fleet, "sonicha:caBundle": str(ca_bundle), "ha:pairs": json.dumps(pairs)}
+
+
+def test_fleet_lifecycle(tmp_path: Path) -> None:
+    with (
+        Simulator(sync_seconds=0) as site_a,
+        Simulator(
+            sync_seconds=0,
+            primary_serial=SITE_B_PRIMARY_SERIAL,
+            backup_serial=SITE_B_BACKUP_SERIAL,
+            portal=site_a.portal,
+        ) as site_b,
+    ):
+        # One provider host, one sonicha:caBundle: a bundle of both simulators' CAs.
+        bundle = tmp_path / "fleet-ca.pem"
+        bundle.write_text(Path(site_a.ca_path).read_text() + Path(site_b.ca_path).read_text())
+        before = [interfaces(unit) for unit in fleet_servers(site_a, site_b)[:4]]
+        seeded = site_a.portal.associations()
+        _, secret_keys = stack_config(site_a)
+        with Lifecycle(
+            REPO / FLEET_PROJECT,
+            config=fleet_config(site_a, site_b, bundle),
+            secret_keys=secret_keys,
+            state_file=tmp_path / "state.json",
+        ) as stack:
+            _fleet_sequence(stack, site_a, site_b)
+        assert [interfaces(unit) for unit in fleet_servers(site_a, site_b)[:4]] == before
+        assert site_a.portal.associations() == seeded
+
+
+def _fleet_sequence(stack: Lifecycle, site_a: Simulator, site_b: Simulator) -> None:
+    servers = fleet_servers(site_a, site_b)
+    portal = site_a.portal
+
+    def forget_all() -> None:
+        for server in servers:
+            server.clear_requests()
+
+    # -- preview: eight creates, nothing sent anywhere.
+    plan = stack.preview()
+    assert ops(plan) == [(name, "create") for name in FLEET_NAMES]
+    assert plan.changes == {"create": 8}
+    assert [calls(server) for server in servers] == [[]] * 5
+    assert stack.state == {}
+
+    # -- up: HA on both Primaries, both pairs synchronized, two associations.
+    applied = stack.up()
+    assert ops(applied) == [(name, "create") for name in FLEET_NAMES]
+    assert writes(site_a.primary) == [
+        ("PUT", HA_BASE, {"high_availability": {"mode": SITE_A_MODE}}),
+        COMMIT,
+    ]
+    assert writes(site_b.primary) == [
+        ("PUT", HA_BASE, {"high_availability": {"mode": SITE_B_MODE}}),
+        COMMIT,
+    ]
+    assert writes(site_a.backup) == writes(site_b.backup) == []  # the links were ready
+    assert writes(portal) == [
+        ("POST", ASSOCIATIONS, {"primary_serial": primary, "secondary_serial": backup})
+        for primary, backup in [
+            (PRIMARY_SERIAL, BACKUP_SERIAL),
+            (SITE_B_PRIMARY_SERIAL, SITE_B_BACKUP_SERIAL),
+        ]
+    ]
+    site_a_ha = {**DEFAULT_HA, "mode": SITE_A_MODE}
+    site_b_ha = {**DEFAULT_HA, "mode": SITE_B_MODE}
+    assert site_a.primary.ha_settings() == site_a.backup.ha_settings() == site_a_ha
+    assert site_b.primary.ha_settings() == site_b.backup.ha_settings() == site_b_ha
+    assert pair_status(site_a.primary) == pair_status(site_b.primary) == SYNCHRONIZED
+    site_a_assoc, site_b_assoc = our_associations(site_a)
+    assert (site_a_assoc["primary_serial"], site_a_assoc["secondary_serial"]) == (
+        PRIMARY_SERIAL,
+        BACKUP_SERIAL,
+    )
+    assert (site_b_assoc["primary_serial"], site_b_assoc["secondary_serial"]) == (
+        SITE_B_PRIMARY_SERIAL,
+        SITE_B_BACKUP_SERIAL,
+    )
+    assert state_resource(stack, "site-a-licenses")["id"] == site_a_assoc["id"]
+    assert state_resource(stack, "site-b-licenses")["id"] == site_b_assoc["id"]
+    assert state_resource(stack, "site-a-pair")["id"] == PRIMARY_SERIAL
+    assert state_resource(stack, "site-b-pair")["id"] == SITE_B_PRIMARY_SERIAL
+    assert state_resource(stack, "site-b-control-link")["id"] == f"{SITE_B_PRIMARY_SERIAL}/X4"
+    pair_outputs = {"ha_status": "ACTIVE", "synchronized": True, "shared_licenses": SHARED}
+    outputs = {
+        "pairs": {
+            "site-a": {
+                "primary_serial": PRIMARY_SERIAL,
+                "backup_serial": BACKUP_SERIAL,
+                **pair_outputs,
+            },
+            "site-b": {
+                "primary_serial": SITE_B_PRIMARY_SERIAL,
+                "backup_serial": SITE_B_BACKUP_SERIAL,
+                **pair_outputs,
+            },
+        }
+    }
+    assert stack.outputs == outputs
+
+    # -- up again: every resource the same, and not one request.
+    forget_all()
+    resources = stack.state["resources"]
+    again = stack.up()
+    assert ops(again) == [(name, "same") for name in FLEET_NAMES]
+    assert not again.has_changes
+    assert [calls(server) for server in servers] == [[]] * 5
+    assert stack.state["resources"] == resources
+
+    # -- by hand: preempt switched on at site B's Primary -> drift on site-b-pair alone.
+    set_preempt(site_b.primary, True)
+    forget_all()
+    plan = stack.preview(refresh=True)
+    assert plan.drift == {"site-b-pair": ["preempt"]} and plan.gone == []
+    assert ops(plan) == [
+        *[(name, "drift" if name == "site-b-pair" else "read") for name in FLEET_NAMES],
+        *[(name, "update" if name == "site-b-pair" else "same") for name in FLEET_NAMES],
+    ]
+    assert plan.step("site-b-pair").diff_keys == ["preempt"]
+    assert plan.changes == {"drift": 1, "update": 1}
+    # The scheduled drift preview reads every unit and writes nothing.
+    assert calls(site_a.primary) == interface_read("X5") + interface_read("X4") + PAIR_READ
+    assert calls(site_b.primary) == interface_read("X4") + interface_read("X5") + PAIR_READ
+    assert calls(site_a.backup) == interface_read("X5") + interface_read("X4")
+    assert calls(site_b.backup) == interface_read("X4") + interface_read("X5")
+    assert calls(portal) == association_read(site_a_assoc["id"]) + association_read(
+        site_b_assoc["id"]
+    )
+    assert [writes(server) for server in servers] == [[]] * 5
+    assert site_b.primary.ha_settings()["mode"]["active_standby"]["preempt"] is True
+
+    # -- up --refresh: site B's Primary alone is written, once.
+    forget_all()
+    fixed = stack.up(refresh=True)
+    assert ops(fixed) == ops(plan)
+    assert writes(site_b.primary) == [
+        ("PUT", HA_BASE, {"high_availability": {"mode": SITE_B_MODE}}),
+        COMMIT,
+    ]
+    assert [writes(server) for server in servers if server is not site_b.primary] == [[]] * 4
+    assert site_b.primary.ha_settings() == site_b.backup.ha_settings() == site_b_ha
+    assert site_a.primary.ha_settings() == site_a.backup.ha_settings() == site_a_ha
+    assert pair_status(site_b.primary) == SYNCHRONIZED
+    assert stack.outputs == outputs
+    forget_all()
+    assert not stack.preview(refresh=True).has_changes
+    assert [writes(server) for server in servers] == [[]] * 5
+
+    # -- destroy: last created first; HA off on all four units, both associations gone.
+    forget_all()
+    destroyed = stack.destroy()
+    assert ops(destroyed) == [(name, "delete") for name in reversed(FLEET_NAMES)]
+    assert writes(portal) == [
+        ("DELETE", f"{ASSOCIATIONS}/{site_b_assoc['id']}", None),
+        ("DELETE", f"{ASSOCIATIONS}/{site_a_assoc['id']}", None),
+    ]
+    ha_off = [("PUT", HA_BASE, {"high_availability": {"mode": {}}}), COMMIT]
+    assert [writes(server) for server in servers[:4]] == [ha_off] * 4
+    assert [unit.ha_settings()["mode"] for unit in servers[:4]] == [{}] * 4
+    primaries = (site_a.primary, site_b.primary)
+    assert [unit.ha_status()["status"] for unit in primaries] == ["DISABLED"] * 2
+    assert our_associations(site_a) == []
+    assert stack.state["resources"] == [] and stack.outputs == {}
+
+
+@pytest.mark.parametrize(
+    ("pairs", "message"),
+    [
+        (
+            [{"name": "site-a", "primaryHost": "10.1.0.1", "backupHost": "10.1.0.2"}],
+            "ha:pairs[0] (\"site-a\") is missing 'primarySerial', 'backupSerial'",
+        ),
+        (
+            [{"primaryHost": "10.1.0.1"}],
+            "ha:pairs[0] is missing 'name', 'backupHost', 'primarySerial', 'backupSerial'",
+        ),
+        (
+            [
+                {
+                    "name": "site-a",
+                    "primaryHost": "10.1.0.1",
+                    "backupHost": "10.1.0.2",
+                    "primarySerial": "2CB8ED0A1B2C",
+                    "backupSerial": 123456789012,  # `config set --path` without --type string
+                }
+            ],
+            "ha:pairs[0] (\"site-a\"): 'backupSerial' must be a string",
+        ),
+        ({"name": "site-a"}, "ha:pairs must be a non-empty JSON list"),
+    ],
+)
+def test_fleet_config_is_checked_before_anything_is_declared(
+    pairs: Any, message: str, tmp_path: Path
+) -> None:
+    stack = Lifecycle(
+        REPO / FLEET_PROJECT,
+        config={"ha:pairs": json.dumps(pairs)},
+        state_file=tmp_path / "state.json",
+    )
+    with pytest.raises(LifecycleError, match="program failed") as failed:
+        stack.preview()
+    assert message in str(failed.value)
+    assert failed.value.result is not None and failed.value.result.steps == []

@@ -574,3 +574,46 @@ def test_env_points_at_the_simulator(sim: Simulator):
     assert (env["SONICHA_USERNAME"], env["SONICHA_PASSWORD"]) == (sim.username, sim.password)
     assert env["SONICHA_PORTAL_USERNAME"] == "netops@example.com"
     assert sim.primary.host == sim.primary.url.removeprefix("https://")
+
+
+# -- serials of your choice (a fleet of simulators) ------------------------------------------
+
+
+def test_custom_serials_are_normalized_and_spelled_like_the_defaults():
+    with Simulator(
+        sync_seconds=0, primary_serial="2cb8-ee00-0b01", backup_serial="2CB8:EF00:0B02"
+    ) as sim:
+        assert (sim.primary.serial, sim.backup.serial) == ("2CB8EE000B01", "2CB8EF000B02")
+        primary, backup = Admin(sim, sim.primary), Admin(sim, sim.backup)
+        primary.login()
+        backup.login()
+        # The Primary answers dashed upper case, the Backup lower case without dashes.
+        assert primary.get(VERSION).json()["serial_number"] == "2CB8-EE00-0B01"
+        assert backup.get(VERSION).json()["serial_number"] == "2cb8ef000b02"
+        primary.call("DELETE", AUTH)
+        backup.call("DELETE", AUTH)
+        assert sim.env(include_hosts=True)["SONICHA_SIM_BACKUP_SERIAL"] == "2CB8EF000B02"
+
+        # The pair forms with the Backup's own serial; the default one is NO_PEER.
+        enable_ha(sim, secondary_serial=BACKUP_SERIAL)
+        assert sim.primary.ha_status()["status"] == "NO_PEER"
+        enable_ha(sim, secondary_serial="2CB8EF000B02")
+        assert sim.primary.ha_status()["status"] == "ACTIVE"
+        assert sim.backup.ha_settings()["mode"] == sim.primary.ha_settings()["mode"]
+
+
+@pytest.mark.parametrize(
+    ("serials", "text"),
+    [
+        ({"primary_serial": "2CB8-ED0A"}, "primary_serial '2CB8-ED0A' is not a serial number"),
+        ({"backup_serial": "not-a-serial"}, "backup_serial 'not-a-serial' is not a serial"),
+        (
+            {"primary_serial": "2cb8ed0a9f00"},
+            "the Primary and the Backup have the same serial 2CB8ED0A9F00",
+        ),
+        ({"backup_serial": "2CB8-ED0A-7777"}, "backup_serial 2CB8ED0A7777 is reserved"),
+    ],
+)
+def test_bad_custom_serials_are_refused(serials: dict[str, str], text: str):
+    with pytest.raises(ValueError, match=text):
+        Simulator(**serials)

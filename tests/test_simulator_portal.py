@@ -252,3 +252,73 @@ def test_faults_on_the_portal(sim: Simulator, account: Account):
 def test_unknown_portal_path(account: Account):
     answer = account.call("GET", "/api/v1/nothing")
     assert answer.status_code == 404 and error(answer)[0] == "NOT_FOUND"
+
+
+# -- custom serials and one portal for a fleet of simulators ----------------------------------
+SITE_B = ("2CB8EE000B01", "2CB8EF000B02")
+
+
+def test_own_portal_registers_custom_serials_in_place_of_the_defaults():
+    with Simulator(sync_seconds=0, primary_serial=SITE_B[0], backup_serial=SITE_B[1]) as sim:
+        account = Account(sim)
+        account.login()
+        products = account.call("GET", "/api/v1/products").json()["products"]
+        assert [(p["serial"], p["name"]) for p in products[:2]] == [
+            (SITE_B[0], "fw-primary"),
+            (SITE_B[1], "fw-backup"),
+        ]
+        assert not sim.portal.is_registered(PRIMARY_SERIAL)
+        assert sim.portal.is_registered(OTHER_MODEL_SERIAL)
+        assoc = account.associate(*SITE_B).json()
+        assert assoc["shared_licenses"] == SHARED
+
+
+def test_a_borrowed_portal_serves_both_simulators_and_outlives_the_borrower(sim: Simulator):
+    site_b = Simulator(
+        sync_seconds=0, primary_serial=SITE_B[0], backup_serial=SITE_B[1], portal=sim.portal
+    )
+    assert site_b.portal is sim.portal and site_b.servers[2] is sim.portal
+    assert (site_b.owns_portal, sim.owns_portal) == (False, True)
+    assert sim.portal.is_registered("2cb8-ee00-0b01") and sim.portal.is_registered(SITE_B[1])
+    assert [lic["name"] for lic in sim.portal.licenses(SITE_B[0]) if lic["shareable"]] == SHARED
+    assert sim.portal.licenses(SITE_B[1]) == []
+
+    with site_b:  # starts its units only: the portal is already running
+        account = Account(sim)
+        account.login()
+        by_serial = {
+            p["serial"]: p for p in account.call("GET", "/api/v1/products").json()["products"]
+        }
+        assert by_serial[SITE_B[0]] == {
+            "serial": SITE_B[0],
+            "name": "fw-0b01-primary",
+            "model": "NSa 2700",
+            "registered": True,
+        }
+        assert by_serial[PRIMARY_SERIAL]["name"] == "fw-primary"  # the owner's units stay
+        first = account.associate(PRIMARY_SERIAL, BACKUP_SERIAL)
+        second = account.associate(*SITE_B)
+        assert (first.status_code, second.status_code) == (201, 201)
+        assert second.json()["shared_licenses"] == SHARED
+        assert site_b.env()["SONICHA_PORTAL_URL"] == sim.portal.url
+        assert site_b.ca_path != sim.ca_path  # its own CA: trust a bundle of both
+
+    # Stopping the borrower leaves the portal (and its associations) to the owner.
+    assert account.call("GET", ASSOCIATIONS).status_code == 200
+    assert len(sim.portal.associations()) == 3
+    assert account.login().status_code == 200
+
+
+def test_borrowing_a_portal_needs_its_credentials_and_new_serials(sim: Simulator):
+    with pytest.raises(ValueError, match="not the borrowed portal's credentials"):
+        Simulator(
+            primary_serial=SITE_B[0],
+            backup_serial=SITE_B[1],
+            portal=sim.portal,
+            portal_password="another-password",
+        )
+    with pytest.raises(ValueError, match=f"serial {BACKUP_SERIAL} is already registered"):
+        Simulator(primary_serial=SITE_B[0], portal=sim.portal)  # the default Backup serial
+    assert not sim.portal.is_registered(SITE_B[0])  # a refused borrower registers nothing
+    assert sim.portal.accepts(sim.portal_username, sim.portal_password)
+    assert not sim.portal.accepts(sim.portal_username, "wrong")

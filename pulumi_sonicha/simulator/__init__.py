@@ -11,9 +11,24 @@ tests run the provider against real HTTP, TLS verification included:
         ...
         assert sim.primary.ha_status()["status"] == "ACTIVE"
 
-The identities below are fixed because examples and docs name them. Ports X0
+The identities below are the defaults because examples and docs name them. Ports X0
 and X1 of both units show link up as if connected to a switch (no HA peer
 there); X4 and X5 are cabled unit to unit; X2, X3, X6 and X7 have no link.
+
+A fleet is several simulators with their own serials sharing one portal (one
+MySonicWall account, as `sonicha:portalUrl` is one setting per stack):
+
+    with Simulator(sync_seconds=0) as site_a:
+        with Simulator(
+            sync_seconds=0,
+            primary_serial="2CB8EE000001",
+            backup_serial="2CB8EF000001",
+            portal=site_a.portal,  # registers site B's units there; not started or stopped
+        ) as site_b:
+            ...
+
+Each simulator has its own CA: trust both (one PEM bundle) to reach site B's
+units and the shared portal, whose certificate site A's CA signed.
 """
 
 from __future__ import annotations
@@ -44,6 +59,8 @@ OTHER_MODEL = "NSa 3700"
 ASSOCIATED_SERIAL = "2CB8ED0A5555"
 ASSOCIATED_PEER_SERIAL = "2CB8ED0A6666"
 SEED_ASSOCIATION_ID = "assoc-5555b666"
+#: Serials a simulator's own portal registers for its error cases: no unit may use them.
+SEEDED_SERIALS = frozenset({OTHER_MODEL_SERIAL, ASSOCIATED_SERIAL, ASSOCIATED_PEER_SERIAL})
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_USERNAME = "admin"
@@ -98,8 +115,40 @@ def default_interfaces(unit: int) -> list[dict[str, Any]]:
     ]
 
 
+def primary_serial_display(serial: str) -> str:
+    """How a Primary's `/version` spells its serial: `2CB8-ED0A-1B2C`."""
+    return "-".join(serial[i : i + 4] for i in range(0, len(serial), 4))
+
+
+def backup_serial_display(serial: str) -> str:
+    """How a Backup's `/version` spells it: `2cb8ed0a9f00` (exercises normalization)."""
+    return serial.lower()
+
+
+def _unit_serial(value: str, role: str) -> str:
+    serial = normalize_serial(value)
+    if serial is None:
+        raise ValueError(f"{role}_serial {value!r} is not a serial number (12 hex digits)")
+    if serial in SEEDED_SERIALS:
+        raise ValueError(
+            f"{role}_serial {serial} is reserved: the simulated portal registers it for its "
+            "model-mismatch and already-associated cases"
+        )
+    return serial
+
+
 class Simulator:
-    """The Primary, the Backup and the portal, started and stopped together."""
+    """The Primary, the Backup and the portal, started and stopped together.
+
+    `primary_serial` / `backup_serial` (any spelling `normalize_serial` accepts)
+    give the units other serials than the documented ones; the portal registers
+    them in their place. `portal=` borrows another simulator's PortalSim instead
+    of creating one: this simulator's two units are registered there (each as its
+    unit's model, the Primary with PRIMARY_LICENSES), and `start()`/`stop()` leave
+    it alone, so the owner
+    starts it first and stops it last. `portal_username`/`portal_password` must
+    then be the borrowed portal's; `token_ttl_s` and `latency_s` do not apply to it.
+    """
 
     def __init__(
         self,
@@ -118,7 +167,22 @@ class Simulator:
         portal_password: str = DEFAULT_PORTAL_PASSWORD,
         token_ttl_s: float = 3600.0,
         state_dir: str | None = None,
+        primary_serial: str = PRIMARY_SERIAL,
+        backup_serial: str = BACKUP_SERIAL,
+        portal: PortalSim | None = None,
     ) -> None:
+        primary_serial = _unit_serial(primary_serial, "primary")
+        backup_serial = _unit_serial(backup_serial, "backup")
+        if primary_serial == backup_serial:
+            raise ValueError(f"the Primary and the Backup have the same serial {primary_serial}")
+        if portal is not None:
+            if not portal.accepts(portal_username, portal_password):
+                raise ValueError(
+                    "portal_username/portal_password are not the borrowed portal's credentials"
+                )
+            for serial in (primary_serial, backup_serial):
+                if portal.is_registered(serial):
+                    raise ValueError(f"serial {serial} is already registered on that portal")
         self.host = host
         self.username = username
         self.password = password
@@ -144,31 +208,44 @@ class Simulator:
         }
         self.primary = ApplianceSim(
             "primary",
-            serial=PRIMARY_SERIAL,
-            serial_display=PRIMARY_SERIAL_DISPLAY,
+            serial=primary_serial,
+            serial_display=primary_serial_display(primary_serial),
             interfaces=default_interfaces(0),
             **unit,
         )
         self.backup = ApplianceSim(
             "backup",
-            serial=BACKUP_SERIAL,
-            serial_display=BACKUP_SERIAL_DISPLAY,
+            serial=backup_serial,
+            serial_display=backup_serial_display(backup_serial),
             interfaces=default_interfaces(1),
             **{**unit, "model": backup_model or MODEL},
         )
         self.primary.peer, self.backup.peer = self.backup, self.primary
-        self.portal = PortalSim(
-            username=portal_username,
-            password=portal_password,
+        #: False when `portal=` lent us another simulator's portal (never started/stopped here).
+        self.owns_portal = portal is None
+        self.portal = portal if portal is not None else self._own_portal(token_ttl_s, latency_s)
+        if portal is not None:
+            for role, sim_unit in (("primary", self.primary), ("backup", self.backup)):
+                name = f"fw-{sim_unit.serial[-4:].lower()}-{role}"
+                portal.register_product(sim_unit.serial, name, sim_unit.model)
+            for item in PRIMARY_LICENSES:
+                portal.add_license(primary_serial, **item)
+
+    def _own_portal(self, token_ttl_s: float, latency_s: float) -> PortalSim:
+        """A portal with both units, the Primary's licenses and the error-case products."""
+        primary_serial, backup_serial = self.primary.serial, self.backup.serial
+        return PortalSim(
+            username=self.portal_username,
+            password=self.portal_password,
             products=[
-                {"serial": PRIMARY_SERIAL, "name": PRIMARY_PRODUCT_NAME, "model": MODEL},
-                {"serial": BACKUP_SERIAL, "name": BACKUP_PRODUCT_NAME, "model": MODEL},
+                {"serial": primary_serial, "name": PRIMARY_PRODUCT_NAME, "model": MODEL},
+                {"serial": backup_serial, "name": BACKUP_PRODUCT_NAME, "model": MODEL},
                 {"serial": OTHER_MODEL_SERIAL, "name": "lab-3700", "model": OTHER_MODEL},
                 {"serial": ASSOCIATED_SERIAL, "name": "spare-2700", "model": MODEL},
                 {"serial": ASSOCIATED_PEER_SERIAL, "name": "spare-2700-b", "model": MODEL},
             ],
             licenses={
-                PRIMARY_SERIAL: PRIMARY_LICENSES,
+                primary_serial: PRIMARY_LICENSES,
                 OTHER_MODEL_SERIAL: PRIMARY_LICENSES[:2],
                 ASSOCIATED_SERIAL: PRIMARY_LICENSES[:3],
             },
@@ -185,7 +262,13 @@ class Simulator:
 
     @property
     def servers(self) -> tuple[ApplianceSim, ApplianceSim, PortalSim]:
+        """The units and the portal they use (a borrowed one included)."""
         return (self.primary, self.backup, self.portal)
+
+    def _own_servers(self) -> list[tuple[ApplianceSim | PortalSim, int]]:
+        """What `start()` starts and `stop()` stops, with the port asked for each."""
+        owned = list(zip(self.servers, self._ports, strict=True))
+        return owned if self.owns_portal else owned[:2]
 
     @property
     def ca_path(self) -> str:
@@ -203,7 +286,7 @@ class Simulator:
         self._ca_path = tls.ca_path
         public = DEFAULT_HOST if self.host in _WILDCARDS else self.host
         try:
-            for server, port in zip(self.servers, self._ports, strict=True):
+            for server, port in self._own_servers():
                 server.start(self.host, port, tls.server_context, public_host=public)
         except BaseException:
             self.stop()
@@ -211,9 +294,10 @@ class Simulator:
         return self
 
     def stop(self) -> None:
-        """Stop the servers and remove the temporary state directory, if we made one."""
+        """Stop our servers (not a borrowed portal) and remove the temporary state
+        directory, if we made one."""
         # In parallel: each server needs up to one poll interval to notice.
-        stoppers = [threading.Thread(target=server.stop) for server in self.servers]
+        stoppers = [threading.Thread(target=server.stop) for server, _ in self._own_servers()]
         for thread in stoppers:
             thread.start()
         for thread in stoppers:
@@ -250,6 +334,8 @@ class Simulator:
 
         `include_hosts` adds SONICHA_SIM_* variables (unit addresses and serials)
         that the examples and the CLI's `ctl` read; the provider ignores them.
+        With a borrowed portal, SONICHA_CA_BUNDLE (our CA) does not sign the
+        portal's certificate: point it at a bundle of both CAs.
         """
         env = {
             "SONICHA_USERNAME": self.username,
@@ -299,6 +385,7 @@ __all__ = [
     "PRIMARY_PRODUCT_NAME",
     "PRIMARY_SERIAL",
     "PRIMARY_SERIAL_DISPLAY",
+    "SEEDED_SERIALS",
     "SEED_ASSOCIATION_ID",
     "SWITCH_PORTS",
     "UNASSIGNED",
@@ -306,6 +393,8 @@ __all__ = [
     "PortalSim",
     "RequestRecord",
     "Simulator",
+    "backup_serial_display",
     "default_interfaces",
     "normalize_serial",
+    "primary_serial_display",
 ]

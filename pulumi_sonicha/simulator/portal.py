@@ -77,6 +77,18 @@ class PortalSim(SimServer):
             self._products[normalized] = {"serial": normalized, "name": name, "model": model}
             self._licenses.setdefault(normalized, [])
 
+    def is_registered(self, serial: str) -> bool:
+        """Whether `serial` (any spelling) is a product of this account."""
+        normalized = normalize_serial(serial)
+        with self._lock:
+            return normalized is not None and normalized in self._products
+
+    def accepts(self, username: str, password: str) -> bool:
+        """Whether these are this account's credentials (what a login checks)."""
+        return hmac.compare_digest(
+            f"{username}\0{password}".encode(), f"{self._username}\0{self._password}".encode()
+        )
+
     def add_license(
         self,
         serial: str,
@@ -191,9 +203,7 @@ class PortalSim(SimServer):
         username, password = body.get("username"), body.get("password")
         if not isinstance(username, str) or not isinstance(password, str):
             raise self.bad_request('The body must be {"username": "...", "password": "..."}.')
-        if not hmac.compare_digest(
-            f"{username}\0{password}".encode(), f"{self._username}\0{self._password}".encode()
-        ):
+        if not self.accepts(username, password):
             raise ApiError(401, "INVALID_CREDENTIALS", "Invalid username or password.")
         token = new_token()
         with self._lock:

@@ -1,0 +1,125 @@
+"""A fleet of SonicWall pairs in one stack: for each, HA links, HA pair, license association.
+
+Config `ha:pairs`: a JSON list with one object per pair, e.g.
+
+    [{"name": "site-a", "primaryHost": "10.1.0.1", "backupHost": "10.1.0.2",
+      "primarySerial": "2CB8-ED0A-1B2C", "backupSerial": "2CB8-ED0A-9F00",
+      "controlInterface": "X5", "dataInterface": "X4"}]
+
+controlInterface (default X5) and dataInterface (default X4) are optional. Each
+resource's name starts with its pair's (`site-a-pair`), so a drift preview says
+which site drifted. Credentials are provider settings, one set for the whole
+fleet: `pulumi config set --secret sonicha:password ...` (README).
+"""
+
+import re
+from typing import Any
+
+import pulumi
+
+from pulumi_sonicha import HaInterface, HaPair, LicenseAssociation
+
+REQUIRED = ("name", "primaryHost", "backupHost", "primarySerial", "backupSerial")
+DEFAULTS = {"controlInterface": "X5", "dataInterface": "X4"}
+PAIR_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+
+
+def read_pairs(config: pulumi.Config) -> list[dict[str, str]]:
+    """`ha:pairs`, checked before anything is declared; each error names the pair and key."""
+    pairs = config.require_object("pairs")
+    if not isinstance(pairs, list) or not pairs:
+        raise pulumi.RunError(
+            'ha:pairs must be a non-empty JSON list of pairs: [{"name": "site-a", '
+            '"primaryHost": ..., "backupHost": ..., "primarySerial": ..., "backupSerial": ...}]'
+        )
+    checked: list[dict[str, str]] = []
+    index_of: dict[str, int] = {}
+    for index, pair in enumerate(pairs):
+        where = f"ha:pairs[{index}]"
+        if not isinstance(pair, dict):
+            raise pulumi.RunError(f"{where} must be an object with {', '.join(REQUIRED)}")
+        if isinstance(pair.get("name"), str) and pair["name"]:
+            where += f' ("{pair["name"]}")'
+        missing = [key for key in REQUIRED if pair.get(key) in (None, "")]
+        if missing:
+            raise pulumi.RunError(f"{where} is missing {', '.join(map(repr, missing))}")
+        unknown = sorted(set(pair) - set(REQUIRED) - set(DEFAULTS))
+        if unknown:
+            allowed = ", ".join([*REQUIRED, *DEFAULTS])
+            raise pulumi.RunError(
+                f"{where} has unknown key(s) {', '.join(map(repr, unknown))} (allowed: {allowed})"
+            )
+        for key, value in pair.items():
+            if not isinstance(value, str):
+                # `pulumi config set --path` turns an all-digit value into a number.
+                raise pulumi.RunError(
+                    f"{where}: {key!r} must be a string, got {value!r} "
+                    "(with `pulumi config set --path`, add `--type string`)"
+                )
+        name = pair["name"]
+        if not PAIR_NAME.fullmatch(name):
+            raise pulumi.RunError(
+                f"{where}: 'name' may hold only letters, digits, '.', '_' and '-' "
+                "(it starts every resource name of the pair)"
+            )
+        if name in index_of:
+            raise pulumi.RunError(f"{where}: 'name' is already used by ha:pairs[{index_of[name]}]")
+        index_of[name] = index
+        checked.append({**DEFAULTS, **pair})
+    return checked
+
+
+def ha_pair(pair: dict[str, str]) -> dict[str, Any]:
+    """One pair, the whole procedure (as examples/complete-pair); returns its outputs."""
+    name = pair["name"]
+    hosts = {"primary_host": pair["primaryHost"], "backup_host": pair["backupHost"]}
+
+    # Step 1: the links. Same port on both units, zone Unassigned, cabled directly.
+    control_link = HaInterface(
+        f"{name}-control-link",
+        interface=pair["controlInterface"],
+        purpose="control",
+        unassign_zone=True,
+        **hosts,
+    )
+    data_link = HaInterface(
+        f"{name}-data-link",
+        interface=pair["dataInterface"],
+        purpose="data",
+        unassign_zone=True,
+        **hosts,
+    )
+
+    # Step 2: HA on the Primary once both links are ready, naming both units by serial.
+    ha = HaPair(
+        f"{name}-pair",
+        primary_serial=pair["primarySerial"],
+        backup_serial=pair["backupSerial"],
+        control_interface=control_link.interface,
+        data_interface=data_link.interface,
+        stateful_synchronization=True,
+        preempt=False,
+        virtual_mac=True,
+        **hosts,
+    )
+
+    # Step 3: MySonicWall shares the Primary's licenses with the Backup. The pair's
+    # serial outputs echo declared inputs: known in a preview, so a change to one
+    # pair never shows its association (or another pair) as changing.
+    licenses = LicenseAssociation(
+        f"{name}-licenses",
+        primary_serial=ha.primary_serial,
+        secondary_serial=ha.backup_serial,
+    )
+    return {
+        "primary_serial": ha.primary_serial,
+        "backup_serial": ha.backup_serial,
+        "ha_status": ha.ha_status,
+        "synchronized": ha.synchronized,
+        "shared_licenses": licenses.shared_licenses,
+    }
+
+
+# Validate the whole list first: nothing is declared when any pair is wrong.
+fleet = read_pairs(pulumi.Config("ha"))
+pulumi.export("pairs", {pair["name"]: ha_pair(pair) for pair in fleet})
