@@ -536,7 +536,13 @@ def _ha_pair_sequence(stack: Lifecycle, sim: Simulator) -> None:
         ("PUT", HA_BASE, {"high_availability": {"heartbeat_interval": 2000}}),
         COMMIT,
     ]
-    assert calls(sim.backup) == calls(sim.portal) == []  # the Backup did not change
+    # With backup_host set, every apply checks the Backup is still that serial: read only.
+    assert calls(sim.backup) == [
+        ("POST", "/api/sonicos/auth"),
+        ("GET", "/api/sonicos/version"),
+        ("DELETE", "/api/sonicos/auth"),
+    ]
+    assert calls(sim.portal) == []
     expected_ha = {**expected_ha, "heartbeat_interval": 2000}
     assert sim.primary.ha_settings() == sim.backup.ha_settings() == expected_ha
     assert stack.outputs == outputs

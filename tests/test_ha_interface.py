@@ -648,3 +648,27 @@ def test_teardown_in_reverse_order_restores_the_zones_on_both_units(settings, si
     link.delete(link_created.id, link_created.outs)
     assert (sim.primary.zone("X4"), sim.backup.zone("X4")) == ("LAN", "LAN")
     assert sim.primary.ha_settings()["mode"] == {} == sim.backup.ha_settings()["mode"]
+
+
+def test_new_addresses_of_the_same_units_are_an_update_not_a_replacement(provider, sim):
+    inputs, created = create(provider, sim)
+    news = {
+        **inputs,
+        "primary_host": sim.primary.host.replace("127.0.0.1", "localhost"),
+        "backup_host": sim.backup.host.replace("127.0.0.1", "localhost"),
+    }
+    diff = provider.diff(created.id, created.outs, news)
+    assert diff.changes is True and diff.replaces == []
+    # Another interface is another link: that one replaces.
+    diff = provider.diff(created.id, created.outs, {**news, "interface": "X5"})
+    assert diff.replaces == ["interface"]
+
+
+def test_delete_refuses_a_unit_with_another_serial_at_the_address(provider, x3_cabled):
+    sim = x3_cabled
+    _, created = create(provider, sim, interface="X3", unassign_zone=True)
+    olds = {**created.outs, "primary_serial": "2CB8ED0A0BAD"}
+    with pytest.raises(ApplianceError) as caught:
+        provider.delete(created.id, olds)
+    assert "not going to restore a zone on another unit" in str(caught.value)
+    assert sim.primary.zone("X3") == "Unassigned"

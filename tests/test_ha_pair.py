@@ -333,3 +333,67 @@ def test_delete_with_retain_writes_nothing(provider, sim):
     provider.delete(created.id, created.outs)
     assert sim.primary.requests == []
     assert "active_standby" in sim.primary.ha_settings()["mode"]
+
+
+# -- re-addressing and swapped units ---------------------------------------------------
+
+
+def test_new_address_of_the_same_primary_is_an_update_not_a_replacement(provider, sim):
+    inputs, created = create(provider, sim)
+    same_unit = sim.primary.host.replace("127.0.0.1", "localhost")
+    diff = provider.diff(created.id, created.outs, {**inputs, "primary_host": same_unit})
+    # A replacement would create, then delete the old resource: HA off on this very unit.
+    assert diff.changes is True and diff.replaces == []
+    outs = provider.update(created.id, created.outs, {**inputs, "primary_host": same_unit}).outs
+    assert outs["primary_host"] == same_unit and outs["synchronized"] is True
+    assert "active_standby" in sim.primary.ha_settings()["mode"]
+
+
+def test_unchanged_diff_makes_no_request_even_with_host_checks(provider, sim):
+    inputs, created = create(provider, sim)
+    sim.primary.clear_requests()
+    assert provider.diff(created.id, created.outs, inputs).changes is False
+    assert sim.primary.requests == []
+
+
+def test_update_refuses_a_unit_with_another_serial_at_the_address(provider, sim):
+    inputs, created = create(provider, sim)
+    olds = {**created.outs, "primary_serial": "2CB8ED0A0BAD"}
+    sim.primary.clear_requests()
+    with pytest.raises(ApplianceError) as caught:
+        provider.update("2CB8ED0A0BAD", olds, {**inputs, "preempt": True})
+    text = str(caught.value)
+    assert f"answers with serial {PRIMARY_SERIAL}, but the resource manages 2CB8ED0A0BAD" in text
+    assert "pulumi state delete" in text
+    assert sim.primary.writes() == []
+
+
+def test_delete_refuses_a_unit_with_another_serial_at_the_address(provider, sim):
+    _, created = create(provider, sim)
+    with pytest.raises(ApplianceError) as caught:
+        provider.delete("2CB8ED0A0BAD", created.outs)
+    assert "not going to turn HA off on another unit" in str(caught.value)
+    assert "active_standby" in sim.primary.ha_settings()["mode"]
+
+
+def test_delete_says_when_only_the_primary_was_turned_off(provider, sim):
+    _, created = create(provider, sim, backup_host=sim.backup.host)
+    sim.backup.fail(
+        "PUT", "/high-availability/base", status=400, code="E_INVALID_VALUE", times=None
+    )
+    with pytest.raises(Exception) as caught:
+        provider.delete(created.id, created.outs)
+    assert "HA is off on the Primary now, but turning it off on the Backup failed" in str(
+        caught.value
+    )
+    assert sim.primary.ha_settings()["mode"] == {}
+
+
+def test_adopting_a_pair_as_it_is_still_waits_for_the_backup(provider, sim):
+    create(provider, sim)
+    sim.uncable("X5")
+    sim.primary.clear_requests()
+    with pytest.raises(SyncTimeoutError) as caught:
+        create(provider, sim, sync_timeout_s=1.0)
+    assert "Nothing was changed on the unit" in str(caught.value)
+    assert sim.primary.writes() == []

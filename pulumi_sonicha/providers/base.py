@@ -27,9 +27,10 @@ from pulumi.dynamic import (
     ResourceProvider,
 )
 
-from ..errors import redact
-from ..schema import Schema
+from ..errors import SonicHaError, redact
+from ..schema import Schema, is_unknown
 from ..settings import Settings
+from ..sonicos import ApplianceSession, SonicOSClient
 
 
 class SonicHaProvider(ResourceProvider):
@@ -69,14 +70,53 @@ class SonicHaProvider(ResourceProvider):
         # A reason quotes the bad value: scrub it in case a credential was pasted there.
         return CheckResult(inputs, [CheckFailure(f.property, redact(f.reason)) for f in failures])
 
-    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+    def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         changed = self.schema.changed_keys(olds, news)
         replaces = [key for key in changed if self.schema.by_name[key].replace]
+        moved = [key for key in replaces if self.same_unit_at_new_address(key, olds, news)]
         return DiffResult(
             changes=bool(changed),
-            replaces=replaces,
+            replaces=[key for key in replaces if key not in moved],
             delete_before_replace=self.delete_before_replace,
         )
+
+    # Host inputs and the serial output of the unit each one reaches.
+    host_serials: ClassVar[dict[str, str]] = {}
+
+    def same_unit_at_new_address(
+        self, key: str, olds: dict[str, Any], news: dict[str, Any]
+    ) -> bool:
+        """A host input changed, but the new address answers with the serial this resource
+        manages: the unit was re-addressed (or spelled another way), so update in place.
+
+        A replacement would create the new resource and then delete the old one, and
+        that delete would undo on the very same unit what the create just adopted. Only
+        a changed host costs requests here; an unchanged resource's diff makes none.
+        """
+        serial = olds.get(self.host_serials.get(key, ""))
+        host = news.get(key)
+        if not serial or not isinstance(host, str) or is_unknown(host):
+            return False
+        try:
+            with SonicOSClient(host, self.settings).session() as unit:
+                return unit.system().serial == serial
+        except SonicHaError:
+            return False  # unreachable or refused: a replacement, whose create will say why
+
+    @staticmethod
+    def require_serial(unit: ApplianceSession, serial: str | None, action: str) -> None:
+        """Refuse to write to a unit that is not the one this resource manages (an
+        address reused, a unit swapped), before anything is sent."""
+        if not serial:
+            return
+        found = unit.system().serial
+        if found != serial:
+            raise unit.error(
+                f"this address now answers with serial {found}, but the resource manages"
+                f" {serial}; not going to {action} on another unit. Point the host input at"
+                f" the unit with serial {serial}, or, if that unit is gone, remove the"
+                " resource from the state (`pulumi state delete <urn>`)"
+            )
 
     def inputs_of(self, outs: dict[str, Any]) -> dict[str, Any]:
         """The declared-input part of a full output dict (what `read` returns as inputs),

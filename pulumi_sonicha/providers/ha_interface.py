@@ -66,6 +66,7 @@ class _Port:
 
 class HaInterfaceProvider(SonicHaProvider):
     schema = model.SCHEMA
+    host_serials = {"primary_host": "primary_serial", "backup_host": "backup_serial"}
 
     # -- create ---------------------------------------------------------------
     def create(self, props: dict[str, Any]) -> CreateResult:
@@ -117,6 +118,7 @@ class HaInterfaceProvider(SonicHaProvider):
                 props[f"{role}_host"], self.settings, serial=props.get(f"{role}_serial")
             )
             with client.session() as unit:
+                self.require_serial(unit, props.get(f"{role}_serial"), "restore a zone")
                 try:
                     zone = model.zone_of(unit.interface(name))
                 except NotFoundError:
@@ -150,6 +152,9 @@ class HaInterfaceProvider(SonicHaProvider):
         """Check both units, unassign the zone where needed, commit on both or neither."""
         name = inputs["interface"]
         with self._units(inputs) as units:
+            for role in ROLES:
+                if olds.get(f"{role}_serial") not in (None, units[role].system.serial):
+                    self.require_serial(units[role].session, olds[f"{role}_serial"], "write")
             ports = {role: self._port(units[role], name) for role in ROLES}
             self._validate(inputs, units, ports)
             changed = {role: port for role, port in ports.items() if port.zone != UNASSIGNED}

@@ -28,6 +28,7 @@ _POLL_MAX = 1.0
 
 class HaPairProvider(SonicHaProvider):
     schema = model.SCHEMA
+    host_serials = {"primary_host": "primary_serial"}
 
     # -- create ---------------------------------------------------------------
     def create(self, props: dict[str, Any]) -> CreateResult:
@@ -49,10 +50,7 @@ class HaPairProvider(SonicHaProvider):
 
     # -- update ---------------------------------------------------------------
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        backup_changed = any(
-            olds.get(key) != news.get(key) for key in ("backup_host", "backup_serial")
-        )
-        backup = self._backup_info(news) if news.get("backup_host") and backup_changed else None
+        backup = self._backup_info(news) if news.get("backup_host") else None
         return UpdateResult(outs=self._apply(news, serial=id_, backup=backup))
 
     # -- delete ---------------------------------------------------------------
@@ -64,10 +62,17 @@ class HaPairProvider(SonicHaProvider):
             # The Backup keeps the copy it synchronized from the Primary, and while that
             # copy names the HA links it refuses to put them back in a zone
             # (HaInterface's delete): turn HA off there too when we can reach it.
-            self._disable(props["backup_host"], serial=props.get("backup_serial"))
+            try:
+                self._disable(props["backup_host"], serial=props.get("backup_serial"))
+            except SonicHaError as exc:
+                raise SonicHaError(
+                    f"HA is off on the Primary now, but turning it off on the Backup failed:"
+                    f" {exc} Run `pulumi destroy` again, or turn HA off on the Backup by hand"
+                ) from None
 
     def _disable(self, host: str, serial: str | None) -> None:
         with SonicOSClient(host, self.settings, serial=serial).session() as unit:
+            self.require_serial(unit, serial, "turn HA off")
             if model.is_enabled(unit.ha_settings()):
                 unit.put_ha_settings({"mode": {}})
                 unit.commit()
@@ -83,6 +88,8 @@ class HaPairProvider(SonicHaProvider):
         client = SonicOSClient(inputs["primary_host"], self.settings, serial=serial)
         with client.session() as unit:
             system = unit.system()
+            if serial and system.serial != serial:
+                self.require_serial(unit, serial, "change HA settings")
             expected = inputs.get("primary_serial")
             if expected and system.serial != expected:
                 raise unit.error(
@@ -105,7 +112,9 @@ class HaPairProvider(SonicHaProvider):
             if changes:
                 unit.put_ha_settings(changes)
                 unit.commit()
-            if changes and inputs["wait_for_sync"]:
+            if inputs["wait_for_sync"]:
+                # Also when nothing was written (a pair adopted as it is): the
+                # resource promises a synchronized Backup.
                 status = self._wait_for_sync(unit, inputs, before, changes)
             else:
                 status = unit.ha_status()
@@ -138,8 +147,11 @@ class HaPairProvider(SonicHaProvider):
             step += 1
             time.sleep(min(pause, max(0.0, deadline - time.monotonic())))
         try:
-            self._restore(unit, before, changes)
-            restored = "The previous HA settings were restored."
+            if not changes:
+                restored = "Nothing was changed on the unit."
+            else:
+                self._restore(unit, before, changes)
+                restored = "The previous HA settings were restored."
         except SonicHaError as exc:
             now = (
                 "either the previous or the new ones are committed now"
