@@ -672,3 +672,50 @@ def test_delete_refuses_a_unit_with_another_serial_at_the_address(provider, x3_c
         provider.delete(created.id, olds)
     assert "not going to restore a zone on another unit" in str(caught.value)
     assert sim.primary.zone("X3") == "Unassigned"
+
+
+def test_delete_restores_both_units_or_neither_and_says_why(settings, sim):
+    """The Backup still holds a synchronized HA copy naming X4 (its HaPair had no
+    backup_host): it refuses the zone, so the Primary is set back to Unassigned."""
+    sim.primary.set_zone("X4", "LAN")
+    sim.backup.set_zone("X4", "LAN")
+    link = provider_with(HaInterfaceProvider, settings)
+    _, created = create(link, sim, unassign_zone=True)
+    pair = provider_with(HaPairProvider, settings)
+    pair_inputs = pair.check(
+        {},
+        {
+            "primary_host": sim.primary.host,
+            "backup_serial": BACKUP_SERIAL,
+            "control_interface": "X5",
+            "data_interface": "X4",
+            "stateful_synchronization": True,
+        },
+    ).inputs
+    pair_created = pair.create(pair_inputs)
+    pair.delete(pair_created.id, pair_created.outs)  # HA off on the Primary only
+
+    with pytest.raises(ApplianceError) as caught:
+        link.delete(created.id, created.outs)
+    text = str(caught.value)
+    assert "restoring zone LAN of X4 on the Backup failed" in text
+    # The Backup refuses already when the change is staged: the Primary's staged
+    # restore is discarded with the session.
+    assert "nothing was changed on either unit" in text
+    assert "give the HaPair a backup_host" in text
+    assert (sim.primary.zone("X4"), sim.backup.zone("X4")) == ("Unassigned", "Unassigned")
+    assert sim.primary.pending() == {} == sim.backup.pending()
+
+
+def test_delete_sets_the_primary_back_when_the_backup_commit_fails(provider, x3_cabled):
+    sim = x3_cabled
+    _, created = create(provider, sim, interface="X3", unassign_zone=True)
+    sim.backup.fail("POST", "/config/pending$", status=500, times=None)
+    with pytest.raises(ApplianceError) as caught:
+        provider.delete(created.id, created.outs)
+    assert "the Primary was set back to Unassigned, so neither unit changed" in str(caught.value)
+    sim.backup.clear_faults()
+    assert (sim.primary.zone("X3"), sim.backup.zone("X3")) == ("Unassigned", "Unassigned")
+    # Run again once the Backup is healthy: both restored.
+    provider.delete(created.id, created.outs)
+    assert (sim.primary.zone("X3"), sim.backup.zone("X3")) == ("LAN", "LAN")

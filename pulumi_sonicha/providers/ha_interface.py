@@ -107,45 +107,91 @@ class HaInterfaceProvider(SonicHaProvider):
 
     # -- delete ---------------------------------------------------------------
     def delete(self, id_: str, props: dict[str, Any]) -> None:
-        """Put back the zones this resource removed, where nobody set one since."""
+        """Put back the zones this resource removed, where nobody set one since: both
+        units checked first, one commit each, the first set back if the second fails."""
         name = props["interface"]
         previous_zones = props.get("previous_zones") or {}
         previous_ips = props.get("previous_ip_assignments") or {}
-        for role in ROLES:
-            if role not in previous_zones and role not in previous_ips:
-                continue
-            client = SonicOSClient(
-                props[f"{role}_host"], self.settings, serial=props.get(f"{role}_serial")
-            )
-            with client.session() as unit:
-                self.require_serial(unit, props.get(f"{role}_serial"), "restore a zone")
+        if not any(role in previous_zones or role in previous_ips for role in ROLES):
+            return  # it changed nothing: no request at all
+        with self._units(props) as units:
+            restore: list[str] = []
+            for role in ROLES:
+                if role not in previous_zones and role not in previous_ips:
+                    continue
+                unit = units[role]
+                self.require_serial(unit.session, props.get(f"{role}_serial"), "restore a zone")
                 try:
-                    zone = model.zone_of(unit.interface(name))
+                    zone = model.zone_of(unit.session.interface(name))
                 except NotFoundError:
                     log.warning(
                         "%s (serial %s): interface %s no longer exists on the %s; nothing to"
                         " restore",
-                        unit.host,
-                        unit.serial,
+                        unit.session.host,
+                        unit.system.serial,
                         name,
-                        ROLE_NAMES[role],
+                        unit.name,
                     )
                     continue
                 if zone != UNASSIGNED:
                     log.warning(
                         "%s (serial %s): %s on the %s is in zone %s, set after HaInterface"
                         " unassigned it; left as it is (zone %s not restored)",
-                        unit.host,
-                        unit.serial,
+                        unit.session.host,
+                        unit.system.serial,
                         name,
-                        ROLE_NAMES[role],
+                        unit.name,
                         zone,
                         previous_zones.get(role, "?"),
                     )
                     continue
                 ip_assignment = previous_ips.get(role) or {"zone": previous_zones[role]}
-                unit.put_interface(model.restore_body(name, ip_assignment))
-                unit.commit()
+                try:
+                    unit.session.put_interface(model.restore_body(name, ip_assignment))
+                except SonicHaError as exc:  # nothing committed yet: all staged is discarded
+                    self._restore_failed(units, role, name, previous_zones, [], exc)
+                restore.append(role)
+            self._commit_restore(units, restore, name, previous_zones)
+
+    def _commit_restore(
+        self, units: dict[str, _Unit], roles: list[str], name: str, zones: dict[str, str]
+    ) -> None:
+        done: list[str] = []
+        for role in roles:
+            try:
+                units[role].session.commit()
+            except SonicHaError as exc:
+                for other in done:  # Unassigned again, as the link is still in use
+                    units[other].session.put_interface(model.unassign_body(name))
+                    units[other].session.commit()
+                self._restore_failed(units, role, name, zones, done, exc)
+            done.append(role)
+
+    @staticmethod
+    def _restore_failed(
+        units: dict[str, _Unit],
+        role: str,
+        name: str,
+        zones: dict[str, str],
+        done: list[str],
+        exc: SonicHaError,
+    ) -> NoReturn:
+        undone = (
+            f"; the {units[done[0]].name} was set back to Unassigned, so neither unit changed"
+            if done
+            else "; nothing was changed on either unit"
+        )
+        hint = (
+            " If the unit still has HA settings naming this link (a Backup keeps the copy"
+            " it synchronized), turn HA off there first: give the HaPair a backup_host so"
+            " its delete does that, or do it by hand."
+            if getattr(exc, "status", None) == 400
+            else ""
+        )
+        raise units[role].error(
+            f"restoring zone {zones.get(role, '?')} of {name} on the {units[role].name}"
+            f" failed{undone}.{hint} Cause: {exc}"
+        ) from None
 
     # -- shared steps ---------------------------------------------------------
     def _apply(self, inputs: dict[str, Any], olds: dict[str, Any]) -> dict[str, Any]:
