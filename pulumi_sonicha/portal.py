@@ -20,7 +20,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
-import re
 import secrets
 import time
 from collections.abc import Iterator
@@ -33,6 +32,7 @@ import requests
 
 from . import transport
 from .errors import PortalError, PortalUnreachableError, register_secret
+from .serials import normalize_serial
 from .settings import Settings
 
 log = logging.getLogger("pulumi_sonicha")
@@ -259,8 +259,8 @@ class PortalSession:
     # -- create error details -------------------------------------------------
     def _find_pair(self, primary: str, secondary: str) -> dict[str, Any] | None:
         for association in self.associations(primary):
-            if _serial(association.get("primary_serial")) == primary and (
-                _serial(association.get("secondary_serial")) == secondary
+            if normalize_serial(association.get("primary_serial")) == primary and (
+                normalize_serial(association.get("secondary_serial")) == secondary
             ):
                 return association
         return None
@@ -270,11 +270,11 @@ class PortalSession:
     ) -> PortalError:
         """Name the association that holds either unit, and say to dissociate it first."""
         # The portal's message names the unit it found associated: look that one up first.
-        mentioned = _serial(_message(response))
+        mentioned = normalize_serial(_message(response))
         for serial in sorted((primary, secondary), key=lambda s: s not in mentioned):
             for other in self.associations(serial):
-                other_primary = _serial(other.get("primary_serial"))
-                other_secondary = _serial(other.get("secondary_serial"))
+                other_primary = normalize_serial(other.get("primary_serial"))
+                other_secondary = normalize_serial(other.get("secondary_serial"))
                 role = "HA Primary" if other_primary == serial else "HA Secondary"
                 return self.error(
                     f"{serial} is already associated as {role} in association"
@@ -295,19 +295,25 @@ class PortalSession:
 
     def _unregistered(self, primary: str, secondary: str, response: requests.Response) -> str:
         """Which of the two serials the portal does not know: its message says, else ask."""
-        mentioned = _serial(_message(response))  # "... 2CB8-ED0A-0000 ..." -> "...2CB8ED0A0000..."
+        mentioned = normalize_serial(
+            _message(response)
+        )  # "... 2CB8-ED0A-0000 ..." -> "...2CB8ED0A0000..."
         for serial in (primary, secondary):
             if serial in mentioned:
                 return serial
         try:
-            registered = {_serial(p.get("serial")) for p in self.products() if p.get("registered")}
+            registered = {
+                normalize_serial(p.get("serial")) for p in self.products() if p.get("registered")
+            }
         except PortalError:
             registered = set()
         return secondary if primary in registered else primary
 
     def _models(self, primary: str, secondary: str) -> dict[str, str] | None:
         try:
-            models = {_serial(p.get("serial")): str(p.get("model", "")) for p in self.products()}
+            models = {
+                normalize_serial(p.get("serial")): str(p.get("model", "")) for p in self.products()
+            }
         except PortalError:
             return None
         if models.get(primary) and models.get(secondary):
@@ -365,8 +371,7 @@ class PortalSession:
             )
         except requests.RequestException as exc:
             what = f"{method} {API}{path}: {_describe(exc, self._client.origin)}"
-            if (method, path) == ("POST", "/ha-associations") and not what.endswith("portal"):
-                # Unless the connection was refused, the portal may have made it.
+            if (method, path) == ("POST", "/ha-associations") and transport.may_have_arrived(exc):
                 what += (
                     "; the association may have been made all the same: run `pulumi up`"
                     " again, it adopts an association of exactly these two units"
@@ -400,10 +405,6 @@ class PortalSession:
 
 def _association_path(association_id: str) -> str:
     return f"/ha-associations/{quote(str(association_id), safe='')}"
-
-
-def _serial(value: Any) -> str:
-    return re.sub(r"[\s:-]", "", str(value or "")).upper()
 
 
 def _describe(exc: requests.RequestException, origin: str) -> str:

@@ -19,7 +19,7 @@ from typing import Any
 
 from pulumi.output import Unknown
 
-from .sonicos import normalize_serial
+from .serials import normalize_serial
 
 REQUIRED = object()
 

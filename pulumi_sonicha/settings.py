@@ -9,6 +9,7 @@ parses strings only and keeps the secrets out of `repr`.
 from __future__ import annotations
 
 import base64
+import math
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
@@ -125,7 +126,7 @@ def _parse(attr: str, text: str) -> object:
             number = float(text)
         except ValueError:
             number = -1.0
-        if number <= 0:
+        if not math.isfinite(number) or number <= 0:
             raise SettingsError(f"{where} must be a positive number of seconds, got {text!r}")
         return number
     if attr == "max_retries":
@@ -140,5 +141,10 @@ def _parse(attr: str, text: str) -> object:
         url = text.strip().rstrip("/")
         if not url.startswith("https://"):
             url = "https://" + url.removeprefix("http://")
+        if "/" in url.removeprefix("https://"):
+            raise SettingsError(
+                f"{where} is the portal's origin only (scheme, host, port, e.g."
+                f" https://portal.example:8443); the client adds /api/v1. Got {text!r}"
+            )
         return url
     return text

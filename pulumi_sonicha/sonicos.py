@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import copy
 import logging
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -37,17 +36,13 @@ from .errors import (
     SessionHeldError,
     register_secret,
 )
+from .serials import normalize_serial
 from .settings import Settings
 
 log = logging.getLogger("pulumi_sonicha")
 
 API = "/api/sonicos"
 _LOCKS = transport.KeyedLocks()
-
-
-def normalize_serial(value: str) -> str:
-    """`2cb8-ed0a-1b2c` -> `2CB8ED0A1B2C` (serials appear with and without dashes)."""
-    return re.sub(r"[\s:-]", "", value).upper()
 
 
 @dataclass(frozen=True)
@@ -276,7 +271,7 @@ class ApplianceSession:
             )
         except requests.RequestException as exc:
             what = f"{method} {API}{path}: {transport.describe_transport_error(exc)}"
-            if (method, path) == ("POST", "/config/pending"):
+            if (method, path) == ("POST", "/config/pending") and transport.may_have_arrived(exc):
                 # The request may have reached the unit: a commit is all or nothing,
                 # but which of the two happened cannot be known from here.
                 raise self.error(

@@ -194,6 +194,17 @@ def describe_transport_error(exc: requests.RequestException) -> str:
     return exc.__class__.__name__
 
 
+def may_have_arrived(exc: requests.RequestException) -> bool:
+    """False when the request surely never reached the server (TLS refused, connection
+    refused or not made in time); True when it may have been processed unanswered."""
+    reason = getattr(exc.args[0], "reason", None) if exc.args else None
+    if isinstance(exc, requests.exceptions.SSLError | requests.exceptions.ConnectTimeout):
+        return False
+    return not isinstance(
+        reason, urllib3.exceptions.NewConnectionError | urllib3.exceptions.ConnectTimeoutError
+    )
+
+
 class KeyedLocks:
     """One lock per key, created on first use: per unit (an appliance allows one admin
     session at a time, and the provider host runs four worker threads) or per portal

@@ -50,6 +50,9 @@ def test_strings_are_parsed_as_the_engine_delivers_them():
     [
         ("sonicha:timeout", "soon", "sonicha:timeout / SONICHA_TIMEOUT must be a positive number"),
         ("sonicha:timeout", "-1", "must be a positive number"),
+        ("sonicha:timeout", "nan", "must be a positive number"),
+        ("sonicha:timeout", "inf", "must be a positive number"),
+        ("sonicha:portalUrl", "https://portal.example/api/v1", "the portal's origin only"),
         ("sonicha:maxRetries", "two", "sonicha:maxRetries / SONICHA_MAX_RETRIES must be a whole"),
         ("sonicha:insecure", "maybe", "must be true or false"),
         ("sonicha:caBundle", "/nonexistent/ca.pem", "does not exist"),

@@ -14,9 +14,10 @@ from pulumi_sonicha.errors import (
     NotFoundError,
     SessionHeldError,
 )
+from pulumi_sonicha.serials import normalize_serial
 from pulumi_sonicha.settings import Settings
 from pulumi_sonicha.simulator import Simulator
-from pulumi_sonicha.sonicos import SonicOSClient, normalize_serial
+from pulumi_sonicha.sonicos import SonicOSClient
 
 from .conftest import settings_for
 

@@ -30,3 +30,19 @@ def test_origin_is_always_https():
     assert transport.normalize_origin("fw1") == "https://fw1"
     assert transport.normalize_origin("http://fw1:8443/") == "https://fw1:8443"
     assert transport.normalize_origin("HTTPS://fw1") == "https://fw1"
+
+
+def test_may_have_arrived_tells_refused_and_tls_from_a_lost_answer():
+    import requests
+    from urllib3.exceptions import MaxRetryError, NewConnectionError, ReadTimeoutError
+
+    refused = MaxRetryError(None, "/", NewConnectionError(None, "refused"))
+    lost = MaxRetryError(None, "/", ReadTimeoutError(None, "/", "read timed out"))
+    assert transport.may_have_arrived(requests.exceptions.SSLError("bad cert")) is False
+    assert transport.may_have_arrived(requests.exceptions.ConnectionError(refused)) is False
+    assert transport.may_have_arrived(requests.exceptions.ConnectionError(lost)) is True
+
+
+def test_host_key_is_one_per_unit_however_spelled():
+    assert transport.host_key("FW1") == transport.host_key("https://fw1:443/") == "fw1"
+    assert transport.host_key("fw1:8443") != transport.host_key("fw1")

@@ -8,9 +8,9 @@
   first use when a caller never configured us (direct use in tests/scripts).
 - `check` and `diff` go through the resource's `Schema`: declared keys only,
   numbers compared numerically, unknowns (preview) never validated, and no
-  HTTP request at all.
-- Every error leaving a provider method is a `SonicHaError` with secrets
-  already scrubbed.
+  HTTP request (but for `diff` asking a changed host input which unit it is).
+- Errors we raise are `SonicHaError`s, whose text is scrubbed of secrets as it
+  is built.
 """
 
 from __future__ import annotations

@@ -1,10 +1,11 @@
 """HaInterface: the HA link, the same interface on both units, zone Unassigned, cabled.
 
 Sections in the usual order: check/diff (base class), create, read, update,
-delete. create and update hold one admin session on each unit at the same
-time (taken in sorted host order, so two operations on the same pair never
-wait on each other), check everything on both units before writing anything,
-stage the unassign where it is needed and commit once per unit. When the
+delete. create, update and delete hold one admin session on each unit at the
+same time (taken in sorted host order, so two operations on the same pair
+wait for each other instead of deadlocking), check everything on both units
+before writing anything, stage the change where it is needed and commit once
+per unit. When the
 second commit fails the first unit is put back as it was, so a failed apply
 changes neither unit. What an unassign replaced (zone and IP settings) is
 kept in the outputs, so delete can put it back.
