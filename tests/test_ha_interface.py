@@ -609,9 +609,12 @@ def test_ha_pair_fails_on_a_zoned_data_interface_and_works_once_the_link_is_prep
     with pytest.raises(ApplianceError) as caught:
         pair.create(pair_inputs)
     assert str(caught.value) == (
-        f"{unit_name(sim.primary, PRIMARY_SERIAL)}: PUT /high-availability/base rejected:"
-        " Interface X4 is in zone LAN; the HA data interface must be in zone Unassigned."
-        " [E_INVALID_VALUE]"
+        f"{unit_name(sim.primary, PRIMARY_SERIAL)}: the Primary refused the HA settings,"
+        " nothing was changed (PUT /high-availability/base rejected: Interface X4 is in zone"
+        " LAN; the HA data interface must be in zone Unassigned). Fix: an HA link"
+        " (control_interface / data_interface) must be in zone Unassigned on both units:"
+        " declare an HaInterface for it with unassign_zone=True and pass its `interface`"
+        " output, or set the zone to Unassigned by hand [E_INVALID_VALUE]"
     )
     assert sim.primary.ha_settings()["mode"] == {}
 

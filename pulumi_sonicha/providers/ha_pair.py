@@ -110,8 +110,15 @@ class HaPairProvider(SonicHaProvider):
             before = unit.ha_settings()
             changes = model.changed_settings(before, inputs)
             if changes:
-                unit.put_ha_settings(changes)
-                unit.commit()
+                try:
+                    unit.put_ha_settings(changes)
+                    unit.commit()
+                except ApplianceError as exc:
+                    if exc.status != 400:
+                        raise
+                    raise unit.error(
+                        _rejected_hint(exc, inputs), code=exc.code, status=400
+                    ) from None
             if inputs["wait_for_sync"]:
                 # Also when nothing was written (a pair adopted as it is): the
                 # resource promises a synchronized Backup.
@@ -195,3 +202,20 @@ class HaPairProvider(SonicHaProvider):
                 serial=info.serial,
             )
         return info
+
+
+def _rejected_hint(exc: ApplianceError, inputs: dict[str, Any]) -> str:
+    """The Primary refused the HA settings (400): its reason, plus which inputs to look at."""
+    reason = str(exc).split(": ", 1)[-1].removesuffix(f" [{exc.code}]").rstrip(".")
+    if "zone" in reason.lower():
+        what = (
+            "an HA link (control_interface / data_interface) must be in zone Unassigned on"
+            " both units: declare an HaInterface for it with unassign_zone=True and pass its"
+            " `interface` output, or set the zone to Unassigned by hand"
+        )
+    else:
+        links = ", ".join(
+            f"{key}={inputs[key]}" for key in ("control_interface", "data_interface") if inputs[key]
+        )
+        what = f"check the HaPair inputs it names ({links}, backup_serial, the timers)"
+    return f"the Primary refused the HA settings, nothing was changed ({reason}). Fix: {what}"
