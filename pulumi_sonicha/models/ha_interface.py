@@ -16,6 +16,7 @@ from typing import Any
 
 from .. import schema
 from ..schema import Failure, Field, InvalidValue, Schema
+from ..transport import host_key
 
 UNASSIGNED = "Unassigned"
 PURPOSES = ("data", "control")
@@ -39,11 +40,7 @@ def unassigned_zone(value: str) -> str:
 
 def same_host(first: str, second: str) -> bool:
     """`fw1` and `FW1:443` name the same address (HTTPS default port)."""
-
-    def key(host: str) -> str:
-        return host.lower().removesuffix(":443")
-
-    return key(first) == key(second)
+    return host_key(first) == host_key(second)
 
 
 def _rules(inputs: dict[str, Any]) -> Iterable[Failure]:
