@@ -71,6 +71,21 @@ def unit_name(unit, serial: str) -> str:
     return f"{unit.host} (serial {serial})"
 
 
+def ha_pair_inputs(pair: HaPairProvider, sim: Simulator, **extra: Any) -> dict[str, Any]:
+    """An HaPair whose data link is X4 (control X5), checked as the engine would."""
+    news = {
+        "primary_host": sim.primary.host,
+        "backup_serial": BACKUP_SERIAL,
+        "control_interface": "X5",
+        "data_interface": "X4",
+        "stateful_synchronization": True,
+        **extra,
+    }
+    result = pair.check({}, news)
+    assert result.failures == []
+    return result.inputs
+
+
 @pytest.fixture
 def x3_cabled(sim: Simulator) -> Simulator:
     """X3 (zone LAN with a static IP on both units) cabled unit to unit."""
@@ -596,16 +611,7 @@ def test_ha_pair_fails_on_a_zoned_data_interface_and_works_once_the_link_is_prep
     sim.primary.set_zone("X4", "LAN")
     sim.backup.set_zone("X4", "LAN")
     pair = provider_with(HaPairProvider, settings)
-    pair_inputs = pair.check(
-        {},
-        {
-            "primary_host": sim.primary.host,
-            "backup_serial": BACKUP_SERIAL,
-            "control_interface": "X5",
-            "data_interface": "X4",
-            "stateful_synchronization": True,
-        },
-    ).inputs
+    pair_inputs = ha_pair_inputs(pair, sim)
     with pytest.raises(ApplianceError) as caught:
         pair.create(pair_inputs)
     assert str(caught.value) == (
@@ -633,17 +639,7 @@ def test_teardown_in_reverse_order_restores_the_zones_on_both_units(settings, si
     link = provider_with(HaInterfaceProvider, settings)
     _, link_created = create(link, sim, unassign_zone=True)
     pair = provider_with(HaPairProvider, settings)
-    pair_inputs = pair.check(
-        {},
-        {
-            "primary_host": sim.primary.host,
-            "backup_host": sim.backup.host,
-            "backup_serial": BACKUP_SERIAL,
-            "control_interface": "X5",
-            "data_interface": "X4",
-            "stateful_synchronization": True,
-        },
-    ).inputs
+    pair_inputs = ha_pair_inputs(pair, sim, backup_host=sim.backup.host)
     pair_created = pair.create(pair_inputs)
     assert sim.backup.ha_settings()["mode"]["active_standby"]["data_interface"] == "X4"
 
@@ -685,16 +681,7 @@ def test_delete_restores_both_units_or_neither_and_says_why(settings, sim):
     link = provider_with(HaInterfaceProvider, settings)
     _, created = create(link, sim, unassign_zone=True)
     pair = provider_with(HaPairProvider, settings)
-    pair_inputs = pair.check(
-        {},
-        {
-            "primary_host": sim.primary.host,
-            "backup_serial": BACKUP_SERIAL,
-            "control_interface": "X5",
-            "data_interface": "X4",
-            "stateful_synchronization": True,
-        },
-    ).inputs
+    pair_inputs = ha_pair_inputs(pair, sim)
     pair_created = pair.create(pair_inputs)
     pair.delete(pair_created.id, pair_created.outs)  # HA off on the Primary only
 
