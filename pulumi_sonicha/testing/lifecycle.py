@@ -683,13 +683,7 @@ class _Deployment(Mocks):
                 id_, outs = host.create(urn, inputs)
             except HarnessError as exc:
                 raise self._failed(name, type_, urn, CREATE, exc) from None
-            self.state.resources.append(
-                _Resource(urn, name, type_, id_, inputs, outs, self._next_order())
-            )
-            self.save()
-            step.outputs = _without_provider(outs)
-            self.steps.append(step)
-            return id_, _wrap_secrets(outs, secret_outputs)
+            return self._created(step, id_, inputs, outs, secret_outputs)
 
         try:
             diff = host.diff(urn, old.id, old.outputs, inputs, old_inputs=old.inputs)
@@ -737,13 +731,7 @@ class _Deployment(Mocks):
             if not dbr:
                 old.pending_delete = True  # deleted at the end of the update
                 self.replaced.append(old)
-            self.state.resources.append(
-                _Resource(urn, name, type_, id_, inputs, outs, self._next_order())
-            )
-            self.save()
-            step.outputs = _without_provider(outs)
-            self.steps.append(step)
-            return id_, _wrap_secrets(outs, secret_outputs)
+            return self._created(step, id_, inputs, outs, secret_outputs)
 
         step = Step(name, type_, UPDATE, diff_keys=diff_keys, urn=urn, inputs=shown)
         if self.preview:
@@ -758,6 +746,23 @@ class _Deployment(Mocks):
         step.outputs = _without_provider(outs)
         self.steps.append(step)
         return old.id, _wrap_secrets(outs, secret_outputs)
+
+    def _created(
+        self,
+        step: Step,
+        id_: str,
+        inputs: dict[str, Any],
+        outs: dict[str, Any],
+        secret_outputs: Any,
+    ) -> tuple[str, dict[str, Any]]:
+        """Record a resource the provider just created (a create or a replacement)."""
+        self.state.resources.append(
+            _Resource(step.urn, step.name, step.type, id_, inputs, outs, self._next_order())
+        )
+        self.save()
+        step.outputs = _without_provider(outs)
+        self.steps.append(step)
+        return id_, _wrap_secrets(outs, secret_outputs)
 
     def deletions(self) -> list[_Resource]:
         """What the update deletes at its end, in reverse order."""
