@@ -22,10 +22,10 @@ def register_secret(value: str | None) -> None:
         _SECRETS.add(value)
 
 
-def redact(text: str, extra: Iterable[str] = ()) -> str:
-    """Replace every known secret in `text` with '****'."""
+def redact(text: str, extra: Iterable[str] = (), mask: str = "****") -> str:
+    """Replace every known secret (and each of `extra`) in `text` with `mask`, longest first."""
     for secret in sorted({*_SECRETS, *(s for s in extra if s)}, key=len, reverse=True):
-        text = text.replace(secret, "****")
+        text = text.replace(secret, mask)
     return text
 
 

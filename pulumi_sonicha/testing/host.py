@@ -37,6 +37,7 @@ from pulumi.dynamic import ResourceProvider
 from pulumi.runtime import rpc
 from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
 
+from .. import errors
 from ..errors import SonicHaError
 
 PROVIDER_KEY = "__provider"
@@ -102,10 +103,9 @@ def config_value(value: Any) -> str:
 
 
 def redact(text: str, secrets: Iterable[str]) -> str:
-    """`text` with every secret value replaced by "[secret]" (longest first)."""
-    for secret in sorted({s for s in secrets if s}, key=len, reverse=True):
-        text = text.replace(secret, _REDACTED)
-    return text
+    """`text` with every configured secret (and every credential the package registered)
+    replaced by "[secret]"."""
+    return errors.redact(text, secrets, mask=_REDACTED)
 
 
 def split_urn(urn: str) -> tuple[str, str]:
