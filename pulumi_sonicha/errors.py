@@ -78,7 +78,20 @@ class AuthenticationError(ApplianceError):
 
 
 class SessionHeldError(ApplianceError):
-    """Another administrator holds the unit's single configuration session (HTTP 403)."""
+    """The unit cannot give us the session we need: another administrator holds config
+    mode (or took it from us), or no API session is free (HTTP 503)."""
+
+
+class ConfigModeHeldError(SessionHeldError):
+    """A write needs config mode, and someone else holds it (named by type and address)."""
+
+
+class TooManySessionsError(SessionHeldError):
+    """The unit refused another API session (HTTP 503: too many sessions)."""
+
+
+class ApiDisabledError(ApplianceError):
+    """The SonicOS API is turned off on the unit (HTTP 403 `E_DISABLED`)."""
 
 
 class NotFoundError(ApplianceError):
@@ -87,6 +100,11 @@ class NotFoundError(ApplianceError):
 
 class SyncTimeoutError(ApplianceError):
     """The Backup did not reach a synchronized state within `sync_timeout_s`."""
+
+
+class NoHeartbeatError(SyncTimeoutError):
+    """No heartbeat from the Backup within the HA timers' own window: waiting longer
+    cannot help (Backup off, HA link not cabled, wrong backup_serial...)."""
 
 
 class PortalError(SonicHaError):

@@ -142,6 +142,8 @@ class HaPairArgs:
     primary_serial: pulumi.Input[str] | None = None
     mode: pulumi.Input[str] | None = None
     data_interface: pulumi.Input[str] | None = None
+    # Mode "active-active-dpi" only (and required there): the Active/Active DPI link.
+    dpi_interface: pulumi.Input[str] | None = None
     stateful_synchronization: pulumi.Input[bool] | None = None
     preempt: pulumi.Input[bool] | None = None
     virtual_mac: pulumi.Input[bool] | None = None
@@ -166,6 +168,7 @@ class HaPair(_SonicHaResource, module="sonicha", name="HaPair"):
     mode: pulumi.Output[str]
     control_interface: pulumi.Output[str]
     data_interface: pulumi.Output[str | None]
+    dpi_interface: pulumi.Output[str | None]
     stateful_synchronization: pulumi.Output[bool]
     preempt: pulumi.Output[bool]
     virtual_mac: pulumi.Output[bool]
@@ -187,6 +190,8 @@ class HaPair(_SonicHaResource, module="sonicha", name="HaPair"):
     primary_state: pulumi.Output[str]
     backup_state: pulumi.Output[str]
     synchronized: pulumi.Output[bool]
+    # "NONE", or what the unit's last commit said in restart_required: restart it.
+    restart_required: pulumi.Output[str]
 
     OUTPUTS = (
         "primary_serial",
@@ -197,6 +202,7 @@ class HaPair(_SonicHaResource, module="sonicha", name="HaPair"):
         "primary_state",
         "backup_state",
         "synchronized",
+        "restart_required",
     )
 
     def __init__(

@@ -7,33 +7,50 @@ Knows nothing of Pulumi. The unit of work is an *admin session*:
         unit.put_ha_settings(new)     # staged on the appliance
         unit.commit()                 # one commit for the whole operation
 
-Why this shape: a SonicOS appliance allows one administrator session at a
-time and stages every write until commit. So each provider operation holds
-one session (taken under a per-host lock, since the provider host runs four
-threads), commits once, and on any failure discards what it staged before
-logging out: the appliance never keeps a half-applied change.
+Why this shape: a SonicOS appliance allows one API session at a time and
+stages every write until commit. So each provider operation holds one session
+(taken under a per-host lock, since the provider host runs four threads),
+commits once, and on any failure discards what it staged before logging out:
+the appliance never keeps a half-applied change.
+
+Config mode (appliance-api.md): a login is 200 even while an administrator
+configures the unit, in non-config mode. Reads never take config mode. The
+first write takes it (`POST /config-mode`) only when nobody else holds it, or
+when `sonicha:overrideSession=true` allows preempting; otherwise it fails
+before anything is written, naming who holds it. `release_config_mode()` gives
+it back (HaPair does, before waiting for HA sync); logout always does.
+
+Authentication: Basic on the login, unless the unit answers 401 with a Digest
+challenge (7.x session security, the default): then RFC 7616 Digest on every
+request. The Digest state is kept per unit and thread for the life of the
+process, so later operations skip the challenge round trip.
 """
 
 from __future__ import annotations
 
 import copy
 import logging
+import re
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote
 
 import requests
+from requests.auth import HTTPDigestAuth
 
 from . import transport
 from .errors import (
+    ApiDisabledError,
     ApplianceError,
     ApplianceUnreachableError,
     AuthenticationError,
     CommitUncertainError,
+    ConfigModeHeldError,
     NotFoundError,
     SessionHeldError,
+    TooManySessionsError,
     register_secret,
 )
 from .serials import normalize_serial
@@ -45,11 +62,85 @@ API = "/api/sonicos"
 _LOCKS = transport.KeyedLocks()
 
 
+ENABLE_API_HINT = (
+    "enable it under Device > Settings > Administration > SonicOS API (with RFC-7616"
+    " Digest or RFC-2617 Basic authentication allowed there)"
+)
+
+
 @dataclass(frozen=True)
 class SystemInfo:
     serial: str
     model: str
     firmware_version: str
+
+
+@dataclass(frozen=True)
+class LoginInfo:
+    """What a login answer says about config mode (LIVE: `status.info[0]`)."""
+
+    config_mode: bool
+    holder_type: str | None  # `curr_config_type` of whoever configures, None for nobody
+    holder_ip: str | None  # `curr_config_ip`
+    holder_admin: str | None  # the administrator's name, when the answer's message gives it
+    inactivity_minutes: int | None  # `inactivity_timer`
+
+    @classmethod
+    def parse(cls, info: dict[str, Any]) -> LoginInfo:
+        kind = str(info.get("curr_config_type") or "").strip()
+        ip = str(info.get("curr_config_ip") or "").strip()
+        someone = bool(kind) and kind.upper() != "NONE"
+        match = _ADMIN_IN_MESSAGE.search(str(info.get("message", "")))
+        try:
+            timer = int(info["inactivity_timer"])
+        except (KeyError, TypeError, ValueError):
+            timer = None
+        return cls(
+            config_mode=str(info.get("config_mode", "")).strip().lower() in ("yes", "true"),
+            holder_type=kind if someone else None,
+            holder_ip=ip if someone and ip not in ("", "0.0.0.0") else None,
+            holder_admin=match.group(1) if someone and match else None,
+            inactivity_minutes=timer,
+        )
+
+    def holder(self) -> str:
+        """Who configures, in words: "administrator 'alice' (WEB from 10.0.0.5)"."""
+        where = " from ".join(p for p in (self.holder_type, self.holder_ip) if p)
+        who = f"administrator {self.holder_admin!r}" if self.holder_admin else "another session"
+        return f"{who} ({where})" if where else who
+
+
+# The unit names the administrator in config mode in its login message (as the UI does).
+_ADMIN_IN_MESSAGE = re.compile(r"[Aa]dministrator '([^']+)'")
+
+
+@dataclass(frozen=True)
+class LinkStatus:
+    """One interface's row of `GET /reporting/interfaces/ipv4/status`."""
+
+    connected: bool
+    text: str
+
+
+class _Digest(HTTPDigestAuth):
+    """requests' RFC 7616 Digest, primed with the challenge the Basic login got, so the
+    first Digest login costs one round trip instead of two."""
+
+    def prime(self, challenge: str, method: str, url: str) -> None:
+        self.init_per_thread_state()
+        body = re.sub(r"^\s*digest\s+", "", challenge, count=1, flags=re.IGNORECASE)
+        self._thread_local.chal = requests.utils.parse_dict_header(body)
+        self.build_digest_header(method, url)  # sets the nonce: __call__ signs from now on
+
+
+_DIGEST: dict[tuple[str, str], _Digest] = {}
+_DIGEST_LOCK = threading.Lock()
+
+
+def forget_authentication() -> None:
+    """Forget which units asked for Digest (tests start each case from a clean slate)."""
+    with _DIGEST_LOCK:
+        _DIGEST.clear()
 
 
 class SonicOSClient:
@@ -88,7 +179,11 @@ class ApplianceSession:
     def __init__(self, client: SonicOSClient, http: requests.Session) -> None:
         self._client = client
         self._http = http
-        self._token: str | None = None
+        self._login_info: LoginInfo | None = None
+        self._config_mode = False
+        self._released = False
+        #: What the last commit said in `status.cli.restart_required` (None: no restart).
+        self.restart_required: str | None = None
         # Writes staged in this session, replayed if the session expires mid-operation.
         self._staged: list[tuple[str, str, Any]] = []
         # A write was sent (even one that failed or got no answer: it may have been
@@ -106,6 +201,11 @@ class ApplianceSession:
     def serial(self) -> str | None:
         return self._client.serial
 
+    @property
+    def label(self) -> str:
+        """How messages name this unit: host, and serial once known."""
+        return f"{self.host} (serial {self.serial})" if self.serial else self.host
+
     def error(
         self, message: str, cls: type[ApplianceError] = ApplianceError, **kw: Any
     ) -> ApplianceError:
@@ -113,39 +213,98 @@ class ApplianceSession:
         return cls(message, host=self.host, serial=self.serial, **kw)
 
     # -- session --------------------------------------------------------------
-    def login(self) -> None:
+    @property
+    def config_mode(self) -> bool:
+        """Whether this session holds config mode now."""
+        return self._config_mode
+
+    def login(self, override: bool = False) -> None:
+        """Log in (never preempting, unless `override`); Digest when the unit asks for it."""
         settings = self._client.settings
-        body = {"override": True} if settings.override_session else None
-        response = self._send(
-            "POST", "/auth", json=body, auth=(settings.username, settings.require_password())
-        )
+        username, password = settings.username, settings.require_password()
+        key = (transport.host_key(self.host), username)
+        body = {"override": override}
+        with _DIGEST_LOCK:
+            digest = _DIGEST.get(key)
+        if digest is not None:
+            self._http.auth = digest
+            response = self._send("POST", "/auth", json=body)
+        else:
+            response = self._send("POST", "/auth", json=body, auth=(username, password))
+            challenge = response.headers.get("WWW-Authenticate", "")
+            if response.status_code == 401 and challenge.lower().startswith("digest"):
+                digest = _Digest(username, password)
+                digest.prime(challenge, "POST", f"{self._client.origin}{API}/auth")
+                with _DIGEST_LOCK:
+                    _DIGEST[key] = digest
+                self._http.auth = digest
+                response = self._send("POST", "/auth", json=body)
         if response.status_code == 401:
             raise self.error(
-                f"the appliance rejected the credentials of admin user {settings.username!r};"
+                f"the appliance rejected the credentials of admin user {username!r};"
                 " check sonicha:username and sonicha:password",
                 AuthenticationError,
                 code=_code(response),
                 status=401,
             )
-        if response.status_code == 403:
-            raise self.error(
-                f"{_message(response) or 'another administrator holds the configuration session'};"
-                " log that administrator out, or set sonicha:overrideSession=true to take the"
-                " session over (their unsaved changes are lost)",
-                SessionHeldError,
-                code=_code(response),
-                status=403,
+        if response.status_code == 503 and not override and settings.override_session:
+            log.warning(
+                "%s: no free API session; sonicha:overrideSession=true, so taking it over",
+                self.host,
             )
+            return self.login(override=True)
         self._raise_for(response, "log in")
-        try:
-            token = response.json().get("token") if response.content else None
-        except ValueError:
-            token = None
-        self._token = token if isinstance(token, str) else None
-        # Whoever holds the session token or cookie holds the admin session.
-        register_secret(self._token)
+        info = next(iter(_info(response)), {})
+        self._login_info = LoginInfo.parse(info)
+        self._config_mode = self._login_info.config_mode
+        # Whoever holds the session cookie holds the admin session.
         for cookie in self._http.cookies:
             register_secret(cookie.value)
+
+    def take_config_mode(self) -> None:
+        """Config mode for writes: taken when nobody configures, preempting only with
+        sonicha:overrideSession=true; otherwise fail naming who holds it."""
+        if self._config_mode:
+            return
+        if self._released:
+            # Someone may have started configuring since we gave config mode back: a
+            # fresh login says who holds it now (and POST /config-mode would preempt).
+            self._released = False
+            self.logout_quietly()
+            self.login()
+            if self._config_mode:
+                return
+        info = self._login_info
+        if info is not None and info.holder_type and not self._client.settings.override_session:
+            raise self.error(self._held_text(info), ConfigModeHeldError, status=403)
+        self._call("POST", "/config-mode", {})
+        self._config_mode = True
+
+    def release_config_mode(self) -> None:
+        """Give config mode back, so nobody is locked out while we only wait or read."""
+        if not self._config_mode:
+            return
+        self._call("POST", "/non-config-mode", {})
+        self._config_mode = False
+        self._released = True
+
+    def _held_text(self, info: LoginInfo) -> str:
+        username = self._client.settings.username
+        text = (
+            f"{info.holder()} is configuring this unit (it holds config mode), so nothing"
+            " was written. Wait until they are done and run again, or set"
+            " sonicha:overrideSession=true to preempt them (their unsaved changes are lost)"
+        )
+        if info.holder_admin and info.holder_admin == username:
+            timer = f" ({info.inactivity_minutes} min)" if info.inactivity_minutes else ""
+            text += (
+                f". {username!r} is the username this provider logs in with: unless someone"
+                " works on the unit with it, this is probably an interrupted earlier run of"
+                f" ours. To clear it, wait for the unit's inactivity timer{timer}, log that"
+                " session out on the unit (Monitor > ... > Active Users / `show users` and"
+                " log out), or set sonicha:overrideSession=true"
+            )
+        return text
 
     def logout_quietly(self) -> None:
         try:
@@ -154,7 +313,7 @@ class ApplianceSession:
             log.debug("logout from %s failed: %s", self.host, exc.__class__.__name__)
 
     def discard_quietly(self) -> None:
-        if not self._dirty:
+        if not self._dirty or not self._config_mode:
             return
         self._staged.clear()
         self._dirty = False
@@ -181,17 +340,32 @@ class ApplianceSession:
     def ha_status(self) -> dict[str, Any]:
         return self._call("GET", "/reporting/high-availability")
 
-    def interface(self, name: str) -> dict[str, Any]:
-        """The `ipv4` object of one interface; NotFoundError when the unit has no such port."""
-        body = self._call("GET", f"/interfaces/ipv4/name/{quote(name, safe='')}")
-        items = body.get("interfaces") or []
-        if not items or "ipv4" not in items[0]:
-            raise self.error(f"interface {name} not found", NotFoundError, status=404)
-        return items[0]["ipv4"]
+    def interfaces(self) -> list[dict[str, Any]]:
+        """Every `ipv4` interface object (`GET /interfaces/ipv4`), VLANs included."""
+        return parse_interfaces(self._call("GET", "/interfaces/ipv4"))
 
-    def link_status(self, name: str) -> str:
-        body = self._call("GET", f"/reporting/interfaces/ipv4/name/{quote(name, safe='')}")
-        return str(body.get("link_status", ""))
+    def interface(self, name: str) -> dict[str, Any]:
+        """The whole `ipv4` object of one physical interface (VLAN sub-interfaces repeat
+        the name and add `vlan`); NotFoundError when the unit has no such port."""
+        for ipv4 in self.interfaces():
+            if str(ipv4.get("name", "")).upper() == name.upper() and not ipv4.get("vlan"):
+                return ipv4
+        raise self.error(f"interface {name} not found", NotFoundError, status=404)
+
+    def link_status(self, name: str) -> LinkStatus:
+        """The physical interface's row of `GET /reporting/interfaces/ipv4/status`."""
+        body = self._call("GET", "/reporting/interfaces/ipv4/status")
+        rows = body.get("items") if "items" in body else body.get("interfaces", [])
+        for row in rows if isinstance(rows, list) else []:
+            if (
+                isinstance(row, dict)
+                and str(row.get("name", "")).upper() == name.upper()
+                and not row.get("vlan")
+            ):
+                connected = _truthy(row.get("connected"))
+                text = str(row.get("status") or ("Connected" if connected else "No link"))
+                return LinkStatus(connected=connected, text=text)
+        raise self.error(f"interface {name} not found in the link status", NotFoundError)
 
     def pending(self) -> dict[str, Any]:
         return self._call("GET", "/config/pending")
@@ -201,19 +375,27 @@ class ApplianceSession:
         self._write("PUT", "/high-availability/base", {"high_availability": high_availability})
 
     def put_interface(self, ipv4: dict[str, Any]) -> None:
-        name = ipv4["name"]
-        self._write(
-            "PUT", f"/interfaces/ipv4/name/{quote(name, safe='')}", {"interfaces": [{"ipv4": ipv4}]}
-        )
+        """Stage one whole `ipv4` object (a PUT replaces the interface it names)."""
+        self._write("PUT", "/interfaces/ipv4", {"interfaces": [{"ipv4": ipv4}]})
 
     def commit(self) -> None:
         """Commit what this session staged; nothing staged means no request at all."""
         if not self._staged:
             return
-        self._call("POST", "/config/pending")
+        body = self._call("POST", "/config/pending", {})
         self._staged.clear()
         self._dirty = False
         self._committed = True
+        cli = ((body.get("status") or {}).get("cli") or {}) if isinstance(body, dict) else {}
+        restart = cli.get("restart_required")
+        if restart not in (None, "", False) and str(restart).strip().upper() != "NONE":
+            self.restart_required = str(restart)
+            log.warning(
+                "%s: the commit reports restart_required=%s: restart the unit for the change"
+                " to take effect",
+                self.label,
+                restart,
+            )
 
     def _outcome(self) -> str:
         """What a failure at this point leaves on the unit, for error texts."""
@@ -223,6 +405,7 @@ class ApplianceSession:
 
     # -- plumbing -------------------------------------------------------------
     def _write(self, method: str, path: str, body: Any) -> None:
+        self.take_config_mode()
         self._dirty = True
         self._call(method, path, body)
         self._staged.append((method, path, copy.deepcopy(body)))
@@ -233,7 +416,10 @@ class ApplianceSession:
             # The session expired (timeout, or another admin took it over). Staged
             # writes died with it: log in again once and replay them.
             log.info("session on %s expired; logging in again", self.host)
+            had_config_mode = self._config_mode
             self.login()
+            if had_config_mode or self._staged:
+                self.take_config_mode()
             for staged_method, staged_path, staged_body in list(self._staged):
                 self._raise_for(self._send(staged_method, staged_path, json=staged_body), "replay")
             response = self._send(method, path, json=body)
@@ -256,8 +442,6 @@ class ApplianceSession:
 
     def _send(self, method: str, path: str, **kwargs: Any) -> requests.Response:
         headers = {"Accept": "application/json"}
-        if self._token:
-            headers["Authorization"] = f"Bearer {self._token}"
         if kwargs.get("json") is None:
             kwargs.pop("json", None)
         try:
@@ -292,8 +476,35 @@ class ApplianceSession:
         status_code = response.status_code
         if status_code == 404:
             raise self.error(message, NotFoundError, code=code, status=404)
-        if status_code == 403:
-            raise self.error(message, SessionHeldError, code=code, status=403)
+        if status_code == 403 and (code == "E_DISABLED" or "service disabled" in message.lower()):
+            raise self.error(
+                f"the SonicOS API is disabled on this unit; {ENABLE_API_HINT}",
+                ApiDisabledError,
+                code=code,
+                status=403,
+            )
+        if status_code == 403 and action != "log in":
+            self._config_mode = False
+            raise self.error(
+                f"{action} refused ({message}): config mode was taken from this session,"
+                " probably by an administrator who logged in on the unit and preempted it;"
+                f" the unit dropped what was staged, {self._outcome()}. Run again when they"
+                " are done",
+                SessionHeldError,
+                code=code,
+                status=403,
+            )
+        if status_code == 503 and action == "log in":
+            raise self.error(
+                "the unit refuses another API session (HTTP 503: too many sessions). Another"
+                " API client is logged in; if nothing else uses the API on this unit with"
+                f" username {self._client.settings.username!r}, it is probably an interrupted"
+                " earlier run of ours. Wait for the unit's inactivity timer, log that session"
+                " out on the unit, or set sonicha:overrideSession=true to take it over",
+                TooManySessionsError,
+                code=code,
+                status=503,
+            )
         if status_code >= 500 or status_code == 429:
             message = (
                 f"{action} failed: {message} (HTTP {status_code}, after"
@@ -303,6 +514,25 @@ class ApplianceSession:
         else:
             message = f"{action} rejected: {message}"
         raise self.error(message, code=code, status=status_code)
+
+
+def parse_interfaces(body: dict[str, Any]) -> list[dict[str, Any]]:
+    """`{"interfaces": [{"ipv4": ...}]}` (7.x), or the single `{"interface": {"ipv4": ...}}`
+    SonicOS 6.5 may answer: the `ipv4` objects."""
+    items = body.get("interfaces")
+    if isinstance(items, list):
+        return [i["ipv4"] for i in items if isinstance(i, dict) and isinstance(i.get("ipv4"), dict)]
+    single = body.get("interface")
+    if isinstance(single, dict) and isinstance(single.get("ipv4"), dict):
+        return [single["ipv4"]]
+    return []
+
+
+def _truthy(value: Any) -> bool:
+    """`connected` is a boolean in O72 and a string "true"/"false" in O70."""
+    if isinstance(value, str):
+        return value.strip().lower() in ("true", "yes", "1", "up")
+    return bool(value)
 
 
 def _envelope_status(response: requests.Response) -> dict[str, Any] | None:

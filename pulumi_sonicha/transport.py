@@ -99,7 +99,10 @@ def new_session(settings: Settings, no_read_retry: tuple[str, ...] = ()) -> requ
     session.mount("https://", _QuietAdapter(max_retries=retry, pool_connections=1, pool_maxsize=4))
     for prefix in no_read_retry:
         # requests picks the adapter with the longest matching prefix.
-        once = _QuietAdapter(max_retries=retry.new(read=0), pool_connections=1, pool_maxsize=4)
+        # Nor again on 503: for a log-in that means "too many sessions", which a retry
+        # seconds later does not cure (the caller says what to do instead).
+        once_retry = retry.new(read=0, status_forcelist=[s for s in RETRY_STATUSES if s != 503])
+        once = _QuietAdapter(max_retries=once_retry, pool_connections=1, pool_maxsize=4)
         session.mount(prefix, once)
     return session
 

@@ -84,19 +84,16 @@ def ip_assignment_of(ipv4: dict[str, Any]) -> dict[str, Any]:
     return copy.deepcopy(ipv4.get("ip_assignment") or {})
 
 
-def unassign_body(name: str) -> dict[str, Any]:
-    """The `ipv4` object that sets an interface's zone to Unassigned."""
-    return {"name": name, "ip_assignment": {}}
+def unassigned(ipv4: dict[str, Any]) -> dict[str, Any]:
+    """The whole `ipv4` object as read, with its zone set to Unassigned (`ip_assignment`
+    empty). Whole, because a PUT replaces the interface: every other setting
+    (management, MTU, comment...) must go back as it was."""
+    return {**wire(copy.deepcopy(ipv4)), "ip_assignment": {}}
 
 
-def restore_body(name: str, ip_assignment: dict[str, Any]) -> dict[str, Any]:
-    """The `ipv4` object that puts back an interface's zone and IP settings."""
-    return {"name": name, "ip_assignment": wire(ip_assignment)}
-
-
-def link_up(status: str | None) -> bool:
-    """`link_status` is a speed text when up and "No link" when down."""
-    return bool(status) and str(status).strip().lower() != LINK_DOWN.lower()
+def restored(ipv4: dict[str, Any], ip_assignment: dict[str, Any]) -> dict[str, Any]:
+    """The whole `ipv4` object as read, with a previous zone and IP settings put back."""
+    return {**wire(copy.deepcopy(ipv4)), "ip_assignment": wire(ip_assignment)}
 
 
 def wire(value: Any) -> Any:

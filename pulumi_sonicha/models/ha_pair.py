@@ -1,13 +1,20 @@
 """HaPair: inputs <-> the `high_availability` object of SonicOS.
 
-`settings_from_api` is the inverse of `settings_to_api` for every observed
-input, so a refresh of an unchanged pair returns exactly what `check` made of
-the program's inputs, and a hand-made change on the appliance shows as a diff
-on the one input it touched.
+`settings_from_api` reads back every observed input from the object
+`desired_settings` writes, so a refresh of an unchanged pair returns exactly
+what `check` made of the program's inputs, and a hand-made change on the
+appliance shows as a diff on the one input it touched.
+
+A PUT replaces the whole object (GUIDE), so writes are read-modify-write:
+`desired_settings` starts from the object the unit just answered and changes
+only the keys our inputs own, keeping every other field (`route_hold_down_time`,
+`l3_mode`, `primary_serial`...) exactly as read, and never adds a field the
+unit's own GET did not show.
 """
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable
 from typing import Any
 
@@ -45,6 +52,34 @@ def _rules(inputs: dict[str, Any]) -> Iterable[Failure]:
             f"{label}: data_interface must differ from control_interface ({data});"
             " use two separate links between the units",
         )
+    dpi = inputs.get("dpi_interface")
+    if inputs["mode"] == "active-active-dpi":
+        if dpi is None:
+            yield Failure(
+                "dpi_interface",
+                f'{label}: dpi_interface is required when mode is "active-active-dpi";'
+                " name the Active/Active DPI link (e.g. X6), different from the control and"
+                " data links",
+            )
+        elif dpi in (inputs["control_interface"], data):
+            yield Failure(
+                "dpi_interface",
+                f"{label}: dpi_interface must differ from control_interface and data_interface"
+                f" ({dpi}); use a third link between the units",
+            )
+        if inputs["stateful_synchronization"]:
+            yield Failure(
+                "stateful_synchronization",
+                f'{label}: mode "active-active-dpi" has no stateful_synchronization (the'
+                " vendor's API defines none there); leave it out or use mode"
+                ' "active-standby"',
+            )
+    elif dpi is not None:
+        yield Failure(
+            "dpi_interface",
+            f'{label}: dpi_interface applies to mode "active-active-dpi" only; leave it out'
+            ' or set mode="active-active-dpi"',
+        )
 
 
 SCHEMA = Schema(
@@ -57,6 +92,7 @@ SCHEMA = Schema(
         Field("mode", str, default="active-standby", choices=MODES),
         Field("control_interface", str, normalize=schema.interface),
         Field("data_interface", str, default=None, normalize=schema.interface),
+        Field("dpi_interface", str, default=None, normalize=schema.interface),
         Field("stateful_synchronization", bool, default=False),
         Field("preempt", bool, default=False),
         Field("virtual_mac", bool, default=False),
@@ -92,27 +128,78 @@ SCHEMA = Schema(
 OBSERVED = [f.name for f in SCHEMA.fields if f.observed]
 
 
-def settings_to_api(inputs: dict[str, Any]) -> dict[str, Any]:
-    """Checked inputs -> the full `high_availability` object."""
-    mode_body: dict[str, Any] = {
-        "secondary_serial": inputs["backup_serial"],
-        "control_interface": inputs["control_interface"],
-    }
+def supports_virtual_mac(current_api: dict[str, Any], firmware_version: str) -> bool:
+    """Whether the unit has `virtual_mac` (7.2 does, 7.0.1 does not): its own mode object
+    says so when HA is on; with HA off, its firmware release decides."""
+    for body in (current_api.get("mode") or {}).values():
+        if isinstance(body, dict):
+            return "virtual_mac" in body
+    return _release(firmware_version) >= (7, 2)
+
+
+def _release(firmware_version: str) -> tuple[int, ...]:
+    """"7.2.0-7015" -> (7, 2, 0); unparsable -> (0,)."""
+    numbers = firmware_version.split("-")[0].split(".")
+    try:
+        return tuple(int(n) for n in numbers)
+    except ValueError:
+        return (0,)
+
+
+def desired_settings(
+    current_api: dict[str, Any], inputs: dict[str, Any], virtual_mac: bool
+) -> dict[str, Any]:
+    """The whole `high_availability` object to PUT: what the unit answered, with the keys
+    our inputs own set to them. `virtual_mac`: whether the unit has that field."""
+    desired = copy.deepcopy(current_api)
+    kind = MODE_KEYS[inputs["mode"]]
+    current_mode = current_api.get("mode") or {}
+    old_body = next((b for b in current_mode.values() if isinstance(b, dict)), {})
+    body: dict[str, Any] = {}
+    # Fields we do not manage (primary_serial, ...) stay as read, in mode-switches too.
+    for key, value in old_body.items():
+        if key not in _MANAGED_MODE_KEYS:
+            body[key] = copy.deepcopy(value)
+    body["secondary_serial"] = inputs["backup_serial"]
+    if kind == "active_standby":
+        body["stateful_synchronization"] = bool(inputs["stateful_synchronization"])
+    body["control_interface"] = inputs["control_interface"]
     if inputs.get("data_interface"):
-        mode_body["data_interface"] = inputs["data_interface"]
-    for flag in MODE_FLAGS:
-        mode_body[flag] = bool(inputs[flag])
-    return {
-        "mode": {MODE_KEYS[inputs["mode"]]: mode_body},
-        "heartbeat_interval": int(inputs["heartbeat_interval_ms"]),
-        "failover_trigger_level": int(inputs["failover_trigger_level"]),
-        "probe": {
-            "interval": int(inputs["probe_interval_s"]),
-            "count": int(inputs["probe_count"]),
-        },
-        "election_delay_time": int(inputs["election_delay_s"]),
-        "include_certificates_keys": bool(inputs["include_certificates_keys"]),
+        body["data_interface"] = inputs["data_interface"]
+    body["preempt"] = bool(inputs["preempt"])
+    if virtual_mac:
+        body["virtual_mac"] = bool(inputs["virtual_mac"])
+    body["encryption"] = bool(inputs["encryption"])
+    if kind == "active_active_dpi":
+        body["dpi_interface"] = [{"id": 1, "interface": inputs["dpi_interface"]}]
+    desired["mode"] = {kind: body}
+    desired["heartbeat_interval"] = int(inputs["heartbeat_interval_ms"])
+    desired["failover_trigger_level"] = int(inputs["failover_trigger_level"])
+    desired["probe"] = {
+        **(current_api.get("probe") or {}),
+        "interval": int(inputs["probe_interval_s"]),
+        "count": int(inputs["probe_count"]),
     }
+    desired["election_delay_time"] = int(inputs["election_delay_s"])
+    desired["include_certificates_keys"] = bool(inputs["include_certificates_keys"])
+    return desired
+
+
+_MANAGED_MODE_KEYS = {
+    "secondary_serial",
+    "stateful_synchronization",
+    "control_interface",
+    "data_interface",
+    "preempt",
+    "virtual_mac",
+    "encryption",
+    "dpi_interface",
+}
+
+
+def disabled_settings(current_api: dict[str, Any]) -> dict[str, Any]:
+    """The whole object with HA off (`mode: {}`), every other field as read."""
+    return {**copy.deepcopy(current_api), "mode": {}}
 
 
 def is_enabled(api: dict[str, Any]) -> bool:
@@ -123,7 +210,9 @@ def is_enabled(api: dict[str, Any]) -> bool:
 def settings_from_api(api: dict[str, Any]) -> dict[str, Any]:
     """The `high_availability` object -> observed inputs, normalized as `check` does.
 
-    With HA off (`mode: {}`) the mode inputs come back as None.
+    With HA off (`mode: {}`) the mode inputs come back as None. A flag the unit's
+    firmware does not have (virtual_mac on 7.0.1, stateful_synchronization in
+    Active/Active DPI) reads as False, its input's default.
     """
     mode_obj = api.get("mode") or {}
     mode_name = next((name for name, key in MODE_KEYS.items() if key in mode_obj), None)
@@ -132,11 +221,14 @@ def settings_from_api(api: dict[str, Any]) -> dict[str, Any]:
     data = body.get("data_interface") or None
     secondary = body.get("secondary_serial")
     control = body.get("control_interface")
+    dpi_items = body.get("dpi_interface") or []
+    dpi = dpi_items[0].get("interface") if dpi_items and isinstance(dpi_items[0], dict) else None
     return {
         "backup_serial": schema.normalize_serial(str(secondary)) if secondary else None,
         "mode": mode_name,
         "control_interface": str(control).upper() if control else None,
         "data_interface": data.upper() if isinstance(data, str) else None,
+        "dpi_interface": dpi.upper() if isinstance(dpi, str) and dpi else None,
         **{flag: bool(body.get(flag, False)) if mode_name else None for flag in MODE_FLAGS},
         "heartbeat_interval_ms": int(api.get("heartbeat_interval", 1000)),
         "failover_trigger_level": int(api.get("failover_trigger_level", 5)),
@@ -147,38 +239,26 @@ def settings_from_api(api: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-# API top-level key -> the inputs it carries. A key is written when any of them differs.
-_API_GROUPS: dict[str, tuple[str, ...]] = {
-    "mode": ("backup_serial", "mode", "control_interface", "data_interface", *MODE_FLAGS),
-    "heartbeat_interval": ("heartbeat_interval_ms",),
-    "failover_trigger_level": ("failover_trigger_level",),
-    "probe": ("probe_interval_s", "probe_count"),
-    "election_delay_time": ("election_delay_s",),
-    "include_certificates_keys": ("include_certificates_keys",),
-}
-
-
-def changed_settings(current_api: dict[str, Any], inputs: dict[str, Any]) -> dict[str, Any]:
-    """The part of the desired object to PUT: only the top-level keys whose inputs differ
-    (PUT keeps omitted advanced fields), `mode` and `probe` whole. Empty: nothing to write."""
+def differs(current_api: dict[str, Any], inputs: dict[str, Any]) -> list[str]:
+    """The observed inputs whose value on the unit differs from the declared one."""
     observed = settings_from_api(current_api)
-    desired = settings_to_api(inputs)
-    return {
-        key: desired[key]
-        for key, names in _API_GROUPS.items()
-        if any(not schema.same_value(observed[name], inputs[name]) for name in names)
-    }
+    return [
+        name for name in observed if not schema.same_value(observed[name], inputs.get(name))
+    ]
+
+
+#: States a unit reports (GUIDE): NONE means HA off, or no heartbeats from the peer.
+STATES = ("ACTIVE", "STANDBY", "ELECTION", "SYNC", "ERROR", "REBOOT", "NONE")
 
 
 def status_outputs(status: dict[str, Any]) -> dict[str, Any]:
-    """The HA status report -> our outputs (absent `synchronized`: STANDBY means synced)."""
-    backup_state = str(status.get("secondary_state", "")).upper()
-    synchronized = status.get("synchronized")
-    if synchronized is None:
-        synchronized = backup_state == "STANDBY"
+    """`GET /reporting/high-availability` -> our outputs. There is no `synchronized` key:
+    the pair is synchronized when one unit is ACTIVE and the other STANDBY."""
+    primary = str(status.get("primary_state", "")).strip().upper()
+    backup = str(status.get("secondary_state", "")).strip().upper()
     return {
-        "ha_status": str(status.get("status", "")).upper(),
-        "primary_state": str(status.get("primary_state", "")).upper(),
-        "backup_state": backup_state,
-        "synchronized": bool(synchronized),
+        "ha_status": str(status.get("status", "")).strip(),
+        "primary_state": primary,
+        "backup_state": backup,
+        "synchronized": {primary, backup} == {"ACTIVE", "STANDBY"},
     }

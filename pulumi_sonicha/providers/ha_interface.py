@@ -31,7 +31,7 @@ from ..errors import (
 )
 from ..models import ha_interface as model
 from ..models.ha_interface import ROLE_NAMES, ROLES, UNASSIGNED
-from ..sonicos import ApplianceSession, SonicOSClient, SystemInfo
+from ..sonicos import ApplianceSession, LinkStatus, SonicOSClient, SystemInfo
 from .base import SonicHaProvider
 
 log = logging.getLogger("pulumi_sonicha")
@@ -58,7 +58,7 @@ class _Port:
     """What one unit reports for the HA interface."""
 
     ipv4: dict[str, Any]
-    link: str
+    link: LinkStatus
 
     @property
     def zone(self) -> str:
@@ -87,7 +87,7 @@ class HaInterfaceProvider(SonicHaProvider):
         outs = {key: value for key, value in props.items() if key != "__provider"}
         for role, port in observed.items():
             outs[f"{role}_zone"] = port.zone if port else None
-            outs[f"{role}_link"] = port.link if port else None
+            outs[f"{role}_link"] = port.link.text if port else None
         return ReadResult(id_=id_, outs=outs, inputs=self.inputs_of(outs))
 
     def _observe(self, props: dict[str, Any], role: str, name: str) -> _Port | None:
@@ -117,13 +117,15 @@ class HaInterfaceProvider(SonicHaProvider):
             return  # it changed nothing: no request at all
         with self._units(props) as units:
             restore: list[str] = []
+            currents: dict[str, dict[str, Any]] = {}
             for role in ROLES:
                 if role not in previous_zones and role not in previous_ips:
                     continue
                 unit = units[role]
                 self.require_serial(unit.session, props.get(f"{role}_serial"), "restore a zone")
                 try:
-                    zone = model.zone_of(unit.session.interface(name))
+                    current = unit.session.interface(name)
+                    zone = model.zone_of(current)
                 except NotFoundError:
                     log.warning(
                         "%s (serial %s): interface %s no longer exists on the %s; nothing to"
@@ -147,15 +149,21 @@ class HaInterfaceProvider(SonicHaProvider):
                     )
                     continue
                 ip_assignment = previous_ips.get(role) or {"zone": previous_zones[role]}
+                currents[role] = current
                 try:
-                    unit.session.put_interface(model.restore_body(name, ip_assignment))
+                    unit.session.put_interface(model.restored(current, ip_assignment))
                 except SonicHaError as exc:  # nothing committed yet: all staged is discarded
                     self._restore_failed(units, role, name, previous_zones, [], exc)
                 restore.append(role)
-            self._commit_restore(units, restore, name, previous_zones)
+            self._commit_restore(units, restore, name, previous_zones, currents)
 
     def _commit_restore(
-        self, units: dict[str, _Unit], roles: list[str], name: str, zones: dict[str, str]
+        self,
+        units: dict[str, _Unit],
+        roles: list[str],
+        name: str,
+        zones: dict[str, str],
+        currents: dict[str, dict[str, Any]],
     ) -> None:
         done: list[str] = []
         for role in roles:
@@ -163,7 +171,7 @@ class HaInterfaceProvider(SonicHaProvider):
                 units[role].session.commit()
             except SonicHaError as exc:
                 for other in done:  # Unassigned again, as the link is still in use
-                    units[other].session.put_interface(model.unassign_body(name))
+                    units[other].session.put_interface(model.unassigned(currents[other]))
                     units[other].session.commit()
                 self._restore_failed(units, role, name, zones, done, exc)
             done.append(role)
@@ -205,8 +213,8 @@ class HaInterfaceProvider(SonicHaProvider):
             ports = {role: self._port(units[role], name) for role in ROLES}
             self._validate(inputs, units, ports)
             changed = {role: port for role, port in ports.items() if port.zone != UNASSIGNED}
-            for role in changed:
-                units[role].session.put_interface(model.unassign_body(name))
+            for role, port in changed.items():
+                units[role].session.put_interface(model.unassigned(port.ipv4))
             self._commit(units, changed, name)
         previous_zones = dict(olds.get("previous_zones") or {})
         previous_ips = dict(olds.get("previous_ip_assignments") or {})
@@ -217,7 +225,7 @@ class HaInterfaceProvider(SonicHaProvider):
         for role in ROLES:
             outs[f"{role}_zone"] = UNASSIGNED
             outs[f"{role}_serial"] = units[role].system.serial
-            outs[f"{role}_link"] = ports[role].link
+            outs[f"{role}_link"] = ports[role].link.text
         outs["previous_zones"] = previous_zones
         outs["previous_ip_assignments"] = previous_ips
         return outs
@@ -296,8 +304,8 @@ class HaInterfaceProvider(SonicHaProvider):
         if inputs["require_link"]:
             for role in ROLES:
                 link = ports[role].link
-                if not model.link_up(link):
-                    status = link or "no link status"
+                if not link.connected:
+                    status = link.text or "no link status"
                     raise units[role].error(
                         f'interface {name} on the {units[role].name} reports "{status}";'
                         f" connect {name} on the Primary directly to {name} on the Backup with a"
@@ -361,7 +369,7 @@ class HaInterfaceProvider(SonicHaProvider):
     @staticmethod
     def _put_back(unit: _Unit, port: _Port, name: str, cause: SonicHaError) -> None:
         try:
-            unit.session.put_interface(model.restore_body(name, model.ip_assignment_of(port.ipv4)))
+            unit.session.put_interface(model.wire(port.ipv4))
             unit.session.commit()
         except SonicHaError as exc:
             raise unit.error(

@@ -1,21 +1,33 @@
 """HaPair: High Availability on the Primary, naming the Backup by serial.
 
 Sections in the usual order: check/diff (base class), create, read, update,
-delete. Every operation holds one admin session on the Primary, writes only
-the top-level HA keys that differ, commits once, and (with `wait_for_sync`)
-polls the HA status until the Backup is synchronized. When the Backup does
-not synchronize in time, the previous HA settings are put back and
-committed, so a failed apply leaves the Primary as it was.
+delete. Every operation holds one admin session on the Primary. A write reads
+the whole HA object, changes the keys our inputs own and PUTs it whole (the
+unit replaces the object), only when an input differs, and commits once; config
+mode is held only for that window and given back before (with
+`wait_for_sync`) polling the HA status until the Backup is synchronized, with
+one progress line per change of state. When the Backup does not synchronize in
+time, or sends no heartbeat within the HA timers' own window, the object read
+before is put back exactly and committed, so a failed apply leaves the Primary
+as it was.
 """
 
 from __future__ import annotations
 
+import logging
 import time
-from typing import Any
+from typing import Any, NoReturn
 
 from pulumi.dynamic import CreateResult, ReadResult, UpdateResult
 
-from ..errors import ApplianceError, CommitUncertainError, SonicHaError, SyncTimeoutError
+from .. import progress
+from ..errors import (
+    ApplianceError,
+    CommitUncertainError,
+    NoHeartbeatError,
+    SonicHaError,
+    SyncTimeoutError,
+)
 from ..models import ha_pair as model
 from ..sonicos import ApplianceSession, SonicOSClient, SystemInfo
 from .base import SonicHaProvider
@@ -24,6 +36,17 @@ from .base import SonicHaProvider
 # configs sync fast), then once a second.
 _POLL_STEPS = (0.1, 0.2, 0.4, 0.8)
 _POLL_MAX = 1.0
+
+
+def no_heartbeat_window(inputs: dict[str, Any]) -> float:
+    """Seconds after which a Backup that sent no heartbeat never will: the HA timers'
+    own failover window (heartbeat interval x trigger level) plus the election delay,
+    with a margin of a quarter (at least 2 s) for a slow link or poll."""
+    base = (
+        float(inputs["heartbeat_interval_ms"]) / 1000.0 * float(inputs["failover_trigger_level"])
+        + float(inputs["election_delay_s"])
+    )
+    return base + max(2.0, base / 4.0)
 
 
 class HaPairProvider(SonicHaProvider):
@@ -45,13 +68,17 @@ class HaPairProvider(SonicHaProvider):
                 return self.gone()
             status = unit.ha_status()
         outs = {**props, **model.settings_from_api(current), **model.status_outputs(status)}
+        outs.setdefault("restart_required", "NONE")
         outs.pop("__provider", None)
         return ReadResult(id_=id_, outs=outs, inputs=self.inputs_of(outs))
 
     # -- update ---------------------------------------------------------------
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         backup = self._backup_info(news) if news.get("backup_host") else None
-        return UpdateResult(outs=self._apply(news, serial=id_, backup=backup))
+        outs = self._apply(news, serial=id_, backup=backup)
+        if outs["restart_required"] == "NONE" and olds.get("restart_required"):
+            outs["restart_required"] = olds["restart_required"]  # still owed: no restart seen
+        return UpdateResult(outs=outs)
 
     # -- delete ---------------------------------------------------------------
     def delete(self, id_: str, props: dict[str, Any]) -> None:
@@ -73,8 +100,9 @@ class HaPairProvider(SonicHaProvider):
     def _disable(self, host: str, serial: str | None) -> None:
         with SonicOSClient(host, self.settings, serial=serial).session() as unit:
             self.require_serial(unit, serial, "turn HA off")
-            if model.is_enabled(unit.ha_settings()):
-                unit.put_ha_settings({"mode": {}})
+            current = unit.ha_settings()
+            if model.is_enabled(current):
+                unit.put_ha_settings(model.disabled_settings(current))
                 unit.commit()
 
     # -- shared steps ---------------------------------------------------------
@@ -108,10 +136,21 @@ class HaPairProvider(SonicHaProvider):
                     f" {system.model}; an HA pair needs two units of the same model"
                 )
             before = unit.ha_settings()
-            changes = model.changed_settings(before, inputs)
-            if changes:
+            if inputs["virtual_mac"] and not model.supports_virtual_mac(
+                before, system.firmware_version
+            ):
+                raise unit.error(
+                    f"virtual_mac=true, but this unit runs SonicOS {system.firmware_version},"
+                    " whose HA settings have no virtual_mac (SonicOS 7.0.1 has none, 7.2 has"
+                    " it). Set virtual_mac=false or upgrade the firmware; nothing was written"
+                )
+            changed = model.differs(before, inputs)
+            if changed:
+                desired = model.desired_settings(
+                    before, inputs, model.supports_virtual_mac(before, system.firmware_version)
+                )
                 try:
-                    unit.put_ha_settings(changes)
+                    unit.put_ha_settings(desired)
                     unit.commit()
                 except ApplianceError as exc:
                     if exc.status != 400:
@@ -119,10 +158,19 @@ class HaPairProvider(SonicHaProvider):
                     raise unit.error(
                         _rejected_hint(exc, inputs), code=exc.code, status=400
                     ) from None
+                if unit.restart_required:
+                    progress.report(
+                        f"HaPair on {unit.label}: the unit says the change needs a restart"
+                        f" (restart_required={unit.restart_required}); restart the Primary for"
+                        " it to take effect",
+                        logging.WARNING,
+                    )
             if inputs["wait_for_sync"]:
                 # Also when nothing was written (a pair adopted as it is): the
-                # resource promises a synchronized Backup.
-                status = self._wait_for_sync(unit, inputs, before, changes)
+                # resource promises a synchronized Backup. Nobody is locked out of
+                # configuring the unit meanwhile.
+                unit.release_config_mode()
+                status = self._wait_for_sync(unit, inputs, before, bool(changed))
             else:
                 status = unit.ha_status()
         outs = {key: inputs.get(key) for key in self.schema.keys}
@@ -131,6 +179,7 @@ class HaPairProvider(SonicHaProvider):
             primary_serial=system.serial,
             model=system.model,
             firmware_version=system.firmware_version,
+            restart_required=unit.restart_required or "NONE",
             **model.status_outputs(status),
         )
         return outs
@@ -140,24 +189,59 @@ class HaPairProvider(SonicHaProvider):
         unit: ApplianceSession,
         inputs: dict[str, Any],
         before: dict[str, Any],
-        changes: dict[str, Any],
+        written: bool,
     ) -> dict[str, Any]:
-        deadline = time.monotonic() + float(inputs["sync_timeout_s"])
+        """Poll until one unit is ACTIVE and the other STANDBY, one progress line per change
+        of the pair's state; give up early when no heartbeat can be coming."""
+        limit = float(inputs["sync_timeout_s"])
+        window = no_heartbeat_window(inputs)
+        started = time.monotonic()
+        deadline = started + limit
+        seen: tuple[str, str, str] | None = None
+        silent_since: float | None = None
         step = 0
         while True:
             status = unit.ha_status()
-            if model.status_outputs(status)["synchronized"]:
+            now = time.monotonic()
+            outs = model.status_outputs(status)
+            state = (outs["ha_status"], outs["primary_state"], outs["backup_state"])
+            if state != seen:
+                seen = state
+                progress.report(
+                    f"HaPair on {unit.label}: {outs['ha_status'] or 'HA status ?'}, Primary"
+                    f" {outs['primary_state'] or '?'}, Backup {outs['backup_state'] or '?'}"
+                    f" ({now - started:.0f} s of {limit:.0f} s)"
+                )
+            if outs["synchronized"]:
                 return status
-            if time.monotonic() >= deadline:
+            if outs["backup_state"] == "NONE":
+                silent_since = now if silent_since is None else silent_since
+                if now - silent_since >= window:
+                    self._fail_sync(unit, inputs, before, written, status, no_heartbeat=window)
+            else:
+                silent_since = None
+            if now >= deadline:
                 break
             pause = _POLL_STEPS[step] if step < len(_POLL_STEPS) else _POLL_MAX
             step += 1
             time.sleep(min(pause, max(0.0, deadline - time.monotonic())))
+        self._fail_sync(unit, inputs, before, written, status)
+
+    def _fail_sync(
+        self,
+        unit: ApplianceSession,
+        inputs: dict[str, Any],
+        before: dict[str, Any],
+        written: bool,
+        status: dict[str, Any],
+        no_heartbeat: float | None = None,
+    ) -> NoReturn:
+        """Put the object read before back (when we wrote), then say why and what to do."""
         try:
-            if not changes:
+            if not written:
                 restored = "Nothing was changed on the unit."
             else:
-                self._restore(unit, before, changes)
+                self._restore(unit, before)
                 restored = "The previous HA settings were restored."
         except SonicHaError as exc:
             now = (
@@ -168,24 +252,41 @@ class HaPairProvider(SonicHaProvider):
             restored = (
                 f"Putting the previous HA settings back failed too ({exc.message}), so {now}."
             )
-        detail = f": {str(status['message']).rstrip('.')}" if status.get("message") else ""
+        outs = model.status_outputs(status)
+        seen = (
+            f"last HA status {outs['ha_status'] or '?'}, Primary {outs['primary_state'] or '?'},"
+            f" Backup {outs['backup_state'] or '?'}"
+        )
+        control = inputs["control_interface"]
+        if no_heartbeat is not None:
+            timers = (
+                f"{int(inputs['heartbeat_interval_ms'])} ms x"
+                f" {int(inputs['failover_trigger_level'])} + election delay"
+                f" {int(inputs['election_delay_s'])} s"
+            )
+            raise unit.error(
+                f"no heartbeat from the Backup ({inputs['backup_serial']}) within"
+                f" {no_heartbeat:.0f} s (the HA timers' own window, {timers}, with margin), so"
+                f" waiting up to sync_timeout_s cannot help; {seen}. {restored} Likely causes:"
+                " the Backup is powered off or still booting; the HA control link"
+                f" {control} is not cabled directly between the units; backup_serial is not"
+                " the serial of the unit at the other end; or the Backup's HA control"
+                f" interface is not {control} (control interface mismatch)",
+                NoHeartbeatError,
+            )
         raise unit.error(
             f"the Backup ({inputs['backup_serial']}) did not synchronize within"
-            f" {int(inputs['sync_timeout_s'])} s; last HA status {status.get('status', '?')},"
-            f" Backup state {status.get('secondary_state', '?')}{detail}. {restored}"
+            f" {int(inputs['sync_timeout_s'])} s; {seen}. {restored}"
             " Check that backup_serial is the Backup's serial, that"
-            f" the control link {inputs['control_interface']} is cabled directly between the"
+            f" the control link {control} is cabled directly between the"
             " units, and that both units are the same model",
             SyncTimeoutError,
         )
 
     @staticmethod
-    def _restore(unit: ApplianceSession, before: dict[str, Any], changes: dict[str, Any]) -> None:
-        """Put back the keys we changed, as they were."""
-        previous = {key: before[key] for key in changes if key in before}
-        if "mode" in changes and "mode" not in previous:
-            previous["mode"] = {}
-        unit.put_ha_settings(previous)
+    def _restore(unit: ApplianceSession, before: dict[str, Any]) -> None:
+        """Write back exactly the object read before the change (a PUT replaces it)."""
+        unit.put_ha_settings(before)
         unit.commit()
 
     def _backup_info(self, inputs: dict[str, Any]) -> SystemInfo:

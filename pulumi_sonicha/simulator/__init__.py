@@ -9,7 +9,12 @@ tests run the provider against real HTTP, TLS verification included:
     with Simulator(sync_seconds=0.0) as sim:
         os.environ.update(sim.env())
         ...
-        assert sim.primary.ha_status()["status"] == "ACTIVE"
+        assert sim.primary.ha_status()["status"] == "Primary Active"
+
+`firmware` picks the units' personality ("7.2", the default, or "7.0.1": the
+fields each shows and accepts, after the vendor's OpenAPI for that release);
+`auth` how they authenticate ("digest": session security, the 7.x default;
+"basic": RFC 2617 Basic on the login).
 
 The identities below are the defaults because examples and docs name them. Ports X0
 and X1 of both units show link up as if connected to a switch (no HA peer
@@ -40,6 +45,7 @@ from types import TracebackType
 from typing import Any
 
 from .appliance import DEFAULT_HA, LINK_DOWN, LINK_UP, UNASSIGNED, ApplianceSim, Cabling
+from .firmware import DEFAULT_FIRMWARE, FIRMWARES
 from .portal import PortalSim
 from .server import RequestRecord, normalize_serial
 from .tls import DEFAULT_CERT_HOSTNAMES, create_tls
@@ -49,7 +55,7 @@ PRIMARY_SERIAL_DISPLAY = "2CB8-ED0A-1B2C"  # how the Primary's /version spells i
 BACKUP_SERIAL = "2CB8ED0A9F00"
 BACKUP_SERIAL_DISPLAY = "2cb8ed0a9f00"  # the Backup's spelling exercises normalization
 MODEL = "NSa 2700"
-FIRMWARE = "SonicOS 7.0.1-5145"
+FIRMWARE = FIRMWARES[DEFAULT_FIRMWARE].version  # "SonicOS 7.2.0-7015"
 PRIMARY_PRODUCT_NAME = "fw-primary"
 BACKUP_PRODUCT_NAME = "fw-backup"
 #: Registered on the portal but a different model: association gives MODEL_MISMATCH.
@@ -170,6 +176,8 @@ class Simulator:
         primary_serial: str = PRIMARY_SERIAL,
         backup_serial: str = BACKUP_SERIAL,
         portal: PortalSim | None = None,
+        firmware: str = DEFAULT_FIRMWARE,
+        auth: str = "digest",
     ) -> None:
         primary_serial = _unit_serial(primary_serial, "primary")
         backup_serial = _unit_serial(backup_serial, "backup")
@@ -199,7 +207,8 @@ class Simulator:
         self._cabling = Cabling(CABLED_PORTS, SWITCH_PORTS)
         unit = {
             "model": MODEL,
-            "firmware": FIRMWARE,
+            "firmware": firmware,
+            "auth": auth,
             "username": username,
             "password": password,
             "cabling": self._cabling,
@@ -365,6 +374,7 @@ __all__ = [
     "BACKUP_SERIAL_DISPLAY",
     "CABLED_PORTS",
     "DEFAULT_BACKUP_PORT",
+    "DEFAULT_FIRMWARE",
     "DEFAULT_HA",
     "DEFAULT_HOST",
     "DEFAULT_PASSWORD",
@@ -375,6 +385,7 @@ __all__ = [
     "DEFAULT_SYNC_SECONDS",
     "DEFAULT_USERNAME",
     "FIRMWARE",
+    "FIRMWARES",
     "INTERFACES",
     "LINK_DOWN",
     "LINK_UP",

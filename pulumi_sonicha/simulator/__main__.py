@@ -22,10 +22,12 @@ from typing import Any
 
 from . import (
     DEFAULT_BACKUP_PORT,
+    DEFAULT_FIRMWARE,
     DEFAULT_HOST,
     DEFAULT_PORTAL_PORT,
     DEFAULT_PRIMARY_PORT,
     DEFAULT_SYNC_SECONDS,
+    FIRMWARES,
     Simulator,
 )
 
@@ -65,6 +67,18 @@ def _parser() -> argparse.ArgumentParser:
         "--state-dir", default=DEFAULT_STATE_DIR, help="where the CA and env file are written"
     )
     parser.add_argument("--backup-model", help="e.g. 'NSa 3700' to simulate a model mismatch")
+    parser.add_argument(
+        "--firmware",
+        choices=sorted(FIRMWARES),
+        default=DEFAULT_FIRMWARE,
+        help="SonicOS personality of both units: the fields they show and accept",
+    )
+    parser.add_argument(
+        "--auth",
+        choices=("digest", "basic"),
+        default="digest",
+        help="digest: RFC 7616 on every request (7.x session security); basic: RFC 2617 login",
+    )
     parser.add_argument(
         "--hold-session",
         metavar="ADMIN",
@@ -126,6 +140,8 @@ def _serve(args: argparse.Namespace) -> int:
         latency_s=args.latency_ms / 1000.0,
         backup_model=args.backup_model,
         state_dir=str(state_dir),
+        firmware=args.firmware,
+        auth=args.auth,
     )
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):

@@ -1,25 +1,42 @@
 """One simulated SonicOS unit: its state, its REST API subset, and the HA pairing model.
 
-What the API does is in /work/shared/spec/appliance-api.md; what this module
-decides where the spec leaves room:
+What the API does is in /work/shared/spec/appliance-api.md, written from the
+vendor's OpenAPI for 7.0.1 (O70) and 7.2 (O72), its scripts (VEN) and a
+recorded login (LIVE). The simulator follows them even where that is harder
+for a client; what it decides where they are silent is marked "(ours)":
 
-* Sessions. One administrator session per unit, kept by a cookie named after
-  the unit's serial (so two units on one host never overwrite each other's
-  cookie in a shared jar) or by the `token` of the login answer sent as
-  `Authorization: Bearer`. Logout without a valid session answers 401.
+* Access. With the SonicOS API turned off every call answers 403 `E_DISABLED`
+  "Service disabled." (VEN). Authentication is Digest on every request when
+  session security is on (the 7.x default: `auth="digest"`; an unauthenticated
+  request gets 401, an empty body and a `WWW-Authenticate: Digest` challenge, as
+  VEN detects it), or Basic on the login only (`auth="basic"`). The session then
+  rides on a cookie named after the unit's serial (ours: two units on one host
+  never overwrite each other's cookie); the login answer holds no token.
+* Sessions and config mode. One API session at a time: another API login is
+  refused with 503 (too many sessions) unless it says `override: true`, which
+  ends the other API session (ours: the limit of one). A login is 200 even
+  while someone else configures; its `status.info[0]` says `config_mode`
+  Yes/No and who holds it (`curr_config_type`, `curr_config_ip`), as LIVE shows.
+  A login without override comes in non-config mode (LIVE: "User login in
+  non-configuration mode." with nobody configuring); `login_config_mode=True`
+  gives config mode at login when it is free, as some units may. `POST
+  /config-mode` takes config mode, preempting whoever holds it; `POST
+  /non-config-mode` gives it back. Every write (PUT, commit, discard, actions)
+  without config mode is refused with 403 (ours: no public source names the
+  code). A session that loses config mode loses its pending changes.
+* Whole-object writes. A PUT replaces the object it names (GUIDE): fields left
+  out fall back to their defaults, fields the firmware does not know are 400
+  `E_INVALID_API_CALL`, and what a GET answered is accepted back as is.
 * Staging. PUTs change the session's pending copy; GETs in that session see it.
-  Validation that spans objects (an HA link interface must be Unassigned) is
-  checked on PUT against the session's pending view, from both sides: an HA PUT
-  naming a zoned interface is refused, and so is giving a zone to an interface
-  the pending HA settings use. Commit checks the whole pending view once more,
-  refuses with the same error and keeps the pending changes.
-* Codes. Malformed requests (bad JSON, wrong body shape, unknown field, wrong
-  method) are 400 `E_INVALID_API_CALL`; well-formed but unacceptable values are
-  400 `E_INVALID_VALUE`; unknown interface in a path is 404 `E_NOT_FOUND`.
-* HA status. Computed on each request from the committed settings, the cabling
-  and the clock: no background thread. A unit whose settings name the other
-  unit's serial acts as Primary; a unit whose settings name its own serial (the
-  Backup after a sync) reports the pair as its Primary sees it.
+  An HA link interface must be in zone Unassigned: checked on PUT (both ways)
+  and on commit against the pending view. A commit answers
+  `status.cli.restart_required` (`restart_required`, "NONE" by default; ours:
+  no source says which changes need a restart, so tests set it).
+* HA status (`GET /reporting/high-availability`, fields from VEN/GUIDE):
+  computed on each request from the committed settings, the cabling and the
+  clock: ELECTION, then SYNC, then ACTIVE/STANDBY over `sync_seconds`. With no
+  HA peer on the control link, or a peer of another serial, the Backup state
+  stays NONE (no heartbeats); a peer of another model reports ERROR.
 """
 
 from __future__ import annotations
@@ -35,22 +52,18 @@ from http.cookies import CookieError, SimpleCookie
 from typing import Any
 from urllib.parse import unquote
 
+from .digest import DigestChecker
+from .firmware import DEFAULT_FIRMWARE, FIRMWARES, Firmware
 from .server import ApiError, Request, Response, SimServer, new_token, normalize_serial
 
 LINK_UP = "1 Gbps Full Duplex"
 LINK_DOWN = "No link"
 UNASSIGNED = "Unassigned"
 HA_MODES = ("active_standby", "active_active_dpi")
+API = "/api/sonicos"
 
-#: The `high_availability` object of a unit that never had HA configured.
-DEFAULT_HA: dict[str, Any] = {
-    "mode": {},
-    "heartbeat_interval": 1000,
-    "failover_trigger_level": 5,
-    "probe": {"interval": 20, "count": 3},
-    "election_delay_time": 3,
-    "include_certificates_keys": True,
-}
+#: The `high_availability` object of a never-configured unit on the default firmware.
+DEFAULT_HA: dict[str, Any] = FIRMWARES[DEFAULT_FIRMWARE].default_ha()
 
 _RANGES = {
     "heartbeat_interval": (1000, 300000),
@@ -59,12 +72,27 @@ _RANGES = {
 }
 _PROBE_RANGES = {"interval": (5, 255), "count": (3, 10)}
 _MODE_FLAGS = ("stateful_synchronization", "preempt", "virtual_mac", "encryption")
-_MODE_FIELDS = {"secondary_serial", "control_interface", "data_interface", *_MODE_FLAGS}
-_IPV4_FIELDS = {"name", "comment", "ip_assignment"}
+_L3_FIELDS = ("enable", "primary_ip", "secondary_ip", "primary_gateway", "secondary_gateway")
+#: Every `ipv4` interface field named by O70, O72 or LIVE; a unit refuses any other.
+IPV4_FIELDS = frozenset(
+    {
+        "name", "vlan", "tunnel", "ip_assignment", "comment", "mtu", "mac", "link_speed",
+        "flow_control", "management", "user_login", "https_redirect",
+        "send_icmp_fragmentation", "fragment_packets", "ignore_df_bit", "auto_discovery",
+        "flow_reporting", "multicast", "cos_8021p", "exclude_route", "asymmetric_route",
+        "management_traffic_only", "dns_proxy", "shutdown_port", "secondary", "sonicpoint",
+        "bandwidth_management", "port", "routed_mode", "routed_interface_href",
+        "native_bridge", "native_bridge_interface_href", "firewalling", "one_arm_mode",
+        "one_arm_peer",
+    }
+)  # fmt: skip
 _BOOT_OFFSET_S = 3 * 86400 + 2 * 3600  # the units "booted" 3 days 2 hours ago
+INACTIVITY_TIMER_MIN = 5  # LIVE
 
 _BAD_CALL = (400, "E_INVALID_API_CALL")
 _BAD_VALUE = (400, "E_INVALID_VALUE")
+NOT_CONFIG_MODE = (403, "E_NOT_CONFIG_MODE")  # ours: the code is not documented
+TOO_MANY_SESSIONS = (503, "E_MAX_SESSIONS")  # GUIDE: 503; ours: the code
 
 
 def _bad_call(message: str) -> ApiError:
@@ -85,7 +113,29 @@ def _duration(seconds: float) -> str:
 
 
 def _zone_of(ipv4: dict[str, Any]) -> str:
-    return ipv4.get("ip_assignment", {}).get("zone") or UNASSIGNED
+    return (ipv4.get("ip_assignment") or {}).get("zone") or UNASSIGNED
+
+
+def interface_defaults(name: str) -> dict[str, Any]:
+    """What a physical interface shows when nothing was set on it (fields as LIVE shows
+    them, those both O70 and O72 name)."""
+    return {
+        "name": name,
+        "ip_assignment": {},
+        "comment": "",
+        "management": {"https": False, "ping": False, "snmp": False, "ssh": False},
+        "user_login": {"http": False, "https": False},
+        "https_redirect": False,
+        "link_speed": {"auto_negotiate": True},
+        "mac": {"default": True},
+        "shutdown_port": False,
+        "flow_reporting": True,
+        "multicast": False,
+        "exclude_route": False,
+        "asymmetric_route": False,
+        "management_traffic_only": False,
+        "mtu": 1500,
+    }
 
 
 class Cabling:
@@ -93,7 +143,7 @@ class Cabling:
 
     Kept apart from either unit because a cable has two ends. `since` records
     when each cable was (re)plugged: recabling the HA control link restarts
-    the pair's INIT -> SYNCHRONIZING -> ACTIVE progression. Ports in
+    the pair's ELECTION -> SYNC -> ACTIVE/STANDBY progression. Ports in
     `switch_ports` are connected to a switch (link up, but no HA peer there).
     """
 
@@ -130,9 +180,19 @@ class Cabling:
 class _Session:
     token: str
     admin: str
-    via_api: bool  # False for a session `hold_session()` gave another administrator
+    via_api: bool  # False for a person's session (`hold_session()`)
+    kind: str = "API"  # curr_config_type when it configures (ours: no source lists them)
+    ip: str = "127.0.0.1"
+    config_mode: bool = False
     pending_ha: dict[str, Any] | None = None
-    pending_interfaces: dict[str, dict[str, Any]] = field(default_factory=dict)
+    pending_interfaces: dict[tuple[str, int | None], dict[str, Any]] = field(default_factory=dict)
+
+    def drop_pending(self) -> None:
+        self.pending_ha = None
+        self.pending_interfaces = {}
+
+
+_Key = tuple[str, int | None]  # (name, vlan) of an interface
 
 
 class ApplianceSim(SimServer):
@@ -150,7 +210,7 @@ class ApplianceSim(SimServer):
         *,
         serial: str,
         model: str,
-        firmware: str,
+        firmware: str | Firmware = DEFAULT_FIRMWARE,
         username: str,
         password: str,
         interfaces: list[dict[str, Any]],
@@ -158,19 +218,33 @@ class ApplianceSim(SimServer):
         serial_display: str | None = None,
         sync_seconds: float = 3.0,
         latency_s: float = 0.0,
+        auth: str = "digest",
+        api_enabled: bool = True,
+        login_config_mode: bool = False,
     ) -> None:
         super().__init__(name, latency_s=latency_s)
         normalized = normalize_serial(serial)
         if normalized is None:
             raise ValueError(f"not a serial number: {serial!r}")
+        if auth not in ("digest", "basic"):
+            raise ValueError(f"auth must be 'digest' or 'basic', got {auth!r}")
+        self.fw = firmware if isinstance(firmware, Firmware) else _firmware_by_key(firmware)
         self.serial = normalized
         self.serial_display = serial_display or normalized
         self.model = model
-        self.firmware = firmware
         self.sync_seconds = sync_seconds
+        #: "digest": RFC 7616 Digest on every request (7.x session security, the
+        #: default); "basic": RFC 2617 Basic on the login, then the session cookie.
+        self.auth = auth
+        #: False: every call answers 403 E_DISABLED (the SonicOS API is turned off).
+        self.api_enabled = api_enabled
+        #: True: a login without override gets config mode when nobody holds it.
+        self.login_config_mode = login_config_mode
+        #: What the next commits report in `status.cli.restart_required`.
+        self.restart_required = "NONE"
         #: The other unit of the pair (set by the Simulator once both exist).
         self.peer: ApplianceSim | None = None
-        #: Successful logins so far.
+        #: Successful API logins so far.
         self.sessions_opened = 0
         #: Most API sessions wanted at once: a login (accepted or refused) while another
         #: API session is still open counts 2. A client that serializes its sessions per
@@ -179,36 +253,41 @@ class ApplianceSim(SimServer):
         self._username = username
         self._password = password
         self._cabling = cabling
-        self._interfaces = {i["name"]: copy.deepcopy(i) for i in interfaces}
-        self._ha: dict[str, Any] = copy.deepcopy(DEFAULT_HA)
+        self._digest = DigestChecker()
+        self._interfaces: dict[_Key, dict[str, Any]] = {}
+        for given in interfaces:
+            ipv4 = {**interface_defaults(given["name"]), **copy.deepcopy(given)}
+            self._interfaces[(ipv4["name"], ipv4.get("vlan"))] = ipv4
+        self._ha: dict[str, Any] = self.fw.default_ha()
         self._ha_since = time.monotonic()
         self._synced_epoch: float | None = None
-        self._session: _Session | None = None
+        self._sessions: list[_Session] = []
         self._booted = time.monotonic()
         self._cookie = f"sonicos_session_{self.serial}"
 
         r = self._router
-        r.add("/api/sonicos/auth", post=self._login, delete=self._logout)
-        r.add("/api/sonicos/version", get=self._get_version)
+        r.add(f"{API}/auth", post=self._login, delete=self._logout)
+        r.add(f"{API}/config-mode", post=self._config_mode)
+        r.add(f"{API}/non-config-mode", post=self._non_config_mode)
+        r.add(f"{API}/version", get=self._get_version)
         r.add(
-            "/api/sonicos/config/pending",
-            get=self._get_pending,
-            post=self._commit,
-            delete=self._discard,
+            f"{API}/config/pending", get=self._get_pending, post=self._commit, delete=self._discard
         )
-        r.add("/api/sonicos/high-availability/base", get=self._get_ha, put=self._put_ha)
-        r.add("/api/sonicos/high-availability/synchronize/settings", post=self._sync_settings)
-        r.add("/api/sonicos/reporting/high-availability", get=self._get_ha_status)
-        r.add("/api/sonicos/interfaces/ipv4", get=self._list_interfaces)
+        r.add(f"{API}/high-availability/base", get=self._get_ha, put=self._put_ha)
+        r.add(f"{API}/high-availability/synchronize/settings", post=self._sync_settings)
+        r.add(f"{API}/reporting/high-availability", get=self._get_ha_status)
+        r.add(f"{API}/reporting/interfaces/ipv4/status", get=self._get_link_status)
+        r.add(f"{API}/interfaces/ipv4", get=self._list_interfaces, put=self._put_interfaces)
         r.add(
-            "/api/sonicos/interfaces/ipv4/name/(?P<name>[^/]+)",
+            f"{API}/interfaces/ipv4/name/(?P<name>[^/]+)",
             get=self._get_interface,
             put=self._put_interface,
         )
-        r.add(
-            "/api/sonicos/reporting/interfaces/ipv4/name/(?P<name>[^/]+)",
-            get=self._get_link,
-        )
+
+    @property
+    def firmware(self) -> str:
+        """`firmware_version` as GET /version answers it."""
+        return self.fw.version
 
     # -- test and CLI controls ---------------------------------------------------------------
 
@@ -222,15 +301,16 @@ class ApplianceSim(SimServer):
         """Change the committed HA settings as an administrator would in the UI.
 
         Accepts the inner object or `{"high_availability": {...}}`. With
-        `validate` the API's rules apply (ValueError on a violation) and omitted
-        advanced fields keep their values; without, the object is stored as is.
+        `validate` the API's rules apply (ValueError on a violation) and fields
+        left out keep their values (the UI edits what you touch); without, the
+        object is stored as is.
         """
         if set(settings) == {"high_availability"}:
             settings = settings["high_availability"]
         with self._lock:
             if validate:
                 try:
-                    new = self._merge_ha(self._ha, settings)
+                    new = self._parse_ha({**copy.deepcopy(self._ha), **copy.deepcopy(settings)})
                     self._check_ha_links(new, self._interfaces)
                 except ApiError as exc:
                     raise ValueError(exc.message) from None
@@ -241,26 +321,33 @@ class ApplianceSim(SimServer):
     def pending(self) -> dict[str, Any]:
         """Staged, uncommitted changes of the API session (what `GET config/pending` shows)."""
         with self._lock:
-            session = self._session
-            return self._pending_doc(session) if session and session.via_api else {}
+            session = self._api_session()
+            return self._pending_doc(session) if session else {}
 
-    def interface(self, name: str) -> dict[str, Any]:
+    def interface(self, name: str, vlan: int | None = None) -> dict[str, Any]:
         """The committed `ipv4` object of one interface (a copy)."""
         with self._lock:
-            return copy.deepcopy(self._interfaces[self._known(name)])
+            return copy.deepcopy(self._interfaces[(self._known(name), vlan)])
 
     def zone(self, name: str) -> str:
         with self._lock:
-            return _zone_of(self._interfaces[self._known(name)])
+            return _zone_of(self._interfaces[(self._known(name), None)])
 
     def set_zone(self, name: str, zone: str) -> None:
         """Set a committed zone by hand; "Unassigned" removes the zone (no validation)."""
         with self._lock:
-            ipv4 = self._interfaces[self._known(name)]
+            ipv4 = self._interfaces[(self._known(name), None)]
             if zone == UNASSIGNED:
                 ipv4["ip_assignment"] = {}
             else:
-                ipv4.setdefault("ip_assignment", {})["zone"] = zone
+                ipv4["ip_assignment"] = {**(ipv4.get("ip_assignment") or {}), "zone": zone}
+
+    def add_vlan(self, name: str, vlan: int, zone: str) -> None:
+        """Add a VLAN sub-interface (it repeats the parent's name and adds `vlan`)."""
+        with self._lock:
+            parent = self._known(name)
+            ipv4 = {**interface_defaults(parent), "vlan": vlan, "ip_assignment": {"zone": zone}}
+            self._interfaces[(parent, vlan)] = ipv4
 
     def link_status(self, name: str) -> str:
         return LINK_UP if self._cabling.link_up(self._known(name)) else LINK_DOWN
@@ -270,21 +357,34 @@ class ApplianceSim(SimServer):
         self._settle()
         return self._status()
 
-    def hold_session(self, admin: str = "other-admin") -> None:
-        """Another administrator takes the configuration session (ours, if any, ends)."""
+    def hold_session(
+        self, admin: str = "other-admin", kind: str = "WEB", ip: str = "192.0.2.10"
+    ) -> None:
+        """An administrator logs in on the unit (`kind`: WEB, CLI...) and takes config mode,
+        preempting whoever had it (an API session keeps its session, in non-config mode)."""
         with self._lock:
-            self._session = _Session(new_token(), admin, via_api=False)
+            self._release_config_mode()
+            self._sessions.append(_Session(new_token(), admin, False, kind, ip, config_mode=True))
 
     def release_session(self) -> None:
-        """The other administrator logs out (an API session is left alone)."""
+        """The other administrators log out (an API session is left alone)."""
         with self._lock:
-            if self._session is not None and not self._session.via_api:
-                self._session = None
+            self._sessions = [s for s in self._sessions if s.via_api]
 
     def expire_sessions(self) -> None:
         """Every session ends now, its pending changes discarded (e.g. idle timeout)."""
         with self._lock:
-            self._session = None
+            self._sessions = []
+
+    def abandon_api_session(self, admin: str | None = None, config_mode: bool = True) -> None:
+        """An API client logged in and went away without logging out (a killed run):
+        its session stays until the inactivity timer, holding config mode."""
+        with self._lock:
+            if config_mode:
+                self._release_config_mode()
+            self._sessions = [s for s in self._sessions if not s.via_api]
+            session = _Session(new_token(), admin or self._username, True, config_mode=config_mode)
+            self._sessions.append(session)
 
     def control(self, action: str, body: dict[str, Any]) -> Any:
         """The `POST /_simulator/{action}` surface the CLI's `ctl` subcommand calls."""
@@ -304,6 +404,10 @@ class ApplianceSim(SimServer):
             self.release_session()
         elif action == "expire-sessions":
             self.expire_sessions()
+        elif action == "restart-required":
+            self.restart_required = str(body.get("value", "NONE"))
+        elif action == "api":
+            self.api_enabled = bool(body.get("enabled", True))
         elif action == "fail":
             self.fail(
                 body.get("method", "*"),
@@ -321,45 +425,81 @@ class ApplianceSim(SimServer):
             raise ValueError(f"unknown action {action!r}")
         return None
 
-    # -- envelope and sessions ---------------------------------------------------------------
+    # -- envelope, access and sessions -------------------------------------------------------
 
     def _envelope(
-        self, request: Request | None, success: bool, level: str, code: str, message: str
+        self,
+        request: Request | None,
+        success: bool,
+        level: str,
+        code: str,
+        message: str,
+        **info: Any,
     ) -> dict[str, Any]:
         path = request.path if request else ""
-        command = " ".join(p for p in path.removeprefix("/api/sonicos").split("/") if p)
-        configuring = request is not None and self._session_of(request) is not None
+        command = " ".join(p for p in path.removeprefix(API).split("/") if p)
+        session = self._session_of(request) if request is not None else None
+        configuring = bool(session and session.config_mode)
         return {
             "status": {
                 "success": success,
-                "cli": {"depth": 1, "command": command, "configuring": configuring},
-                "info": [{"level": level, "code": code, "message": message}],
+                "cli": {
+                    "depth": 1,
+                    "mode": "config_mode" if configuring else "non_config_mode",
+                    "command": command,
+                    "configuring": configuring,
+                    "pending_config": bool(session and self._pending_doc(session)),
+                    "restart_required": "NONE",
+                },
+                "info": [{"level": level, "code": code, **info, "message": message}],
             }
         }
 
     def error_body(self, code: str, message: str, request: Request | None) -> Any:
         return self._envelope(request, False, "error", code, message)
 
-    def _ok(self, request: Request, message: str = "Success.", **extra: Any) -> Response:
-        body = self._envelope(request, True, "info", "E_OK", message)
-        body.update(extra)
-        return Response(200, body)
+    def _ok(self, request: Request, message: str = "Success.", **info: Any) -> Response:
+        return Response(200, self._envelope(request, True, "info", "E_OK", message, **info))
+
+    def route(self, request: Request) -> Response:
+        if not self.api_enabled:
+            raise ApiError(403, "E_DISABLED", "Service disabled.")
+        if self.auth == "digest":
+            header = request.headers.get("Authorization", "")
+            uri = request.path
+            valid, stale = self._digest.verify(
+                header, request.method, uri, self._username, self._password
+            )
+            if not valid:
+                challenge = self._digest.challenge(stale=stale)
+                return Response(401, None, {"WWW-Authenticate": challenge})
+        self._settle()
+        return super().route(request)
+
+    def _api_session(self) -> _Session | None:
+        return next((s for s in self._sessions if s.via_api), None)
+
+    def _holder(self) -> _Session | None:
+        return next((s for s in self._sessions if s.config_mode), None)
+
+    def _release_config_mode(self) -> None:
+        holder = self._holder()
+        if holder is not None:
+            holder.config_mode = False
+            holder.drop_pending()
 
     def _session_of(self, request: Request) -> _Session | None:
-        token = None
-        scheme, _, value = request.headers.get("Authorization", "").partition(" ")
-        if scheme.lower() == "bearer":
-            token = value.strip()
-        else:
-            try:
-                morsel = SimpleCookie(request.headers.get("Cookie", "")).get(self._cookie)
-            except CookieError:
-                morsel = None
-            token = morsel.value if morsel else None
+        try:
+            morsel = SimpleCookie(request.headers.get("Cookie", "")).get(self._cookie)
+        except CookieError:
+            morsel = None
+        token = morsel.value if morsel else None
+        if not token:
+            return None
         with self._lock:
-            session = self._session
-            if token and session is not None and hmac.compare_digest(session.token, token):
-                return session
+            for session in self._sessions:
+                if session.via_api and hmac.compare_digest(session.token, token):
+                    return session
         return None
 
     def _require_session(self, request: Request) -> _Session:
@@ -368,7 +508,16 @@ class ApplianceSim(SimServer):
             raise ApiError(401, "E_UNAUTHORIZED", "Not authenticated.")
         return session
 
-    def _credentials_ok(self, request: Request) -> bool:
+    def _require_config_mode(self, request: Request) -> _Session:
+        session = self._require_session(request)
+        if not session.config_mode:
+            raise ApiError(
+                *NOT_CONFIG_MODE,
+                "Not in configuration mode: take it with POST /config-mode first.",
+            )
+        return session
+
+    def _basic_ok(self, request: Request) -> bool:
         scheme, _, value = request.headers.get("Authorization", "").partition(" ")
         if scheme.lower() != "basic":
             return False
@@ -382,29 +531,53 @@ class ApplianceSim(SimServer):
         )
 
     def _login(self, request: Request) -> Response:
-        if not self._credentials_ok(request):
+        if self.auth == "basic" and not self._basic_ok(request):
             raise ApiError(401, "E_UNAUTHORIZED", "Invalid administrator credentials.")
-        body = self.json_body(request) or {}
-        if not isinstance(body, dict):
+        body = self.json_body(request)
+        body = {} if body is None else body
+        if not isinstance(body, dict) or set(body) - {"override"}:
             raise _bad_call('The login body must be a JSON object such as {"override": true}.')
         override = body.get("override", False)
         if not isinstance(override, bool):
             raise _bad_value("override must be true or false.")
         with self._lock:
-            current = self._session
-            wanted = 2 if current is not None and current.via_api else 1
+            current = self._api_session()
+            wanted = 2 if current is not None else 1
             self.max_concurrent_sessions = max(self.max_concurrent_sessions, wanted)
             if current is not None and not override:
-                raise ApiError(
-                    403,
-                    "E_NOT_ALLOWED",
-                    f"Administrator '{current.admin}' is currently configuring this unit; "
-                    'log in with {"override": true} to take over the session.',
-                )
-            session = _Session(new_token(), self._username, via_api=True)
-            self._session = session
+                raise ApiError(*TOO_MANY_SESSIONS, "Maximum number of sessions exceeded.")
+            if current is not None:
+                self._sessions.remove(current)
+            holder = self._holder()
+            config_mode = override or (holder is None and self.login_config_mode)
+            if config_mode:
+                self._release_config_mode()
+            session = _Session(new_token(), self._username, True, config_mode=config_mode)
+            self._sessions.append(session)
             self.sessions_opened += 1
-        response = self._ok(request, "Logged in.", token=session.token)
+            other = None if config_mode else holder
+        info = {
+            "auth_code": "API_AUTH_SUCCESS" if config_mode else "API_AUTH_CAN_PREEMPT",
+            "config_mode": "Yes" if config_mode else "No",
+            "read_only": "No",
+            "privilege": "FULL_ADMIN",
+            "curr_config_type": other.kind if other else "NONE",
+            "curr_config_ip": other.ip if other else "0.0.0.0",
+            "model": self.model,
+            "inactivity_timer": INACTIVITY_TIMER_MIN,
+        }
+        if config_mode:
+            message = "User login in configuration mode."
+        elif other is not None:
+            # Ours: LIVE shows this message with nobody configuring; the UI names the
+            # administrator who configures, and so do we.
+            message = (
+                "User login in non-configuration mode. Administrator"
+                f" '{other.admin}' ({other.kind} from {other.ip}) is in configuration mode."
+            )
+        else:
+            message = "User login in non-configuration mode."
+        response = self._ok(request, message, **info)
         response.headers["Set-Cookie"] = (
             f"{self._cookie}={session.token}; Path=/; Secure; HttpOnly; SameSite=Strict"
         )
@@ -413,11 +586,33 @@ class ApplianceSim(SimServer):
     def _logout(self, request: Request) -> Response:
         session = self._require_session(request)
         with self._lock:
-            if self._session is session:
-                self._session = None
-        response = self._ok(request, "Logged out; uncommitted changes discarded.")
+            if session in self._sessions:
+                self._sessions.remove(session)
+        response = self._ok(request)
         response.headers["Set-Cookie"] = f"{self._cookie}=; Path=/; Max-Age=0; Secure; HttpOnly"
         return response
+
+    def _config_mode(self, request: Request) -> Response:
+        session = self._require_session(request)
+        self._empty_body(request)
+        with self._lock:
+            if not session.config_mode:
+                self._release_config_mode()  # "preempt the other user, set self to config mode"
+                session.config_mode = True
+        return self._ok(request)
+
+    def _non_config_mode(self, request: Request) -> Response:
+        session = self._require_session(request)
+        self._empty_body(request)
+        with self._lock:
+            session.config_mode = False
+            session.drop_pending()
+        return self._ok(request)
+
+    def _empty_body(self, request: Request) -> None:
+        body = self.json_body(request)
+        if body not in (None, {}):
+            raise _bad_call("This call takes an empty object {} as its body.")
 
     # -- version and staging -----------------------------------------------------------------
 
@@ -429,9 +624,12 @@ class ApplianceSim(SimServer):
             200,
             {
                 "firmware_version": self.firmware,
+                "rom_version": "SonicROM 7.0.0.0-7",
                 "model": self.model,
                 "serial_number": self.serial_display,
+                "system_time": time.strftime("%m/%d/%Y %H:%M:%S.000", time.gmtime()),
                 "system_uptime": f"{days} Days, {hours} Hours",
+                "last_modified_by": f"{self._username} 127.0.0.1 API",
             },
         )
 
@@ -451,7 +649,7 @@ class ApplianceSim(SimServer):
             return Response(200, self._pending_doc(session))
 
     def _commit(self, request: Request) -> Response:
-        session = self._require_session(request)
+        session = self._require_config_mode(request)
         with self._lock:
             ha = session.pending_ha
             interfaces = self._interface_view(session)
@@ -459,16 +657,16 @@ class ApplianceSim(SimServer):
             if ha is not None:
                 self._commit_ha(ha)
             self._interfaces = interfaces
-            session.pending_ha = None
-            session.pending_interfaces = {}
-        return self._ok(request, "Changes committed.")
+            session.drop_pending()
+        response = self._ok(request)
+        response.body["status"]["cli"]["restart_required"] = self.restart_required
+        return response
 
     def _discard(self, request: Request) -> Response:
-        session = self._require_session(request)
+        session = self._require_config_mode(request)
         with self._lock:
-            session.pending_ha = None
-            session.pending_interfaces = {}
-        return self._ok(request, "Pending changes discarded.")
+            session.drop_pending()
+        return self._ok(request)
 
     def _commit_ha(self, settings: dict[str, Any]) -> None:
         """Store committed HA settings; a real change restarts the pair's progression."""
@@ -485,7 +683,7 @@ class ApplianceSim(SimServer):
             return Response(200, {"high_availability": copy.deepcopy(ha)})
 
     def _put_ha(self, request: Request) -> Response:
-        session = self._require_session(request)
+        session = self._require_config_mode(request)
         body = self.json_body(request)
         if not isinstance(body, dict) or not isinstance(body.get("high_availability"), dict):
             raise _bad_call('The body must be {"high_availability": {...}}.')
@@ -493,20 +691,20 @@ class ApplianceSim(SimServer):
             extra = sorted(set(body) - {"high_availability"})
             raise _bad_call(f"Unknown field(s) next to high_availability: {', '.join(extra)}.")
         with self._lock:
-            current = session.pending_ha if session.pending_ha is not None else self._ha
-            new = self._merge_ha(current, body["high_availability"])
+            new = self._parse_ha(body["high_availability"])
             self._check_ha_links(new, self._interface_view(session))
             session.pending_ha = new
         return self._ok(request)
 
-    def _merge_ha(self, current: dict[str, Any], given: dict[str, Any]) -> dict[str, Any]:
-        """Validate a PUT body and apply it: `mode` is replaced whole, omitted fields kept."""
-        unknown = set(given) - set(DEFAULT_HA)
+    def _parse_ha(self, given: dict[str, Any]) -> dict[str, Any]:
+        """Validate a PUT body: it REPLACES the object, so what it leaves out is reset."""
+        new = self.fw.default_ha()
+        unknown = set(given) - set(new)
         if unknown:
-            raise _bad_call(f"Unknown High Availability field(s): {', '.join(sorted(unknown))}.")
-        new = copy.deepcopy(current)
-        if "mode" in given:
-            new["mode"] = self._parse_mode(given["mode"])
+            raise _bad_call(
+                f"Unknown High Availability field(s) for {self.firmware}:"
+                f" {', '.join(sorted(unknown))}."
+            )
         for key, (low, high) in _RANGES.items():
             if key in given:
                 new[key] = _int_in_range(key, given[key], low, high)
@@ -520,8 +718,34 @@ class ApplianceSim(SimServer):
             for key, (low, high) in _PROBE_RANGES.items():
                 if key in probe:
                     new["probe"][key] = _int_in_range(f"probe.{key}", probe[key], low, high)
-        if "include_certificates_keys" in given:
-            new["include_certificates_keys"] = _bool("include_certificates_keys", given)
+        if "route_hold_down_time" in given:
+            hold = given["route_hold_down_time"]
+            if hold is not None and (not isinstance(hold, dict) or set(hold) - {"value"}):
+                raise _bad_call('route_hold_down_time must be {"value": seconds} or null.')
+            new["route_hold_down_time"] = (
+                None if hold is None else {"value": _int_in_range("value", hold.get("value", 0))}
+            )
+        if "sdwan_hold_down_time" in given:
+            new["sdwan_hold_down_time"] = _int_in_range(
+                "sdwan_hold_down_time", given["sdwan_hold_down_time"]
+            )
+        for flag in ("failover_when_aggregate_down", "include_certificates_keys"):
+            if flag in given:
+                new[flag] = _bool(flag, given)
+        if "l3_mode" in given:
+            l3 = given["l3_mode"]
+            if not isinstance(l3, dict) or set(l3) - set(_L3_FIELDS):
+                raise _bad_call(f"l3_mode must be an object with {', '.join(_L3_FIELDS)}.")
+            for key in _L3_FIELDS:
+                if key in l3:
+                    if key == "enable":
+                        new["l3_mode"][key] = _bool(key, l3)
+                    elif not isinstance(l3[key], str):
+                        raise _bad_value(f"l3_mode.{key} must be a string.")
+                    else:
+                        new["l3_mode"][key] = l3[key]
+        if "mode" in given:
+            new["mode"] = self._parse_mode(given["mode"])
         return new
 
     def _parse_mode(self, mode: Any) -> dict[str, Any]:
@@ -533,14 +757,21 @@ class ApplianceSim(SimServer):
             raise _bad_value(f"Only one High Availability mode may be set, got {', '.join(mode)}.")
         ((kind, fields),) = mode.items()
         if kind not in HA_MODES:
-            raise _bad_value(
+            raise _bad_call(
                 f"Unknown High Availability mode '{kind}' (expected {' or '.join(HA_MODES)})."
             )
         if not isinstance(fields, dict):
             raise _bad_call(f"mode.{kind} must be an object.")
-        unknown = set(fields) - _MODE_FIELDS
+        unknown = set(fields) - self.fw.mode_fields(kind)
         if unknown:
-            raise _bad_call(f"Unknown field(s) in mode.{kind}: {', '.join(sorted(unknown))}.")
+            raise _bad_call(
+                f"Unknown field(s) in mode.{kind} for {self.firmware}:"
+                f" {', '.join(sorted(unknown))}."
+            )
+        if "primary_serial" in fields and normalize_serial(fields["primary_serial"]) != self.serial:
+            raise _bad_value(
+                f"primary_serial {fields['primary_serial']!r} is not this unit's serial number."
+            )
         if "secondary_serial" not in fields:
             raise _bad_value("secondary_serial (the Backup's serial number) is required.")
         serial = normalize_serial(fields["secondary_serial"])
@@ -556,20 +787,47 @@ class ApplianceSim(SimServer):
             )
         control = self._mode_interface(fields, "control_interface", required=True)
         data = self._mode_interface(fields, "data_interface", required=False)
-        flags = {flag: _bool(flag, fields) if flag in fields else False for flag in _MODE_FLAGS}
+        flags = {
+            flag: _bool(flag, fields) if flag in fields else False
+            for flag in _MODE_FLAGS
+            if flag in self.fw.mode_fields(kind)
+        }
         if data is not None and data == control:
             raise _bad_value(
                 f"The HA data interface must differ from the HA control interface (both {data})."
             )
-        if data is None and flags["stateful_synchronization"]:
+        if data is None and flags.get("stateful_synchronization"):
             raise _bad_value("stateful_synchronization requires a data_interface (HA data link).")
         if data is None and kind == "active_active_dpi":
             raise _bad_value("Active/Active DPI mode requires a data_interface (HA data link).")
-        parsed: dict[str, Any] = {"secondary_serial": serial, "control_interface": control}
+        parsed: dict[str, Any] = {"primary_serial": self.serial, "secondary_serial": serial}
+        if "stateful_synchronization" in flags:
+            parsed["stateful_synchronization"] = flags.pop("stateful_synchronization")
+        parsed["control_interface"] = control
         if data is not None:
             parsed["data_interface"] = data
         parsed.update(flags)
+        if kind == "active_active_dpi":
+            dpi = fields.get("dpi_interface")
+            parsed["dpi_interface"] = self._dpi_interface(dpi, control, data)
         return {kind: parsed}
+
+    def _dpi_interface(self, value: Any, control: str, data: str | None) -> list[dict[str, Any]]:
+        """O72: `dpi_interface: [{"id": 1, "interface": "X6"}]`, required in that mode."""
+        if not isinstance(value, list) or len(value) != 1 or not isinstance(value[0], dict):
+            raise _bad_value(
+                'Active/Active DPI mode requires dpi_interface: [{"id": 1, "interface": ...}].'
+            )
+        item = value[0]
+        if set(item) - {"id", "interface"} or item.get("id") != 1:
+            raise _bad_call('dpi_interface items are {"id": 1, "interface": NAME}.')
+        name = self._mode_interface(item, "interface", required=True)
+        if name in (control, data):
+            raise _bad_value(
+                f"The Active/Active DPI interface {name} must differ from the HA control and"
+                " data interfaces."
+            )
+        return [{"id": 1, "interface": name}]
 
     def _mode_interface(self, fields: dict[str, Any], key: str, *, required: bool) -> str | None:
         value = fields.get(key)
@@ -584,27 +842,38 @@ class ApplianceSim(SimServer):
             raise _bad_value(f"{key}: interface '{value}' does not exist on this unit.")
         return name
 
-    def _check_ha_links(self, ha: dict[str, Any], interfaces: dict[str, dict[str, Any]]) -> None:
-        """An HA control/data interface must be in zone Unassigned."""
-        for fields in ha.get("mode", {}).values():
+    @staticmethod
+    def _ha_links(ha: dict[str, Any]) -> list[tuple[str, str]]:
+        """(role, interface) of every HA link the settings name."""
+        links = []
+        for fields in (ha.get("mode") or {}).values():
             for role in ("control", "data"):
-                name = fields.get(f"{role}_interface")
-                if name and name in interfaces:
-                    zone = _zone_of(interfaces[name])
-                    if zone != UNASSIGNED:
-                        raise _bad_value(
-                            f"Interface {name} is in zone {zone}; the HA {role} interface "
-                            "must be in zone Unassigned."
-                        )
+                if fields.get(f"{role}_interface"):
+                    links.append((role, fields[f"{role}_interface"]))
+            for item in fields.get("dpi_interface") or []:
+                links.append(("Active/Active DPI", item["interface"]))
+        return links
+
+    def _check_ha_links(self, ha: dict[str, Any], interfaces: dict[_Key, dict[str, Any]]) -> None:
+        """An HA link interface must be in zone Unassigned."""
+        for role, name in self._ha_links(ha):
+            if (name, None) in interfaces:
+                zone = _zone_of(interfaces[(name, None)])
+                if zone != UNASSIGNED:
+                    raise _bad_value(
+                        f"Interface {name} is in zone {zone}; the HA {role} interface "
+                        "must be in zone Unassigned."
+                    )
 
     def _sync_settings(self, request: Request) -> Response:
-        self._require_session(request)
+        self._require_config_mode(request)
+        self._empty_body(request)
         with self._lock:
             enabled = bool(self._ha.get("mode"))
         if not enabled:
             raise _bad_call("High Availability is not enabled on this unit.")
         self._settle(force=True)
-        return self._ok(request, "Settings synchronization started.")
+        return self._ok(request)
 
     # -- HA status and the pair --------------------------------------------------------------
 
@@ -617,50 +886,43 @@ class ApplianceSim(SimServer):
             mode = dict(self._ha.get("mode") or {})
         fields = next(iter(mode.values()), {})
         if fields.get("secondary_serial") == self.serial and self.peer is not None:
-            return self.peer._primary_view()[0]  # we are the Backup: report the pair
+            doc = self.peer._primary_view()[0]  # we are the Backup: report the pair
+            own = doc["secondary_state"]
+            doc["status"] = f"Secondary {_steady(own, doc['primary_state'])}"
+            return doc
         return self._primary_view()[0]
 
     def _primary_view(self) -> tuple[dict[str, Any], float | None]:
-        """The pair's status with this unit as Primary, and the sync epoch when ACTIVE."""
+        """The pair's status with this unit as Primary, and the sync epoch when steady."""
         now = time.monotonic()
         with self._lock:
             mode = copy.deepcopy(self._ha.get("mode") or {})
             ha_since = self._ha_since
-        uptime = _duration(now - self._booted + _BOOT_OFFSET_S)
         if not mode:
-            return _state("DISABLED", "DISABLED", "DISABLED", uptime), None
+            return _state("NONE", "NONE", "High Availability Disabled", "Primary Disabled"), None
         fields = next(iter(mode.values()))
         control = fields.get("control_interface", "")
         secondary = fields.get("secondary_serial")
         peer = self.peer
         cabled = self._cabling.cabled_since(control)
-        reason = None
-        if cabled is None or peer is None:
-            reason = (
-                f"No HA peer answers on control interface {control}: it has no cable to the "
-                "Backup's matching port."
-            )
-        elif secondary != peer.serial:
-            reason = (
-                f"The HA peer on {control} has serial {peer.serial}, not the configured "
-                f"secondary_serial {secondary}."
-            )
-        elif peer.model != self.model:
-            reason = f"Backup model {peer.model} differs from Primary model {self.model}."
-        if reason is not None or cabled is None:
-            return _state("NO_PEER", "ACTIVE", "NO_PEER", uptime, message=reason), None
+        up_time = _duration(now - ha_since)
+        if cabled is None or peer is None or secondary != peer.serial:
+            # No heartbeats from a Backup: no cable on the control link, or the unit
+            # there is not the configured secondary.
+            return _state("ACTIVE", "NONE", up_time), None
+        if peer.model != self.model:
+            return _state("ACTIVE", "ERROR", up_time), None
         epoch = max(ha_since, cabled)
         elapsed = now - epoch
         third = self.sync_seconds / 3.0
         if elapsed < third:
-            return _state("INIT", "INIT", "INIT", _duration(0)), None
+            return _state("ELECTION", "ELECTION", _duration(0)), None
         if elapsed < 2 * third:
-            up_time = _duration(elapsed - third)
-            return _state("SYNCHRONIZING", "ACTIVE", "SYNCHRONIZING", up_time), None
-        return _state("ACTIVE", "ACTIVE", "STANDBY", _duration(elapsed - third), True), epoch
+            return _state("ACTIVE", "SYNC", _duration(elapsed - third)), None
+        return _state("ACTIVE", "STANDBY", _duration(elapsed - third)), epoch
 
     def _settle(self, force: bool = False) -> None:
-        """Give the Backup the Primary's HA settings once the pair reached ACTIVE.
+        """Give the Backup the Primary's HA settings once the pair is steady.
 
         Evaluated lazily on every request and accessor of either unit, once per
         epoch (commit or recabling), or again when `force` (settings sync call).
@@ -679,19 +941,17 @@ class ApplianceSim(SimServer):
             self._synced_epoch = epoch
             settings = copy.deepcopy(self._ha)
         with self.peer._lock:
-            self.peer._ha = settings
+            # The Backup keeps the fields its own firmware has (same model, same release
+            # in a real pair; the simulator lets tests mix them).
+            self.peer._ha = _fit(settings, self.peer.fw)
             self.peer._ha_since = time.monotonic()
-
-    def route(self, request: Request) -> Response:
-        self._settle()
-        return super().route(request)
 
     # -- interfaces --------------------------------------------------------------------------
 
     def _canonical(self, name: str) -> str | None:
         name = unquote(name)
-        for known in self._interfaces:
-            if known.lower() == name.lower():
+        for known, vlan in self._interfaces:
+            if vlan is None and known.lower() == name.lower():
                 return known
         return None
 
@@ -701,13 +961,7 @@ class ApplianceSim(SimServer):
             raise ValueError(f"{self.name} has no interface {name!r}")
         return known
 
-    def _interface_or_404(self, name: str) -> str:
-        known = self._canonical(name)
-        if known is None:
-            raise ApiError(404, "E_NOT_FOUND", f"Interface '{unquote(name)}' not found.")
-        return known
-
-    def _interface_view(self, session: _Session) -> dict[str, dict[str, Any]]:
+    def _interface_view(self, session: _Session) -> dict[_Key, dict[str, Any]]:
         view = copy.deepcopy(self._interfaces)
         view.update(copy.deepcopy(session.pending_interfaces))
         return view
@@ -719,58 +973,153 @@ class ApplianceSim(SimServer):
         return Response(200, {"interfaces": [{"ipv4": v} for v in view.values()]})
 
     def _get_interface(self, request: Request, name: str) -> Response:
+        """The vendor's tooling uses this path (not in O70/O72); 7.x answers the list shape."""
         session = self._require_session(request)
-        known = self._interface_or_404(name)
+        known = self._canonical(name)
+        if known is None:
+            raise ApiError(404, "E_NOT_FOUND", f"Interface '{unquote(name)}' not found.")
         with self._lock:
-            ipv4 = self._interface_view(session)[known]
+            ipv4 = self._interface_view(session)[(known, None)]
         return Response(200, {"interfaces": [{"ipv4": ipv4}]})
 
+    def _put_interfaces(self, request: Request) -> Response:
+        return self._put_interface_items(request, path_name=None)
+
     def _put_interface(self, request: Request, name: str) -> Response:
-        session = self._require_session(request)
-        known = self._interface_or_404(name)
+        known = self._canonical(name)
+        if known is None:
+            raise ApiError(404, "E_NOT_FOUND", f"Interface '{unquote(name)}' not found.")
+        return self._put_interface_items(request, path_name=known)
+
+    def _put_interface_items(self, request: Request, path_name: str | None) -> Response:
+        """`{"interfaces": [{"ipv4": {...}}, ...]}`: each object REPLACES the interface its
+        `name` (and `vlan`) names; what it leaves out falls back to the defaults."""
+        session = self._require_config_mode(request)
         body = self.json_body(request)
         items = body.get("interfaces") if isinstance(body, dict) else None
         if (
             not isinstance(items, list)
-            or len(items) != 1
-            or not isinstance(items[0], dict)
-            or not isinstance(items[0].get("ipv4"), dict)
+            or not items
+            or set(body) != {"interfaces"}
+            or not all(isinstance(i, dict) and isinstance(i.get("ipv4"), dict) for i in items)
+            or not all(set(i) == {"ipv4"} for i in items)
         ):
-            raise _bad_call('The body must be {"interfaces": [{"ipv4": {...}}]} (one interface).')
-        given = items[0]["ipv4"]
-        unknown = set(given) - _IPV4_FIELDS
-        if unknown:
-            raise _bad_call(f"Unknown interface field(s): {', '.join(sorted(unknown))}.")
-        if "name" in given and self._canonical(str(given["name"])) != known:
-            raise _bad_call(f"The body names interface {given['name']!r}, the path {known}.")
+            raise _bad_call('The body must be {"interfaces": [{"ipv4": {...}}, ...]}.')
         with self._lock:
-            new = self._interface_view(session)[known]
-            if "comment" in given:
-                if not isinstance(given["comment"], str):
-                    raise _bad_value("comment must be a string.")
-                new["comment"] = given["comment"]
-            if "ip_assignment" in given:
-                new["ip_assignment"] = _ip_assignment(given["ip_assignment"], new)
-            zone = _zone_of(new)
+            view = self._interface_view(session)
+            staged: dict[_Key, dict[str, Any]] = {}
+            for item in items:
+                given = item["ipv4"]
+                unknown = set(given) - IPV4_FIELDS
+                if unknown:
+                    raise _bad_call(f"Unknown interface field(s): {', '.join(sorted(unknown))}.")
+                known = self._canonical(str(given.get("name", "")))
+                if known is None:
+                    raise ApiError(
+                        404, "E_NOT_FOUND", f"Interface '{given.get('name')}' not found."
+                    )
+                if path_name is not None and known != path_name:
+                    raise _bad_call(
+                        f"The body names interface {given['name']!r}, the path {path_name}."
+                    )
+                key = (known, given.get("vlan"))
+                if key not in view:
+                    raise ApiError(
+                        404, "E_NOT_FOUND", f"Interface {known} VLAN {key[1]} not found."
+                    )
+                staged[key] = self._replace_interface(known, given)
             ha = session.pending_ha if session.pending_ha is not None else self._ha
-            for fields in ha.get("mode", {}).values():
-                for role in ("control", "data"):
-                    if fields.get(f"{role}_interface") == known and zone != UNASSIGNED:
-                        raise _bad_value(
-                            f"Interface {known} is the HA {role} interface; its zone must stay "
-                            f"Unassigned (requested {zone})."
-                        )
-            session.pending_interfaces[known] = new
+            for role, link in self._ha_links(ha):
+                new = staged.get((link, None))
+                if new is not None and _zone_of(new) != UNASSIGNED:
+                    raise _bad_value(
+                        f"Interface {link} is the HA {role} interface; its zone must stay "
+                        f"Unassigned (requested {_zone_of(new)})."
+                    )
+            session.pending_interfaces.update(staged)
         return self._ok(request)
 
-    def _get_link(self, request: Request, name: str) -> Response:
-        self._require_session(request)
-        known = self._interface_or_404(name)
-        return Response(200, {"name": known, "link_status": self.link_status(known)})
+    @staticmethod
+    def _replace_interface(name: str, given: dict[str, Any]) -> dict[str, Any]:
+        new = interface_defaults(name)
+        if given.get("vlan") is not None:
+            new["vlan"] = given["vlan"]
+        for key, value in given.items():
+            if key in ("name", "vlan"):
+                continue
+            if key == "ip_assignment":
+                new["ip_assignment"] = _ip_assignment(value)
+            elif key == "comment" and not isinstance(value, str):
+                raise _bad_value("comment must be a string.")
+            else:
+                new[key] = copy.deepcopy(value)
+        return new
+
+    def _get_link_status(self, request: Request) -> Response:
+        """O70/O72: a list with every interface's operational status; `connected` is a
+        boolean in O72 and a string "true"/"false" in O70."""
+        session = self._require_session(request)
+        with self._lock:
+            view = self._interface_view(session)
+        rows = []
+        for (name, vlan), ipv4 in view.items():
+            up = self._cabling.link_up(name)
+            row: dict[str, Any] = {
+                "name": name,
+                "zone": _zone_of(ipv4),
+                "type": "Static" if (ipv4.get("ip_assignment") or {}).get("mode") else "N/A",
+                "ip_mode": "Static" if (ipv4.get("ip_assignment") or {}).get("mode") else "N/A",
+                "ip_address": _static_ip(ipv4),
+                "connected": up if self.fw.status_booleans else str(up).lower(),
+                "status": LINK_UP if up else LINK_DOWN,
+                "link_setting": "Auto Negotiate",
+                "enabled": True if self.fw.status_booleans else "true",
+                "comment": ipv4.get("comment", ""),
+            }
+            if vlan is not None:
+                row["vlan"] = vlan  # ours: O70/O72 leave VLAN rows' shape open
+            rows.append(row)
+        return Response(200, rows)
 
 
-def _ip_assignment(given: Any, current: dict[str, Any]) -> dict[str, Any]:
-    """`{}` or a missing/"Unassigned" zone unassigns; a zone keeps the old mode unless given."""
+def _firmware_by_key(key: str) -> Firmware:
+    from .firmware import firmware
+
+    return firmware(key)
+
+
+def _fit(ha: dict[str, Any], fw: Firmware) -> dict[str, Any]:
+    """An HA object reduced/extended to the fields a firmware has."""
+    fitted = fw.default_ha()
+    for key in fitted:
+        if key in ha and key != "mode":
+            fitted[key] = ha[key]
+    mode = {}
+    for kind, fields in (ha.get("mode") or {}).items():
+        allowed = fw.mode_fields(kind)
+        mode[kind] = {k: v for k, v in fields.items() if k in allowed}
+        if "virtual_mac" in allowed:
+            mode[kind].setdefault("virtual_mac", False)
+    fitted["mode"] = mode
+    return fitted
+
+
+def _steady(own: str, other: str) -> str:
+    """The `status` word for a unit in state `own` ("Active", "Standby"...)."""
+    if own in ("ACTIVE", "STANDBY") and other in ("ACTIVE", "STANDBY"):
+        return own.capitalize()
+    return "not in a steady state"
+
+
+def _static_ip(ipv4: dict[str, Any]) -> str:
+    static = ((ipv4.get("ip_assignment") or {}).get("mode") or {}).get("static") or {}
+    return str(static.get("ip", "0.0.0.0"))
+
+
+def _ip_assignment(given: Any) -> dict[str, Any]:
+    """`{}`, null or a missing/"Unassigned" zone unassigns (O72: nullable)."""
+    if given is None:
+        return {}
     if not isinstance(given, dict):
         raise _bad_call("ip_assignment must be an object.")
     unknown = set(given) - {"zone", "mode"}
@@ -782,7 +1131,7 @@ def _ip_assignment(given: Any, current: dict[str, Any]) -> dict[str, Any]:
     if not isinstance(zone, str) or not zone.strip():
         raise _bad_value("zone must be a zone name such as LAN, or omitted for Unassigned.")
     result: dict[str, Any] = {"zone": zone}
-    mode = given.get("mode", current.get("ip_assignment", {}).get("mode"))
+    mode = given.get("mode")
     if mode is not None:
         if not isinstance(mode, dict):
             raise _bad_value('ip_assignment.mode must be an object such as {"static": {...}}.')
@@ -790,7 +1139,7 @@ def _ip_assignment(given: Any, current: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
-def _int_in_range(name: str, value: Any, low: int, high: int) -> int:
+def _int_in_range(name: str, value: Any, low: int = 0, high: int = 2**31 - 1) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise _bad_value(f"{name} must be an integer, got {value!r}.")
     if not low <= value <= high:
@@ -805,21 +1154,11 @@ def _bool(name: str, fields: dict[str, Any]) -> bool:
     return value
 
 
-def _state(
-    status: str,
-    primary: str,
-    secondary: str,
-    up_time: str,
-    synchronized: bool = False,
-    message: str | None = None,
-) -> dict[str, Any]:
-    doc: dict[str, Any] = {
-        "status": status,
+def _state(primary: str, secondary: str, up_time: str, status: str | None = None) -> dict[str, Any]:
+    """A `/reporting/high-availability` answer seen from the Primary."""
+    return {
+        "status": status or f"Primary {_steady(primary, secondary)}",
         "primary_state": primary,
         "secondary_state": secondary,
         "active_up_time": up_time,
-        "synchronized": synchronized,
     }
-    if message:
-        doc["message"] = message
-    return doc
