@@ -12,9 +12,49 @@ from pathlib import Path
 
 import pytest
 
+from pulumi_sonicha import sonicos
 from pulumi_sonicha.settings import ENV_VAR, Settings
 from pulumi_sonicha.simulator import Simulator
+from pulumi_sonicha.simulator.server import SimServer
 from pulumi_sonicha.testing import ProviderHost
+
+from .conformance import Conformance
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "nonconforming_requests: the test sends malformed requests on purpose; only the"
+        " simulator's answers are checked against the API schema",
+    )
+
+
+@pytest.fixture(autouse=True)
+def api_conformance(request: pytest.FixtureRequest) -> Iterator[Conformance]:
+    """Every request to a simulated unit and every answer it gives, in every test, is
+    checked against tests/sonicos_api_schema.py; a violation fails the test."""
+    checker = Conformance(
+        check_requests=request.node.get_closest_marker("nonconforming_requests") is None
+    )
+    SimServer.observer = checker.observe
+    try:
+        yield checker
+    finally:
+        SimServer.observer = None
+    if checker.violations:
+        shown = "\n  ".join(checker.violations[:10])
+        pytest.fail(
+            f"{len(checker.violations)} exchange(s) outside the SonicOS API schema:\n  {shown}",
+            pytrace=False,
+        )
+
+
+@pytest.fixture(autouse=True)
+def _fresh_authentication() -> Iterator[None]:
+    """Each test starts without remembered Digest state (ports get reused)."""
+    sonicos.forget_authentication()
+    yield
+    sonicos.forget_authentication()
 
 
 @pytest.fixture

@@ -36,13 +36,14 @@ def test_one_session_logs_in_reads_and_logs_out(sim: Simulator, settings: Settin
     assert (info.serial, info.model, info.firmware_version) == (
         "2CB8ED0A1B2C",
         "NSa 2700",
-        "7.0.1-5145",
+        "7.2.0-7015",
     )
-    methods_paths = [(r.method, r.path) for r in sim.primary.requests]
+    methods_paths = [(r.method, r.path, r.status) for r in sim.primary.requests]
     assert methods_paths == [
-        ("POST", "/api/sonicos/auth"),
-        ("GET", "/api/sonicos/version"),
-        ("DELETE", "/api/sonicos/auth"),
+        ("POST", "/api/sonicos/auth", 401),  # Basic first: the unit asks for Digest
+        ("POST", "/api/sonicos/auth", 200),
+        ("GET", "/api/sonicos/version", 200),
+        ("DELETE", "/api/sonicos/auth", 200),
     ]
 
 
@@ -58,7 +59,11 @@ def test_staged_write_is_committed_once(sim: Simulator, settings: Settings):
         unit.commit()
         unit.commit()  # nothing staged any more: no request
     assert sim.primary.ha_settings()["heartbeat_interval"] == 2000
-    assert paths(sim.primary.writes(), "POST") == ["/api/sonicos/config/pending"]
+    # Config mode is taken for the first write only, then the one commit.
+    assert paths(sim.primary.writes(), "POST") == [
+        "/api/sonicos/config-mode",
+        "/api/sonicos/config/pending",
+    ]
 
 
 def test_failure_inside_session_discards_staged_writes_and_logs_out(
@@ -99,10 +104,12 @@ def test_wrong_password_is_an_authentication_error(sim: Simulator):
 def test_held_session_names_the_admin_and_the_fix(sim: Simulator, settings: Settings):
     sim.primary.hold_session(admin="alice")
     with pytest.raises(SessionHeldError) as caught:
-        with SonicOSClient(sim.primary.host, settings).session():
-            pass
+        with SonicOSClient(sim.primary.host, settings).session() as unit:
+            unit.put_ha_settings({"heartbeat_interval": 2000})
     assert "alice" in str(caught.value)
+    assert "WEB from 192.0.2.10" in str(caught.value)
     assert "sonicha:overrideSession" in str(caught.value)
+    assert sim.primary.writes() == []  # failed before any write
 
 
 def test_override_takes_the_session_over(sim: Simulator):
@@ -110,23 +117,33 @@ def test_override_takes_the_session_over(sim: Simulator):
     settings = settings_for(sim, override_session=True)
     with SonicOSClient(sim.primary.host, settings).session() as unit:
         assert unit.system().serial == "2CB8ED0A1B2C"
-    login = sim.primary.requests[0]
-    assert login.path == "/api/sonicos/auth" and login.body == {"override": True}
+        assert not unit.config_mode  # reading never preempts
+        unit.put_ha_settings({"heartbeat_interval": 2000})
+        unit.commit()
+    logins = [
+        r for r in sim.primary.requests if (r.method, r.path) == ("POST", "/api/sonicos/auth")
+    ]
+    assert {str(r.body) for r in logins} == {"{'override': False}"}
+    assert paths(sim.primary.writes(), "POST")[0] == "/api/sonicos/config-mode"  # preempts
+    assert sim.primary.ha_settings()["heartbeat_interval"] == 2000
 
 
 def test_expired_session_logs_in_once_more_and_replays_staged_writes(
     sim: Simulator, settings: Settings
 ):
     with SonicOSClient(sim.primary.host, settings).session() as unit:
-        unit.put_ha_settings({"heartbeat_interval": 3000})
+        whole = unit.ha_settings()
+        unit.put_ha_settings({**whole, "heartbeat_interval": 3000})
         sim.primary.expire_sessions()  # the staged write is lost on the appliance
-        unit.put_ha_settings({"failover_trigger_level": 9})
+        unit.put_ha_settings({**whole, "heartbeat_interval": 3000, "failover_trigger_level": 9})
         unit.commit()
     committed = sim.primary.ha_settings()
     assert committed["heartbeat_interval"] == 3000
     assert committed["failover_trigger_level"] == 9
     logins = [
-        r for r in sim.primary.requests if (r.method, r.path) == ("POST", "/api/sonicos/auth")
+        r
+        for r in sim.primary.requests
+        if (r.method, r.path, r.status) == ("POST", "/api/sonicos/auth", 200)
     ]
     assert len(logins) == 2
 
@@ -155,7 +172,13 @@ def test_4xx_is_never_retried(sim: Simulator, settings: Settings):
     with pytest.raises(NotFoundError):
         with SonicOSClient(sim.primary.host, settings).session() as unit:
             unit.interface("X99")
-    assert paths(sim.primary.requests).count("/api/sonicos/interfaces/ipv4/name/X99") == 1
+    # The interface list does not have X99 (no request retried); then a real 4xx:
+    assert paths(sim.primary.requests).count("/api/sonicos/interfaces/ipv4") == 1
+    sim.primary.fail("GET", "/api/sonicos/version", status=404, code="E_NOT_FOUND", times=None)
+    with pytest.raises(NotFoundError):
+        with SonicOSClient(sim.primary.host, settings).session() as unit:
+            unit.system()
+    assert paths(sim.primary.requests).count("/api/sonicos/version") == 1
 
 
 def test_connection_refused_is_unreachable(settings: Settings):

@@ -226,6 +226,9 @@ class SimServer:
     INTERNAL: tuple[int, str] = (500, "INTERNAL_ERROR")
     #: Paths excluded from `writes()` (logins/logouts are not config writes).
     AUTH_PATH: str = ""
+    #: Called with (server, request, response or None when dropped) for every API
+    #: request: the test suite checks each exchange against the API's schema.
+    observer: Callable[[SimServer, Request, Response | None], None] | None = None
 
     def __init__(self, name: str, *, latency_s: float = 0.0) -> None:
         self.name = name
@@ -421,6 +424,7 @@ class SimServer:
         rule = self._take_fault(request.method, request.path)
         if rule is not None and rule.kind == "drop":
             self._record(request, 0)
+            self._observe(request, None)
             handler.close_connection = True
             return
         if rule is not None and rule.kind == "hang":
@@ -433,7 +437,13 @@ class SimServer:
         else:
             response = self._route_safely(request)
         self._record(request, response.status)
+        self._observe(request, response)
         self._send(handler, response)
+
+    def _observe(self, request: Request, response: Response | None) -> None:
+        observer = SimServer.observer
+        if observer is not None:
+            observer(self, request, response)
 
     def _route_safely(self, request: Request) -> Response:
         try:
