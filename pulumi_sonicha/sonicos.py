@@ -32,6 +32,7 @@ import copy
 import logging
 import re
 import threading
+import types
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -123,8 +124,17 @@ class LinkStatus:
 
 
 class _Digest(HTTPDigestAuth):
-    """requests' RFC 7616 Digest, primed with the challenge the Basic login got, so the
-    first Digest login costs one round trip instead of two."""
+    """requests' RFC 7616 Digest, with two changes that save a round trip per login:
+    primed with the challenge the Basic login got, and its nonce state shared by all
+    threads instead of per thread (the provider host runs operations on four threads,
+    and HaInterface reads both units on threads of their own). Sharing is safe: every
+    session on a unit is taken under that unit's lock, so one thread at a time signs
+    with a unit's Digest. (Both rely on `_thread_local`, requests' state holder since
+    2.x.)"""
+
+    def __init__(self, username: str, password: str) -> None:
+        super().__init__(username, password)
+        self._thread_local = types.SimpleNamespace()  # type: ignore[assignment]
 
     def prime(self, challenge: str, method: str, url: str) -> None:
         self.init_per_thread_state()
@@ -260,6 +270,15 @@ class ApplianceSession:
         # Whoever holds the session cookie holds the admin session.
         for cookie in self._http.cookies:
             register_secret(cookie.value)
+
+    def check_config_mode_free(self) -> None:
+        """Fail (no request) when a write would have to preempt someone without
+        sonicha:overrideSession=true: lets a two-unit operation check both units first."""
+        info = self._login_info
+        if self._config_mode or self._released or info is None or not info.holder_type:
+            return
+        if not self._client.settings.override_session:
+            raise self.error(self._held_text(info), ConfigModeHeldError, status=403)
 
     def take_config_mode(self) -> None:
         """Config mode for writes: taken when nobody configures, preempting only with

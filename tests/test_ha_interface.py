@@ -23,6 +23,8 @@ LINK_UP = "1 Gbps Full Duplex"
 X3_PRIMARY = {"zone": "LAN", "mode": {"static": {"ip": "10.0.3.1", "netmask": "255.255.255.0"}}}
 X3_BACKUP = {"zone": "LAN", "mode": {"static": {"ip": "10.0.3.2", "netmask": "255.255.255.0"}}}
 COMMIT = ("POST", "/api/sonicos/config/pending")
+CONFIG_MODE = ("POST", "/api/sonicos/config-mode")
+PUT_INTERFACES = ("PUT", "/api/sonicos/interfaces/ipv4")
 
 
 @pytest.fixture
@@ -55,12 +57,15 @@ def writes(unit) -> list[tuple[str, str]]:
     return [(r.method, r.path) for r in unit.writes()]
 
 
-def unassign_put(name: str) -> tuple[str, str, Any]:
-    return (
-        "PUT",
-        f"/api/sonicos/interfaces/ipv4/name/{name}",
-        {"interfaces": [{"ipv4": {"name": name, "ip_assignment": {}}}]},
-    )
+def unassign_put(before: dict[str, Any]) -> tuple[str, str, Any]:
+    """The PUT that unassigns an interface: the whole object as read (a PUT replaces it),
+    zone removed."""
+    return (*PUT_INTERFACES, {"interfaces": [{"ipv4": {**before, "ip_assignment": {}}}]})
+
+
+def unassign_writes(before: dict[str, Any]) -> list[tuple[str, str, Any]]:
+    """Config mode, the unassigning PUT, the commit."""
+    return [(*CONFIG_MODE, {}), unassign_put(before), (*COMMIT, {})]
 
 
 def write_bodies(unit) -> list[tuple[str, str, Any]]:
@@ -220,6 +225,7 @@ def test_create_with_unassign_zone_unassigns_both_units_and_remembers_the_zones(
     provider, x3_cabled
 ):
     sim = x3_cabled
+    before = {"primary": sim.primary.interface("X3"), "backup": sim.backup.interface("X3")}
     _, result = create(provider, sim, interface="X3", unassign_zone=True)
     assert sim.primary.zone("X3") == "Unassigned" and sim.backup.zone("X3") == "Unassigned"
     assert sim.primary.interface("X3")["ip_assignment"] == {}
@@ -230,8 +236,10 @@ def test_create_with_unassign_zone_unassigns_both_units_and_remembers_the_zones(
         "Unassigned",
         "Unassigned",
     )
-    for unit in (sim.primary, sim.backup):
-        assert write_bodies(unit) == [unassign_put("X3"), (*COMMIT, None)]
+    for role, unit in (("primary", sim.primary), ("backup", sim.backup)):
+        assert write_bodies(unit) == unassign_writes(before[role])
+        # Every other setting of the interface is as it was (the PUT replaced it whole).
+        assert unit.interface("X3") == {**before[role], "ip_assignment": {}}
 
 
 def test_create_with_unassign_zone_changes_only_the_zoned_unit(provider, sim):
@@ -241,7 +249,7 @@ def test_create_with_unassign_zone_changes_only_the_zoned_unit(provider, sim):
     assert result.outs["previous_zones"] == {"backup": "DMZ"}
     assert result.outs["previous_ip_assignments"] == {"backup": {"zone": "DMZ"}}
     assert sim.primary.writes() == []
-    assert writes(sim.backup) == [unassign_put("X4")[:2], COMMIT]
+    assert writes(sim.backup) == [CONFIG_MODE, PUT_INTERFACES, COMMIT]
 
 
 def test_create_without_unassign_zone_fails_on_a_zoned_interface_naming_zone_unit_and_fix(
@@ -281,13 +289,7 @@ def test_create_fails_when_the_interface_is_missing_on_the_primary(provider, sim
 
 def test_create_fails_when_the_interface_is_missing_on_the_backup(provider, sim):
     sim.primary.set_zone("X4", "LAN")
-    sim.backup.fail(
-        "GET",
-        "/interfaces/ipv4/name/X4$",
-        status=404,
-        code="E_NOT_FOUND",
-        message="Interface 'X4' not found.",
-    )
+    sim.backup.remove_interface("X4")
     with pytest.raises(ApplianceError) as caught:
         create(provider, sim, unassign_zone=True)
     assert str(caught.value) == (
@@ -339,16 +341,34 @@ def test_create_reports_another_administrators_session_as_such(provider, sim, he
     """Sessions are taken in sorted host order; a held session on either stops create."""
     first, second = sorted((sim.primary, sim.backup), key=lambda unit: unit.host)
     unit = first if held == "first" else second
+    serial = PRIMARY_SERIAL if unit is sim.primary else BACKUP_SERIAL
+    sim.primary.set_zone("X4", "LAN")
+    sim.backup.set_zone("X4", "LAN")
     unit.hold_session("alice")
     with pytest.raises(ApplianceError) as caught:
-        create(provider, sim)
+        create(provider, sim, unassign_zone=True)
     assert str(caught.value) == (
-        f"{unit.host}: Administrator 'alice' is currently configuring this unit; log in with"
-        ' {"override": true} to take over the session.; log that administrator out, or set'
-        " sonicha:overrideSession=true to take the session over (their unsaved changes are"
-        " lost) [E_NOT_ALLOWED]"
+        f"{unit_name(unit, serial)}: administrator 'alice' (WEB from 192.0.2.10) is configuring"
+        " this unit (it holds config mode), so nothing was written. Wait until they are done"
+        " and run again, or set sonicha:overrideSession=true to preempt them (their unsaved"
+        " changes are lost)"
     )
+    # Both units were checked before anything was sent that changes either.
     assert sim.primary.writes() == [] and sim.backup.writes() == []
+
+
+@pytest.mark.parametrize("held", ["primary", "backup"])
+def test_create_with_nothing_to_write_never_disturbs_an_administrator(provider, sim, held):
+    """Reads never take config mode: a link already Unassigned is adopted while alice
+    keeps configuring, and she keeps config mode."""
+    unit = getattr(sim, held)
+    unit.hold_session("alice")
+    _, result = create(provider, sim, unassign_zone=True)
+    assert result.id == f"{PRIMARY_SERIAL}/X4"
+    assert sim.primary.writes() == [] and sim.backup.writes() == []
+    logins = [r.body for r in unit.requests if (r.method, r.path) == ("POST", "/api/sonicos/auth")]
+    assert logins and all(body == {"override": False} for body in logins)
+    assert unit._holder() is not None and unit._holder().admin == "alice"
 
 
 def test_create_requires_the_link_and_says_to_cable_the_units(provider, sim):
@@ -388,6 +408,7 @@ def test_create_without_require_link_reports_the_link_as_output(provider, sim):
 
 def test_a_failed_backup_commit_puts_the_primary_back(provider, x3_cabled):
     sim = x3_cabled
+    before = sim.primary.interface("X3")
     sim.backup.fail("POST", "/config/pending$", status=500, message="Disk full", times=None)
     with pytest.raises(ApplianceError) as caught:
         create(provider, sim, interface="X3", unassign_zone=True)
@@ -401,15 +422,12 @@ def test_a_failed_backup_commit_puts_the_primary_back(provider, x3_cabled):
     assert sim.primary.interface("X3")["ip_assignment"] == X3_PRIMARY
     assert sim.backup.interface("X3")["ip_assignment"] == X3_BACKUP
     assert write_bodies(sim.primary) == [
-        unassign_put("X3"),
-        (*COMMIT, None),
-        (
-            "PUT",
-            "/api/sonicos/interfaces/ipv4/name/X3",
-            {"interfaces": [{"ipv4": {"name": "X3", "ip_assignment": X3_PRIMARY}}]},
-        ),
-        (*COMMIT, None),
+        *unassign_writes(before),
+        # Put back exactly the object read before (a PUT replaces it).
+        (*PUT_INTERFACES, {"interfaces": [{"ipv4": before}]}),
+        (*COMMIT, {}),
     ]
+    assert sim.primary.interface("X3") == before
     sim.backup.clear_faults()
     assert sim.backup.pending() == {}
 
@@ -439,10 +457,11 @@ def test_read_of_an_unchanged_link_returns_what_check_produced(provider, sim):
     assert result.inputs == inputs
     assert result.outs == created.outs
     assert provider.diff(created.id, result.outs, inputs).changes is False
+    # Digest state is remembered from create: no challenge round trip any more.
     expected = [
         ("POST", "/api/sonicos/auth"),
-        ("GET", "/api/sonicos/interfaces/ipv4/name/X4"),
-        ("GET", "/api/sonicos/reporting/interfaces/ipv4/name/X4"),
+        ("GET", "/api/sonicos/interfaces/ipv4"),
+        ("GET", "/api/sonicos/reporting/interfaces/ipv4/status"),
         ("DELETE", "/api/sonicos/auth"),
     ]
     assert [(r.method, r.path) for r in sim.primary.requests] == expected
@@ -465,7 +484,7 @@ def test_read_shows_a_zone_set_by_hand_as_drift_on_that_unit(provider, sim):
 
 def test_read_of_a_link_whose_interface_is_gone_returns_an_empty_id(provider, sim):
     _, created = create(provider, sim)
-    sim.primary.fail("GET", "/interfaces/ipv4/name/X4$", status=404, code="E_NOT_FOUND")
+    sim.primary.remove_interface("X4")
     sim.backup.clear_requests()
     result = provider.read(created.id, created.outs)
     assert (result.id, result.outs) == ("", {})
@@ -487,7 +506,7 @@ def test_read_visits_both_units_at_the_same_time(provider, sim):
 
 def test_read_of_a_link_whose_interface_is_gone_on_the_backup_shows_drift(provider, sim):
     inputs, created = create(provider, sim)
-    sim.backup.fail("GET", "/interfaces/ipv4/name/X4$", status=404, code="E_NOT_FOUND")
+    sim.backup.remove_interface("X4")
     result = provider.read(created.id, created.outs)
     assert result.id == created.id
     assert (result.outs["backup_zone"], result.outs["backup_link"]) == (None, None)
@@ -511,12 +530,13 @@ def test_update_unassigns_a_zone_set_back_by_hand_and_keeps_the_original_zones(p
     sim = x3_cabled
     inputs, created = create(provider, sim, interface="X3", unassign_zone=True)
     sim.primary.set_zone("X3", "DMZ")
+    by_hand = sim.primary.interface("X3")
     refreshed = provider.read(created.id, created.outs)
     sim.primary.clear_requests()
     sim.backup.clear_requests()
     outs = provider.update(created.id, refreshed.outs, inputs).outs
     assert sim.primary.zone("X3") == "Unassigned"
-    assert write_bodies(sim.primary) == [unassign_put("X3"), (*COMMIT, None)]
+    assert write_bodies(sim.primary) == unassign_writes(by_hand)
     assert sim.backup.writes() == []
     assert outs == created.outs
     assert outs["previous_zones"] == {"primary": "LAN", "backup": "LAN"}
@@ -544,7 +564,7 @@ def test_update_records_a_zone_it_removes_for_the_first_time(provider, sim):
     assert outs["previous_zones"] == {"backup": "LAN"}
     assert outs["purpose"] == "control" and outs["unassign_zone"] is True
     assert sim.backup.zone("X4") == "Unassigned"
-    assert writes(sim.backup) == [unassign_put("X4")[:2], COMMIT]
+    assert writes(sim.backup) == [CONFIG_MODE, PUT_INTERFACES, COMMIT]
     assert sim.primary.writes() == []
 
 
@@ -574,7 +594,7 @@ def test_delete_sends_integers_for_numbers_state_turned_into_floats(provider, si
     outs["previous_ip_assignments"] = {"primary": {"zone": "LAN", "mode": {"mtu": 1500.0}}}
     sim.primary.clear_requests()
     provider.delete(created.id, outs)
-    body = write_bodies(sim.primary)[0][2]
+    body = write_bodies(sim.primary)[1][2]
     sent = body["interfaces"][0]["ipv4"]["ip_assignment"]
     assert sent == {"zone": "LAN", "mode": {"mtu": 1500}}
     assert type(sent["mode"]["mtu"]) is int  # 1500.0 == 1500: compare the type too

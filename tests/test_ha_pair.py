@@ -10,7 +10,7 @@ from pulumi.output import Unknown
 from pulumi_sonicha.errors import ApplianceError, SyncTimeoutError
 from pulumi_sonicha.providers.ha_pair import HaPairProvider
 from pulumi_sonicha.settings import Settings
-from pulumi_sonicha.simulator import Simulator
+from pulumi_sonicha.simulator import DEFAULT_HA, Simulator
 
 from .conftest import provider_with
 
@@ -112,29 +112,37 @@ def test_create_turns_ha_on_and_waits_for_the_backup(provider, sim):
     outs = result.outs
     assert outs["synchronized"] is True
     assert (outs["ha_status"], outs["primary_state"], outs["backup_state"]) == (
-        "ACTIVE",
+        "Primary Active",
         "ACTIVE",
         "STANDBY",
     )
-    assert (outs["model"], outs["firmware_version"]) == ("NSa 2700", "7.0.1-5145")
+    assert (outs["model"], outs["firmware_version"]) == ("NSa 2700", "7.2.0-7015")
+    assert outs["restart_required"] == "NONE"
     mode = sim.primary.ha_settings()["mode"]["active_standby"]
     assert mode["secondary_serial"] == BACKUP_SERIAL
     assert (mode["control_interface"], mode["data_interface"]) == ("X5", "X4")
     assert mode["stateful_synchronization"] is True
     # The Backup now holds the Primary's settings.
     assert sim.backup.ha_settings()["mode"] == sim.primary.ha_settings()["mode"]
-    # One PUT, one commit.
+    # Config mode for the write window only: taken, one PUT, one commit, given back
+    # before waiting for the Backup.
     assert [(r.method, r.path) for r in sim.primary.writes()] == [
+        ("POST", "/api/sonicos/config-mode"),
         ("PUT", "/api/sonicos/high-availability/base"),
         ("POST", "/api/sonicos/config/pending"),
+        ("POST", "/api/sonicos/non-config-mode"),
     ]
-    # Advanced fields already at the declared values are not sent.
-    assert list(sim.primary.writes()[0].body["high_availability"]) == ["mode"]
+    # A PUT replaces the object: every field the unit showed goes back (read-modify-write).
+    sent = sim.primary.writes()[1].body["high_availability"]
+    assert set(sent) == set(DEFAULT_HA)
+    assert {k: v for k, v in sent.items() if k != "mode"} == {
+        k: v for k, v in DEFAULT_HA.items() if k != "mode"
+    }
 
 
 def test_numbers_arriving_as_floats_go_out_as_ints(provider, sim):
     create(provider, sim, heartbeat_interval_ms=2000.0, probe_count=4.0)
-    sent = sim.primary.writes()[0].body["high_availability"]
+    sent = sim.primary.writes()[1].body["high_availability"]
     assert sent["heartbeat_interval"] == 2000 and type(sent["heartbeat_interval"]) is int
     assert sent["probe"] == {"interval": 20, "count": 4} and type(sent["probe"]["count"]) is int
 
@@ -174,12 +182,12 @@ def test_create_with_model_mismatch_fails_before_writing():
 
 
 def test_sync_timeout_restores_previous_settings(provider, sim):
-    sim.uncable("X5")  # control link down: NO_PEER
+    sim.uncable("X5")  # control link down: no heartbeat from the Backup
     before = sim.primary.ha_settings()
     with pytest.raises(SyncTimeoutError) as caught:
-        create(provider, sim, sync_timeout_s=1.0)
+        create(provider, sim, sync_timeout_s=1.0)  # shorter than the no-heartbeat window
     text = str(caught.value)
-    assert "NO_PEER" in text and "X5" in text and "restored" in text
+    assert "Backup NONE" in text and "X5" in text and "restored" in text
     assert sim.primary.ha_settings() == before
 
 
@@ -187,7 +195,8 @@ def test_wait_for_sync_false_returns_at_once(provider, sim):
     sim.uncable("X5")
     _, result = create(provider, sim, wait_for_sync=False)
     assert result.outs["synchronized"] is False
-    assert result.outs["ha_status"] == "NO_PEER"
+    assert result.outs["ha_status"] == "Primary Active"
+    assert result.outs["backup_state"] == "NONE"  # no heartbeat
 
 
 def test_sync_progression_is_waited_for():
@@ -200,7 +209,7 @@ def test_sync_progression_is_waited_for():
         statuses = [
             r for r in sim.primary.requests if r.path.endswith("reporting/high-availability")
         ]
-        assert len(statuses) >= 3  # INIT / SYNCHRONIZING seen before ACTIVE
+        assert len(statuses) >= 3  # ELECTION / SYNC seen before ACTIVE / STANDBY
 
 
 # -- read ---------------------------------------------------------------------------
@@ -266,16 +275,20 @@ def test_diff_replaces_on_primary_host_change(provider, sim):
 
 def test_update_writes_only_the_changed_key_and_commits_once(provider, sim):
     inputs, created = create(provider, sim)
+    before = sim.primary.ha_settings()
     sim.primary.clear_requests()
     news = {**inputs, "heartbeat_interval_ms": 2000}
     outs = provider.update(created.id, created.outs, news).outs
     assert outs["heartbeat_interval_ms"] == 2000 and outs["primary_serial"] == PRIMARY_SERIAL
     writes = sim.primary.writes()
     assert [(r.method, r.path) for r in writes] == [
+        ("POST", "/api/sonicos/config-mode"),
         ("PUT", "/api/sonicos/high-availability/base"),
         ("POST", "/api/sonicos/config/pending"),
+        ("POST", "/api/sonicos/non-config-mode"),
     ]
-    assert writes[0].body == {"high_availability": {"heartbeat_interval": 2000}}
+    # The whole object as read, with the one changed key (the unit replaces it on PUT).
+    assert writes[1].body == {"high_availability": {**before, "heartbeat_interval": 2000}}
 
 
 def test_update_failing_on_commit_leaves_the_appliance_unchanged(provider, sim):

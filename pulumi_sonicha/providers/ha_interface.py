@@ -213,6 +213,8 @@ class HaInterfaceProvider(SonicHaProvider):
             ports = {role: self._port(units[role], name) for role in ROLES}
             self._validate(inputs, units, ports)
             changed = {role: port for role, port in ports.items() if port.zone != UNASSIGNED}
+            for role in changed:  # someone configuring either unit: fail before any write
+                units[role].session.check_config_mode_free()
             for role, port in changed.items():
                 units[role].session.put_interface(model.unassigned(port.ipv4))
             self._commit(units, changed, name)

@@ -352,6 +352,12 @@ class ApplianceSim(SimServer):
     def link_status(self, name: str) -> str:
         return LINK_UP if self._cabling.link_up(self._known(name)) else LINK_DOWN
 
+    def remove_interface(self, name: str) -> None:
+        """The port is gone (e.g. an expansion module taken out): no longer listed."""
+        with self._lock:
+            known = self._known(name)
+            self._interfaces = {k: v for k, v in self._interfaces.items() if k[0] != known}
+
     def ha_status(self) -> dict[str, Any]:
         """What `GET /api/sonicos/reporting/high-availability` answers now."""
         self._settle()
@@ -888,7 +894,7 @@ class ApplianceSim(SimServer):
         if fields.get("secondary_serial") == self.serial and self.peer is not None:
             doc = self.peer._primary_view()[0]  # we are the Backup: report the pair
             own = doc["secondary_state"]
-            doc["status"] = f"Secondary {_steady(own, doc['primary_state'])}"
+            doc["status"] = f"Secondary {_steady(own)}"
             return doc
         return self._primary_view()[0]
 
@@ -1063,7 +1069,7 @@ class ApplianceSim(SimServer):
             view = self._interface_view(session)
         rows = []
         for (name, vlan), ipv4 in view.items():
-            up = self._cabling.link_up(name)
+            up = self.link_status(name) != LINK_DOWN
             row: dict[str, Any] = {
                 "name": name,
                 "zone": _zone_of(ipv4),
@@ -1104,11 +1110,10 @@ def _fit(ha: dict[str, Any], fw: Firmware) -> dict[str, Any]:
     return fitted
 
 
-def _steady(own: str, other: str) -> str:
-    """The `status` word for a unit in state `own` ("Active", "Standby"...)."""
-    if own in ("ACTIVE", "STANDBY") and other in ("ACTIVE", "STANDBY"):
-        return own.capitalize()
-    return "not in a steady state"
+def _steady(own: str) -> str:
+    """The `status` words for a unit in state `own`: "Active", "Standby" or "not in a
+    steady state" (VEN, GUIDE)."""
+    return own.capitalize() if own in ("ACTIVE", "STANDBY") else "not in a steady state"
 
 
 def _static_ip(ipv4: dict[str, Any]) -> str:
@@ -1157,7 +1162,7 @@ def _bool(name: str, fields: dict[str, Any]) -> bool:
 def _state(primary: str, secondary: str, up_time: str, status: str | None = None) -> dict[str, Any]:
     """A `/reporting/high-availability` answer seen from the Primary."""
     return {
-        "status": status or f"Primary {_steady(primary, secondary)}",
+        "status": status or f"Primary {_steady(primary)}",
         "primary_state": primary,
         "secondary_state": secondary,
         "active_up_time": up_time,
