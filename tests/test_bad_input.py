@@ -99,6 +99,7 @@ TABLE: dict[tuple[str, str], tuple[str, list[Any]]] = {
     ),
     ("HaPair", "control_interface"): (INTERFACE, BAD_INTERFACES),
     ("HaPair", "data_interface"): (INTERFACE, BAD_INTERFACES),
+    ("HaPair", "dpi_interface"): (INTERFACE, BAD_INTERFACES),
     ("HaPair", "stateful_synchronization"): (BOOL, BAD_BOOLS),
     ("HaPair", "preempt"): (BOOL, BAD_BOOLS),
     ("HaPair", "virtual_mac"): (BOOL, BAD_BOOLS),

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 import requests
+from requests.auth import HTTPDigestAuth
 
 from pulumi_sonicha.simulator import (
     BACKUP_SERIAL,
@@ -27,25 +28,37 @@ HA_STATUS = "/api/sonicos/reporting/high-availability"
 PENDING = "/api/sonicos/config/pending"
 SYNC = "/api/sonicos/high-availability/synchronize/settings"
 IFACE = "/api/sonicos/interfaces/ipv4/name/"
-LINK = "/api/sonicos/reporting/interfaces/ipv4/name/"
+IFACES = "/api/sonicos/interfaces/ipv4"
+LINKS = "/api/sonicos/reporting/interfaces/ipv4/status"
+CONFIG_MODE = "/api/sonicos/config-mode"
 
 
 class Admin:
-    """One administrator's HTTP session with one unit (verify= on every call, see spec)."""
+    """One administrator's HTTP session with one unit (verify= on every call, see spec):
+    Digest on every request when the unit asks for it (7.x session security, the
+    simulator's default), Basic on the login otherwise."""
 
     def __init__(self, sim: Simulator, unit: ApplianceSim) -> None:
         self.http = requests.Session()
         self.base = unit.url
         self.ca = sim.ca_path
         self.credentials = (sim.username, sim.password)
+        self.digest = unit.auth == "digest"
+        if self.digest:
+            self.http.auth = HTTPDigestAuth(*self.credentials)
 
     def call(self, method: str, path: str, **kw: Any) -> requests.Response:
         kw.setdefault("timeout", 5)
         return self.http.request(method, self.base + path, verify=self.ca, **kw)
 
     def login(self, override: bool = False, **kw: Any) -> requests.Response:
-        kw.setdefault("auth", self.credentials)
-        return self.call("POST", AUTH, json={"override": True} if override else None, **kw)
+        if not self.digest:
+            kw.setdefault("auth", self.credentials)
+        return self.call("POST", AUTH, json={"override": override}, **kw)
+
+    def configure(self) -> requests.Response:
+        """Take config mode (preempting whoever holds it)."""
+        return self.call("POST", CONFIG_MODE, json={})
 
     def get(self, path: str) -> requests.Response:
         return self.call("GET", path)
@@ -54,7 +67,7 @@ class Admin:
         return self.call("PUT", path, json=body)
 
     def commit(self) -> requests.Response:
-        return self.call("POST", PENDING)
+        return self.call("POST", PENDING, json={})
 
 
 def info(response: requests.Response) -> tuple[str, str]:
@@ -63,14 +76,17 @@ def info(response: requests.Response) -> tuple[str, str]:
 
 
 def mode(kind: str = "active_standby", **fields: Any) -> dict[str, Any]:
+    """A PUT body naming only `mode` (a field given as None is left out)."""
     base = {"secondary_serial": BACKUP_SERIAL, "control_interface": "X5", "data_interface": "X4"}
-    return {"high_availability": {"mode": {kind: {**base, **fields}}}}
+    body = {k: v for k, v in {**base, **fields}.items() if v is not None}
+    return {"high_availability": {"mode": {kind: body}}}
 
 
 def enable_ha(sim: Simulator, **fields: Any) -> None:
     """Turn HA on at the Primary through the API, as the provider does."""
     admin = Admin(sim, sim.primary)
     assert admin.login().status_code == 200
+    assert admin.configure().status_code == 200
     assert admin.put(HA, mode(**fields)).status_code == 200
     assert admin.commit().status_code == 200
     admin.call("DELETE", AUTH)
@@ -78,8 +94,10 @@ def enable_ha(sim: Simulator, **fields: Any) -> None:
 
 @pytest.fixture
 def admin(sim: Simulator) -> Iterator[Admin]:
+    """Logged in and in config mode, as the provider is for a write."""
     client = Admin(sim, sim.primary)
     assert client.login().status_code == 200
+    assert client.configure().status_code == 200
     yield client
 
 
@@ -96,11 +114,22 @@ def test_login_version_logout(sim: Simulator):
     login = admin.login()
     assert login.status_code == 200 and login.json()["status"]["success"] is True
     assert any(c.name.startswith("sonicos_session") for c in admin.http.cookies)
-    assert admin.get(VERSION).json() == {
-        "firmware_version": "SonicOS 7.0.1-5145",
+    version = admin.get(VERSION).json()
+    assert {k: version[k] for k in ("firmware_version", "model", "serial_number")} == {
+        "firmware_version": "SonicOS 7.2.0-7015",
         "model": "NSa 2700",
         "serial_number": "2CB8-ED0A-1B2C",
-        "system_uptime": "3 Days, 2 Hours",
+    }
+    assert version["system_uptime"] == "3 Days, 2 Hours"
+    assert set(version) <= {  # O70/O72 fields only
+        "firmware_version",
+        "rom_version",
+        "safemode_version",
+        "serial_number",
+        "model",
+        "system_time",
+        "system_uptime",
+        "last_modified_by",
     }
     assert admin.call("DELETE", AUTH).status_code == 200
     assert admin.get(VERSION).status_code == 401
@@ -113,30 +142,40 @@ def test_backup_version_spells_serial_lower_case_without_dashes(sim: Simulator):
     assert sim.backup.serial == BACKUP_SERIAL and sim.primary.serial == PRIMARY_SERIAL
 
 
-def test_bearer_token_from_login_answer_works(sim: Simulator):
-    token = Admin(sim, sim.primary).login().json()["token"]
-    answer = requests.get(
+def test_login_answer_has_no_token_and_the_session_rides_on_the_cookie(sim: Simulator):
+    admin = Admin(sim, sim.primary)
+    answer = admin.login()
+    assert set(answer.json()) == {"status"}  # no token (spec: none in the answer)
+    cookieless = requests.get(
         sim.primary.url + VERSION,
-        headers={"Authorization": f"Bearer {token}"},
+        auth=HTTPDigestAuth(*admin.credentials),
         verify=sim.ca_path,
         timeout=5,
     )
-    assert answer.status_code == 200
+    assert cookieless.status_code == 401  # authenticated, but no session
+    assert admin.get(VERSION).status_code == 200
 
 
 def test_wrong_credentials_are_401(sim: Simulator):
-    answer = Admin(sim, sim.primary).login(auth=("admin", "wrong"))
+    answer = Admin(sim, sim.primary).login(auth=HTTPDigestAuth("admin", "wrong"))
     assert answer.status_code == 401
-    assert info(answer)[0] == "E_UNAUTHORIZED"
+    assert answer.content == b""  # the Digest challenge again, empty body (VEN)
+    assert answer.headers["WWW-Authenticate"].startswith("Digest ")
     assert sim.primary.sessions_opened == 0
 
 
-def test_one_session_per_unit_and_override_takes_it(sim: Simulator, admin: Admin):
+def test_wrong_basic_credentials_are_401_on_a_basic_unit():
+    with Simulator(sync_seconds=0, auth="basic") as sim:
+        answer = Admin(sim, sim.primary).login(auth=("admin", "wrong"))
+        assert answer.status_code == 401 and info(answer)[0] == "E_UNAUTHORIZED"
+        assert sim.primary.sessions_opened == 0
+
+
+def test_one_api_session_per_unit_and_override_takes_it(sim: Simulator, admin: Admin):
     second = Admin(sim, sim.primary)
     refused = second.login()
-    assert refused.status_code == 403
-    code, message = info(refused)
-    assert code == "E_NOT_ALLOWED" and "'admin'" in message and "override" in message
+    assert refused.status_code == 503  # GUIDE: too many sessions
+    assert info(refused) == ("E_MAX_SESSIONS", "Maximum number of sessions exceeded.")
     assert second.login(override=True).status_code == 200
     assert second.get(VERSION).status_code == 200
     assert admin.get(VERSION).status_code == 401  # the first session is gone
@@ -152,21 +191,36 @@ def test_sequential_sessions_keep_concurrency_at_one(sim: Simulator):
     assert (sim.primary.sessions_opened, sim.primary.max_concurrent_sessions) == (3, 1)
 
 
-def test_held_session_names_the_other_admin_until_released(sim: Simulator):
+def test_login_while_alice_configures_is_200_in_non_config_mode_naming_her(sim: Simulator):
     sim.primary.hold_session(admin="alice")
     admin = Admin(sim, sim.primary)
-    refused = admin.login()
-    assert refused.status_code == 403 and "alice" in info(refused)[1]
+    answer = admin.login()
+    assert answer.status_code == 200  # LIVE: a login is 200 even so
+    item = answer.json()["status"]["info"][0]
+    assert (item["config_mode"], item["curr_config_type"], item["curr_config_ip"]) == (
+        "No",
+        "WEB",
+        "192.0.2.10",
+    )
+    assert "alice" in item["message"] and item["auth_code"] == "API_AUTH_CAN_PREEMPT"
+    assert admin.get(HA).status_code == 200  # reading needs no config mode
+    refused = admin.put(HA, mode())  # writing does
+    assert refused.status_code == 403 and "configuration mode" in info(refused)[1]
     sim.primary.release_session()
-    assert admin.login().status_code == 200
+    admin.call("DELETE", AUTH)
+    answer = admin.login()
+    assert answer.json()["status"]["info"][0]["curr_config_type"] == "NONE"
 
 
 def test_override_takes_a_held_session(sim: Simulator):
     sim.primary.hold_session(admin="alice")
     admin = Admin(sim, sim.primary)
-    assert admin.login(override=True).status_code == 200
+    answer = admin.login(override=True)
+    assert answer.status_code == 200
+    assert answer.json()["status"]["info"][0]["config_mode"] == "Yes"
     assert admin.get(VERSION).status_code == 200
     assert sim.primary.max_concurrent_sessions == 1  # alice is not one of ours
+    assert sim.primary._holder().admin == "admin"
 
 
 def test_expired_sessions_lose_pending_changes(sim: Simulator, admin: Admin):
@@ -175,6 +229,7 @@ def test_expired_sessions_lose_pending_changes(sim: Simulator, admin: Admin):
     expired = admin.get(HA)
     assert expired.status_code == 401 and info(expired)[0] == "E_UNAUTHORIZED"
     assert admin.login().status_code == 200
+    assert admin.configure().status_code == 200
     assert admin.get(PENDING).json() == {}
     assert admin.get(HA).json()["high_availability"]["heartbeat_interval"] == 1000
 
@@ -188,6 +243,7 @@ def test_ha_put_is_staged_until_commit(sim: Simulator, admin: Admin):
     assert put.status_code == 200 and put.json()["status"]["success"] is True
     staged = admin.get(HA).json()["high_availability"]["mode"]["active_standby"]
     assert staged["secondary_serial"] == BACKUP_SERIAL  # stored normalized
+    assert staged["primary_serial"] == PRIMARY_SERIAL  # the unit fills its own
     assert staged["data_interface"] == "X4"
     assert sim.primary.ha_settings()["mode"] == {}  # not committed yet
     assert admin.get(PENDING).json()["high_availability"]["mode"] == {"active_standby": staged}
@@ -208,21 +264,53 @@ def test_discard_and_logout_drop_pending_changes(sim: Simulator, admin: Admin):
     assert sim.primary.ha_settings()["heartbeat_interval"] == 1000
 
 
-def test_put_replaces_mode_and_keeps_omitted_advanced_fields(admin: Admin):
-    admin.put(HA, {"high_availability": {"heartbeat_interval": 2000, "probe": {"count": 5}}})
-    admin.put(HA, mode(preempt=True))
-    admin.put(HA, mode(data_interface=None))  # mode is replaced whole: preempt back to false
+def test_giving_config_mode_back_drops_pending_changes(sim: Simulator, admin: Admin):
+    admin.put(HA, {"high_availability": {"heartbeat_interval": 2000}})
+    assert admin.call("POST", "/api/sonicos/non-config-mode", json={}).status_code == 200
+    assert sim.primary.pending() == {}
+    refused = admin.commit()
+    assert refused.status_code == 403
+    assert admin.get(HA).json()["high_availability"]["heartbeat_interval"] == 1000
+    assert sim.primary.ha_settings()["heartbeat_interval"] == 1000
+
+
+def test_put_replaces_the_whole_object(admin: Admin):
+    """GUIDE: a PUT body replaces the previous configuration: what it leaves out is reset,
+    so a client that sends a partial object loses fields."""
+    admin.put(
+        HA,
+        {
+            "high_availability": {
+                **DEFAULT_HA,
+                "heartbeat_interval": 2000,
+                "probe": {"interval": 20, "count": 5},
+                "route_hold_down_time": {"value": 30},
+            }
+        },
+    )
+    admin.put(HA, mode(preempt=True))  # partial: everything else back to the defaults
     ha = admin.get(HA).json()["high_availability"]
-    assert ha["heartbeat_interval"] == 2000
-    assert ha["probe"] == {"interval": 20, "count": 5}
-    assert ha["mode"]["active_standby"] == {
+    assert ha["heartbeat_interval"] == 1000
+    assert ha["probe"] == {"interval": 20, "count": 3}
+    assert ha["route_hold_down_time"] == {"value": 0}
+    admin.put(HA, mode(data_interface=None))  # mode is replaced whole: preempt back to false
+    assert admin.get(HA).json()["high_availability"]["mode"]["active_standby"] == {
+        "primary_serial": PRIMARY_SERIAL,
         "secondary_serial": BACKUP_SERIAL,
-        "control_interface": "X5",
         "stateful_synchronization": False,
+        "control_interface": "X5",
         "preempt": False,
         "virtual_mac": False,
         "encryption": False,
     }
+
+
+def test_a_get_answer_is_accepted_back_by_put(sim: Simulator, admin: Admin):
+    sim.primary.set_ha_settings(mode(preempt=True))
+    whole = admin.get(HA).json()
+    assert "primary_serial" in whole["high_availability"]["mode"]["active_standby"]
+    assert admin.put(HA, whole).status_code == 200
+    assert admin.get(HA).json() == whole
 
 
 def ha(**fields: Any) -> dict[str, Any]:
@@ -285,7 +373,7 @@ HA_ERRORS = [
     ),
     (
         ha(mode={"active_passive": {}}),
-        VALUE,
+        CALL,
         "Unknown High Availability mode 'active_passive'",
     ),
     (
@@ -293,13 +381,37 @@ HA_ERRORS = [
         VALUE,
         "Only one High Availability mode may be set",
     ),
-    (mode(colour="blue"), CALL, "Unknown field(s) in mode.active_standby: colour"),
-    (ha(heartbeat=1000), CALL, "Unknown High Availability field(s): heartbeat"),
+    (
+        mode(colour="blue"),
+        CALL,
+        "Unknown field(s) in mode.active_standby for SonicOS 7.2.0-7015: colour",
+    ),
+    (ha(heartbeat=1000), CALL, "Unknown High Availability field(s) for SonicOS 7.2.0-7015"),
+    (ha(l3_mode={"enable": False}), CALL, "field(s) for SonicOS 7.2.0-7015: l3_mode"),
+    (
+        mode("active_active_dpi", stateful_synchronization=False),
+        CALL,
+        "Unknown field(s) in mode.active_active_dpi for SonicOS 7.2.0-7015:"
+        " stateful_synchronization",
+    ),
+    (
+        mode("active_active_dpi"),
+        VALUE,
+        'Active/Active DPI mode requires dpi_interface: [{"id": 1, "interface": ...}]',
+    ),
+    (
+        mode("active_active_dpi", dpi_interface=[{"id": 1, "interface": "X4"}]),
+        VALUE,
+        "The Active/Active DPI interface X4 must differ from the HA control and data",
+    ),
+    (mode(dpi_interface=[]), CALL, "Unknown field(s) in mode.active_standby"),
+    (mode(primary_serial="2CB8ED0A0001"), VALUE, "is not this unit's serial number"),
     (ha(mode=[]), CALL, "mode must be an object"),
     ({"heartbeat_interval": 2000}, CALL, 'The body must be {"high_availability"'),
 ]
 
 
+@pytest.mark.nonconforming_requests
 @pytest.mark.parametrize(("body", "code", "text"), HA_ERRORS)
 def test_ha_validation_errors(sim: Simulator, admin: Admin, body: Any, code: str, text: str):
     answer = admin.put(HA, body)
@@ -310,6 +422,7 @@ def test_ha_validation_errors(sim: Simulator, admin: Admin, body: Any, code: str
     assert admin.get(PENDING).json() == {}
 
 
+@pytest.mark.nonconforming_requests
 def test_bad_json_is_invalid_api_call(admin: Admin):
     answer = admin.call("PUT", HA, data="{not json", headers={"Content-Type": "application/json"})
     assert answer.status_code == 400
@@ -318,14 +431,16 @@ def test_bad_json_is_invalid_api_call(admin: Admin):
 
 def test_zone_rule_checked_against_the_pending_view(sim: Simulator, admin: Admin):
     # A zone staged on X6 makes an HA PUT naming X6 fail...
-    admin.put(IFACE + "X6", {"interfaces": [{"ipv4": {"ip_assignment": {"zone": "LAN"}}}]})
+    admin.put(IFACES, {"interfaces": [{"ipv4": {"name": "X6", "ip_assignment": {"zone": "LAN"}}}]})
     refused = admin.put(HA, mode(data_interface="X6"))
     assert refused.status_code == 400
     assert "Interface X6 is in zone LAN" in info(refused)[1]
     admin.call("DELETE", PENDING)
     # ...and a staged HA setting protects its interfaces from getting a zone.
     assert admin.put(HA, mode()).status_code == 200
-    zoned = admin.put(IFACE + "X4", {"interfaces": [{"ipv4": {"ip_assignment": {"zone": "DMZ"}}}]})
+    zoned = admin.put(
+        IFACES, {"interfaces": [{"ipv4": {"name": "X4", "ip_assignment": {"zone": "DMZ"}}}]}
+    )
     assert zoned.status_code == 400 and info(zoned)[0] == "E_INVALID_VALUE"
     assert "X4 is the HA data interface" in info(zoned)[1]
 
@@ -344,8 +459,14 @@ def test_commit_rechecks_the_whole_config_and_keeps_pending(sim: Simulator, admi
 
 
 def test_interface_list_get_and_zones(sim: Simulator, admin: Admin):
-    listed = admin.get("/api/sonicos/interfaces/ipv4").json()["interfaces"]
+    listed = admin.get(IFACES).json()["interfaces"]
     assert [i["ipv4"]["name"] for i in listed] == [f"X{n}" for n in range(8)]
+    assert listed[0]["ipv4"]["management"] == {  # the fields LIVE shows
+        "https": False,
+        "ping": False,
+        "snmp": False,
+        "ssh": False,
+    }
     x0 = admin.get(IFACE + "X0").json()["interfaces"][0]["ipv4"]
     assert x0["ip_assignment"]["zone"] == "LAN" and "static" in x0["ip_assignment"]["mode"]
     assert admin.get(IFACE + "X4").json()["interfaces"][0]["ipv4"]["ip_assignment"] == {}
@@ -356,42 +477,62 @@ def test_interface_list_get_and_zones(sim: Simulator, admin: Admin):
 
 
 def test_interface_put_is_staged_and_unassigns(sim: Simulator, admin: Admin):
-    body = {"interfaces": [{"ipv4": {"name": "X3", "ip_assignment": {}}}]}
-    assert admin.put(IFACE + "X3", body).status_code == 200
+    x3 = sim.primary.interface("X3")
+    body = {"interfaces": [{"ipv4": {**x3, "ip_assignment": {}}}]}
+    assert admin.put(IFACES, body).status_code == 200
     assert admin.get(IFACE + "X3").json()["interfaces"][0]["ipv4"]["ip_assignment"] == {}
     assert sim.primary.zone("X3") == "LAN"
     assert admin.get(PENDING).json()["interfaces"][0]["ipv4"]["name"] == "X3"
     admin.commit()
     assert sim.primary.zone("X3") == "Unassigned"
-    admin.put(IFACE + "X7", {"interfaces": [{"ipv4": {"ip_assignment": {"zone": "DMZ"}}}]})
+    assert sim.primary.interface("X3") == {**x3, "ip_assignment": {}}
+    admin.put(IFACES, {"interfaces": [{"ipv4": {"name": "X7", "ip_assignment": {"zone": "DMZ"}}}]})
     admin.commit()
     assert sim.primary.zone("X7") == "DMZ"
     assert sim.backup.zone("X7") == "Unassigned"
 
 
+@pytest.mark.nonconforming_requests
 def test_interface_put_shape_errors(admin: Admin):
     wrong_name = admin.put(IFACE + "X3", {"interfaces": [{"ipv4": {"name": "X2"}}]})
     assert wrong_name.status_code == 400 and info(wrong_name)[0] == "E_INVALID_API_CALL"
-    unknown = admin.put(IFACE + "X3", {"interfaces": [{"ipv4": {"mtu": 1500}}]})
-    assert "Unknown interface field(s): mtu" in info(unknown)[1]
-    not_a_list = admin.put(IFACE + "X3", {"interface": {"ipv4": {}}})
+    unknown = admin.put(IFACES, {"interfaces": [{"ipv4": {"name": "X3", "colour": "blue"}}]})
+    assert "Unknown interface field(s): colour" in info(unknown)[1]
+    not_a_list = admin.put(IFACES, {"interface": {"ipv4": {}}})
     assert info(not_a_list)[0] == "E_INVALID_API_CALL"
-    missing = admin.put(IFACE + "X42", {"interfaces": [{"ipv4": {}}]})
+    missing = admin.put(IFACES, {"interfaces": [{"ipv4": {"name": "X42"}}]})
     assert missing.status_code == 404
+    partial = admin.put(IFACES, {"interfaces": [{"ipv4": {"name": "X0", "mtu": 9000}}]})
+    assert partial.status_code == 200  # accepted, and it REPLACES X0:
+    x0 = admin.get(IFACE + "X0").json()["interfaces"][0]["ipv4"]
+    assert x0["mtu"] == 9000 and x0["ip_assignment"] == {}  # the zone is gone
+
+
+def link_row(admin: Admin, name: str) -> dict[str, Any]:
+    rows = [r for r in admin.get(LINKS).json() if r["name"] == name and "vlan" not in r]
+    assert len(rows) == 1
+    return rows[0]
 
 
 def test_link_status_follows_the_cable_on_both_units(sim: Simulator, admin: Admin):
-    assert admin.get(LINK + "X4").json() == {"name": "X4", "link_status": LINK_UP}
-    assert admin.get(LINK + "X2").json()["link_status"] == LINK_DOWN
+    x4 = link_row(admin, "X4")
+    assert (x4["connected"], x4["status"]) == (True, LINK_UP)  # O72: a boolean
+    assert link_row(admin, "X2")["connected"] is False
     assert sim.primary.link_status("X0") == LINK_UP  # to a switch
     sim.uncable("X4")
-    assert admin.get(LINK + "X4").json()["link_status"] == LINK_DOWN
+    assert link_row(admin, "X4")["connected"] is False
     assert sim.backup.link_status("X4") == LINK_DOWN
     sim.cable("X4")
     assert sim.backup.link_status("X4") == LINK_UP
     sim.cable("X6")
     assert (sim.primary.link_status("X6"), sim.backup.link_status("X6")) == (LINK_UP, LINK_UP)
-    assert admin.get(LINK + "X99").status_code == 404
+
+
+@pytest.mark.nonconforming_requests
+def test_there_is_no_per_name_link_path(admin: Admin):
+    """O70/O72 have no /reporting/interfaces/ipv4/name/{NAME}: 404 like any unknown path."""
+    missing = admin.get("/api/sonicos/reporting/interfaces/ipv4/name/X4")
+    assert missing.status_code == 404 and info(missing)[0] == "E_NOT_FOUND"
 
 
 # -- HA status -------------------------------------------------------------------------------
@@ -399,21 +540,21 @@ def test_link_status_follows_the_cable_on_both_units(sim: Simulator, admin: Admi
 
 def test_status_disabled_at_start(sim: Simulator, admin: Admin):
     status = admin.get(HA_STATUS).json()
-    assert (status["status"], status["primary_state"], status["secondary_state"]) == (
-        "DISABLED",
-        "DISABLED",
-        "DISABLED",
-    )
-    assert status["synchronized"] is False and "active_up_time" in status
+    assert status == {
+        "status": "Primary Disabled",
+        "primary_state": "NONE",
+        "secondary_state": "NONE",
+        "active_up_time": "High Availability Disabled",
+    }  # no `synchronized` key exists
     assert status == sim.primary.ha_status()
 
 
-def poll_phases(unit: ApplianceSim, until: str = "ACTIVE", limit_s: float = 5.0) -> list[str]:
-    """The distinct statuses seen, in order, until `until` shows up."""
+def poll_phases(unit: ApplianceSim, until: str = "STANDBY", limit_s: float = 5.0) -> list[str]:
+    """The distinct Backup states seen, in order, until `until` shows up."""
     seen: list[str] = []
     deadline = time.monotonic() + limit_s
     while time.monotonic() < deadline:
-        status = unit.ha_status()["status"]
+        status = unit.ha_status()["secondary_state"]
         if not seen or seen[-1] != status:
             seen.append(status)
         if status == until:
@@ -422,70 +563,72 @@ def poll_phases(unit: ApplianceSim, until: str = "ACTIVE", limit_s: float = 5.0)
     return seen
 
 
-def test_pair_goes_init_synchronizing_active_and_backup_gets_settings():
+def test_pair_goes_election_sync_standby_and_backup_gets_settings():
     with Simulator(sync_seconds=0.6) as sim:
         enable_ha(sim)
         assert sim.backup.ha_settings()["mode"] == {}  # not yet synchronized
-        assert poll_phases(sim.primary) == ["INIT", "SYNCHRONIZING", "ACTIVE"]
+        assert sim.primary.ha_status()["status"] == "Primary not in a steady state"
+        assert poll_phases(sim.primary) == ["ELECTION", "SYNC", "STANDBY"]
         status = sim.primary.ha_status()
-        assert (status["primary_state"], status["secondary_state"]) == ("ACTIVE", "STANDBY")
-        assert status["synchronized"] is True
+        assert (status["status"], status["primary_state"], status["secondary_state"]) == (
+            "Primary Active",
+            "ACTIVE",
+            "STANDBY",
+        )
         assert sim.backup.ha_settings() == sim.primary.ha_settings()
         backup = Admin(sim, sim.backup)
         backup.login()
-        assert backup.get(HA_STATUS).json()["status"] == "ACTIVE"
+        assert backup.get(HA_STATUS).json()["status"] == "Secondary Standby"
         # Any committed change of HA settings restarts the progression.
         sim.primary.set_ha_settings({"heartbeat_interval": 2000})
-        assert sim.primary.ha_status()["status"] == "INIT"
-        assert poll_phases(sim.primary)[-1] == "ACTIVE"
+        assert sim.primary.ha_status()["primary_state"] == "ELECTION"
+        assert poll_phases(sim.primary)[-1] == "STANDBY"
         assert sim.backup.ha_settings()["heartbeat_interval"] == 2000
 
 
 def test_instant_sync_is_active_at_once(sim: Simulator):
     enable_ha(sim)
-    assert sim.primary.ha_status()["status"] == "ACTIVE"
+    assert sim.primary.ha_status()["secondary_state"] == "STANDBY"
     assert sim.backup.ha_settings()["mode"] == sim.primary.ha_settings()["mode"]
 
 
-def test_wrong_serial_is_no_peer(sim: Simulator):
+def test_wrong_serial_means_no_heartbeat(sim: Simulator):
     enable_ha(sim, secondary_serial="2CB8ED0A0001")
     status = sim.primary.ha_status()
-    assert (status["status"], status["secondary_state"], status["synchronized"]) == (
-        "NO_PEER",
-        "NO_PEER",
-        False,
+    assert (status["status"], status["primary_state"], status["secondary_state"]) == (
+        "Primary Active",
+        "ACTIVE",
+        "NONE",
     )
-    assert "2CB8ED0A9F00, not the configured secondary_serial 2CB8ED0A0001" in status["message"]
     assert sim.backup.ha_settings()["mode"] == {}
 
 
-def test_control_link_down_is_no_peer_and_recabling_restarts():
+def test_control_link_down_means_no_heartbeat_and_recabling_restarts():
     with Simulator(sync_seconds=0.3) as sim:
         sim.uncable("X5")
         enable_ha(sim)
-        status = sim.primary.ha_status()
-        assert status["status"] == "NO_PEER" and "control interface X5" in status["message"]
+        assert sim.primary.ha_status()["secondary_state"] == "NONE"
         time.sleep(0.35)
         sim.cable("X5")
-        assert poll_phases(sim.primary) == ["INIT", "SYNCHRONIZING", "ACTIVE"]
+        assert poll_phases(sim.primary) == ["ELECTION", "SYNC", "STANDBY"]
 
 
-def test_model_mismatch_is_no_peer():
+def test_model_mismatch_is_an_error_state():
     with Simulator(sync_seconds=0.0, backup_model="NSa 3700") as sim:
         enable_ha(sim)
         status = sim.primary.ha_status()
-        assert status["status"] == "NO_PEER"
-        assert status["message"] == "Backup model NSa 3700 differs from Primary model NSa 2700."
+        assert (status["primary_state"], status["secondary_state"]) == ("ACTIVE", "ERROR")
         assert sim.backup.model == "NSa 3700"
 
 
 def test_synchronize_settings_needs_ha_on(sim: Simulator, admin: Admin):
-    refused = admin.call("POST", SYNC)
+    refused = admin.call("POST", SYNC, json={})
     assert refused.status_code == 400 and "not enabled" in info(refused)[1]
     admin.call("DELETE", AUTH)
     enable_ha(sim)
     admin.login()
-    assert admin.call("POST", SYNC).status_code == 200
+    admin.configure()
+    assert admin.call("POST", SYNC, json={}).status_code == 200
 
 
 def test_set_ha_settings_by_hand_is_validated(sim: Simulator):
@@ -540,18 +683,21 @@ def test_request_log_and_writes(sim: Simulator, admin: Admin):
     admin.commit()
     admin.call("DELETE", AUTH)
     records = sim.primary.requests
-    assert records[0] == RequestRecord("POST", AUTH, 200, None)
+    assert records[0] == RequestRecord("POST", AUTH, 401, {"override": False})  # challenge
+    assert records[1] == RequestRecord("POST", AUTH, 200, {"override": False})
     assert [(r.method, r.path, r.status) for r in sim.primary.writes()] == [
+        ("POST", CONFIG_MODE, 200),
         ("PUT", HA, 200),
         ("POST", PENDING, 200),
     ]
-    assert sim.primary.writes()[0].body == {"high_availability": {"heartbeat_interval": 2000}}
+    assert sim.primary.writes()[1].body == {"high_availability": {"heartbeat_interval": 2000}}
     assert sim.password not in repr(records)
     sim.primary.clear_requests()
     assert sim.primary.requests == []
     assert sim.backup.requests == []
 
 
+@pytest.mark.nonconforming_requests
 def test_unknown_path_and_method(admin: Admin):
     missing = admin.get("/api/sonicos/nothing-here")
     assert missing.status_code == 404 and info(missing)[0] == "E_NOT_FOUND"
@@ -594,11 +740,11 @@ def test_custom_serials_are_normalized_and_spelled_like_the_defaults():
         backup.call("DELETE", AUTH)
         assert sim.env(include_hosts=True)["SONICHA_SIM_BACKUP_SERIAL"] == "2CB8EF000B02"
 
-        # The pair forms with the Backup's own serial; the default one is NO_PEER.
+        # The pair forms with the Backup's own serial; the default one sends no heartbeat.
         enable_ha(sim, secondary_serial=BACKUP_SERIAL)
-        assert sim.primary.ha_status()["status"] == "NO_PEER"
+        assert sim.primary.ha_status()["secondary_state"] == "NONE"
         enable_ha(sim, secondary_serial="2CB8EF000B02")
-        assert sim.primary.ha_status()["status"] == "ACTIVE"
+        assert sim.primary.ha_status()["secondary_state"] == "STANDBY"
         assert sim.backup.ha_settings()["mode"] == sim.primary.ha_settings()["mode"]
 
 
