@@ -57,6 +57,7 @@ LOGIN = ("POST", f"{API}/auth")
 LOGOUT = ("DELETE", f"{API}/auth")
 HA_PUT = ("PUT", f"{API}/high-availability/base")
 COMMIT = ("POST", f"{API}/config/pending")
+CONFIG_MODE = ("POST", f"{API}/config-mode")
 DISCARD = ("DELETE", f"{API}/config/pending")
 HA_STATUS = ("GET", f"{API}/reporting/high-availability")
 ASSOCIATE = ("POST", "/api/v1/ha-associations")
@@ -78,6 +79,7 @@ APPLIED_HA = {
     **DEFAULT_HA,
     "mode": {
         "active_standby": {
+            "primary_serial": PRIMARY_SERIAL,  # filled in by the unit
             "secondary_serial": BACKUP_SERIAL,
             "control_interface": "X5",
             "data_interface": "X4",
@@ -374,20 +376,25 @@ def test_held_session_without_override_changes_nothing_and_names_the_fix(sim: Si
     with pytest.raises(SessionHeldError) as caught:
         provider.update(created.id, created.outs, {**inputs, "preempt": True})
     assert str(caught.value) == (
-        f"{unit(sim.primary)}: Administrator 'alice' is currently configuring this unit; log in"
-        ' with {"override": true} to take over the session.; log that administrator out, or'
-        " set sonicha:overrideSession=true to take the session over (their unsaved changes are"
-        " lost) [E_NOT_ALLOWED]"
+        f"{unit(sim.primary)}: administrator 'alice' (WEB from 192.0.2.10) is configuring this"
+        " unit (it holds config mode), so nothing was written. Wait until they are done and run"
+        " again, or set sonicha:overrideSession=true to preempt them (their unsaved changes are"
+        " lost)"
     )
-    assert [(r.method, r.path, r.status) for r in sim.primary.requests] == [(*LOGIN, 403)]
+    # Logged in (200, non-config mode), read, and failed before any write.
+    assert statuses(sim.primary, LOGIN) == [200]
+    assert sim.primary.writes() == []
+    assert sim.primary._holder().admin == "alice"  # still hers
     assert_unchanged(sim, before)
 
 
 def test_held_session_with_override_is_taken_over_and_fully_applied(sim: Simulator):
     sim.primary.hold_session("alice")
     create_pair(sim, override_session=True)
-    assert records(sim.primary, LOGIN)[0].body == {"override": True}
-    assert statuses(sim.primary, LOGIN) == [200]
+    # The login never preempts; the first write takes config mode from alice.
+    assert {str(r.body) for r in records(sim.primary, LOGIN)} == {"{'override': False}"}
+    assert statuses(sim.primary, LOGIN) == [401, 200]  # Digest challenge, then the login
+    assert statuses(sim.primary, CONFIG_MODE) == [200]
     assert_pair_applied(sim)
 
 
@@ -397,7 +404,8 @@ def test_held_session_with_override_is_taken_over_and_fully_applied(sim: Simulat
 def test_session_expiring_before_a_write_logs_in_once_more(sim: Simulator):
     before_request(sim.primary, HA_PUT, sim.primary.expire_sessions)
     create_pair(sim)
-    assert statuses(sim.primary, LOGIN) == [200, 200]
+    assert statuses(sim.primary, LOGIN) == [401, 200, 200]  # challenge, login, re-login
+    assert statuses(sim.primary, CONFIG_MODE) == [200, 200]  # taken again after re-login
     assert statuses(sim.primary, HA_PUT) == [401, 200]
     assert_pair_applied(sim)
 
@@ -405,7 +413,7 @@ def test_session_expiring_before_a_write_logs_in_once_more(sim: Simulator):
 def test_session_expiring_before_the_commit_replays_the_staged_writes(sim: Simulator):
     before_request(sim.primary, COMMIT, sim.primary.expire_sessions)
     create_pair(sim)
-    assert statuses(sim.primary, LOGIN) == [200, 200]
+    assert statuses(sim.primary, LOGIN) == [401, 200, 200]  # challenge, login, re-login
     puts = records(sim.primary, HA_PUT)
     assert [r.status for r in puts] == [200, 200] and puts[0].body == puts[1].body
     assert statuses(sim.primary, COMMIT) == [401, 200]
@@ -423,7 +431,7 @@ def test_session_lost_twice_in_a_row_changes_nothing(sim: Simulator):
         " administrator or script keeps taking over the session; nothing was committed"
         " [E_UNAUTHORIZED]"
     )
-    assert statuses(sim.primary, LOGIN) == [200, 200]  # one re-login, not more
+    assert statuses(sim.primary, LOGIN) == [401, 200, 200]  # challenge; one re-login, not more
     assert statuses(sim.primary, COMMIT) == [401, 401]
     assert_unchanged(sim, before)
 
@@ -446,10 +454,9 @@ def test_link_down_during_the_sync_wait_restores_and_reports_the_last_status(slo
         provider.create(pair_inputs(provider, sim, sync_timeout_s=1))
     assert str(caught.value) == (
         f"{unit(sim.primary)}: the Backup ({BACKUP_SERIAL}) did not synchronize within 1 s;"
-        " last HA status NO_PEER, Backup state NO_PEER: No HA peer answers on control interface"
-        " X5: it has no cable to the Backup's matching port. The previous HA settings were"
-        " restored. Check that backup_serial is the Backup's serial, that the control link X5"
-        " is cabled directly between the units, and that both units are the same model"
+        " last HA status Primary Active, Primary ACTIVE, Backup NONE. The previous HA settings"
+        " were restored. Check that backup_serial is the Backup's serial, that the control link"
+        " X5 is cabled directly between the units, and that both units are the same model"
     )
     assert statuses(sim.primary, COMMIT) == [200, 200]  # the change, then putting it back
     assert_unchanged(sim, before)
@@ -470,7 +477,7 @@ def test_link_down_and_a_failing_restore_says_the_new_settings_stay(slow_sync):
     text = str(caught.value)
     assert text.startswith(
         f"{unit(sim.primary)}: the Backup ({BACKUP_SERIAL}) did not synchronize within 1 s;"
-        " last HA status NO_PEER, Backup state NO_PEER"
+        " last HA status Primary Active, Primary ACTIVE, Backup NONE"
     )
     assert (
         "Putting the previous HA settings back failed too"
@@ -512,7 +519,7 @@ def create_link(provider: HaInterfaceProvider, sim: Simulator) -> Any:
     return provider.create(result.inputs)
 
 
-X3_PUT = ("PUT", f"{API}/interfaces/ipv4/name/X3")
+X3_PUT = ("PUT", f"{API}/interfaces/ipv4")
 
 
 def test_500_on_the_backup_write_changes_neither_unit(link_sim: Simulator):
@@ -522,7 +529,7 @@ def test_500_on_the_backup_write_changes_neither_unit(link_sim: Simulator):
     with pytest.raises(ApplianceError) as caught:
         create_link(interface_provider(sim, max_retries=1), sim)
     assert str(caught.value) == (
-        f"{unit(sim.backup)}: PUT /interfaces/ipv4/name/X3 failed: Interface busy (HTTP 500,"
+        f"{unit(sim.backup)}: PUT /interfaces/ipv4 failed: Interface busy (HTTP 500,"
         " after 1 retries); nothing was committed, try again later [E_INTERNAL]"
     )
     assert records(sim.primary, COMMIT) == [] and records(sim.backup, COMMIT) == []
@@ -598,8 +605,11 @@ def test_held_session_on_the_backup_changes_neither_unit(link_sim: Simulator):
     sim.backup.hold_session("bob")
     with pytest.raises(SessionHeldError) as caught:
         create_link(interface_provider(sim), sim)
-    assert "Administrator 'bob' is currently configuring this unit" in str(caught.value)
-    assert str(caught.value).startswith(f"{sim.backup.host}: ")
+    assert "administrator 'bob' (WEB from 192.0.2.10) is configuring this unit" in str(
+        caught.value
+    )
+    assert str(caught.value).startswith(f"{unit(sim.backup)}: ")
+    assert sim.primary.writes() == [] and sim.backup.writes() == []  # checked before writing
     assert "set sonicha:overrideSession=true" in str(caught.value)
     assert_unchanged(sim, before)
 
