@@ -29,6 +29,7 @@ process, so later operations skip the challenge round trip.
 from __future__ import annotations
 
 import copy
+import hmac
 import logging
 import re
 import threading
@@ -236,6 +237,10 @@ class ApplianceSession:
         body = {"override": override}
         with _DIGEST_LOCK:
             digest = _DIGEST.get(key)
+        if digest is not None and not hmac.compare_digest(
+            digest.password.encode(), password.encode()
+        ):
+            digest = None  # other credentials: never sign with a remembered password
         if digest is not None:
             self._http.auth = digest
             response = self._send("POST", "/auth", json=body)

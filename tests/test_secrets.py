@@ -172,7 +172,7 @@ def tempting_failures(sim: Simulator) -> list[tuple[str, Callable[[], None], str
         (
             "appliance echoing the Basic-auth header",
             lambda: sim.backup.fail(
-                "GET", "/interfaces/ipv4/name/X3$", 500, message=f"header Basic {basic} refused"
+                "GET", "/interfaces/ipv4$", 500, message=f"header Basic {basic} refused"
             ),
             "HaInterface",
         ),

@@ -34,6 +34,7 @@ def served(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], dict[str, st
     args = ["--primary-port", "0", "--backup-port", "0", "--portal-port", "0"]
     args += ["--sync-seconds", "0", "--state-dir", str(tmp_path / "state")]
     args += ["--ready-file", str(ready), "--link-down", "X5", "--backup-model", "NSa 3700"]
+    args += ["--firmware", "7.0.1", "--auth", "basic"]
     proc = subprocess.Popen(
         [*MODULE, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
@@ -63,13 +64,18 @@ def test_cli_serves_controls_and_stops(
         verify=env["SONICHA_CA_BUNDLE"],
         timeout=5,
     )
-    assert login.status_code == 200
+    assert login.status_code == 200  # --auth basic: Basic on the login, then the cookie
 
     def link(name: str) -> str:
-        url = f"{primary}/api/sonicos/reporting/interfaces/ipv4/name/{name}"
-        return http.get(url, verify=env["SONICHA_CA_BUNDLE"], timeout=5).json()["link_status"]
+        url = f"{primary}/api/sonicos/reporting/interfaces/ipv4/status"
+        rows = http.get(url, verify=env["SONICHA_CA_BUNDLE"], timeout=5).json()
+        (row,) = [r for r in rows if r["name"] == name]
+        assert row["connected"] in ("true", "false")  # --firmware 7.0.1: strings (O70)
+        return row["status"]
 
     assert (link("X4"), link("X5")) == ("1 Gbps Full Duplex", "No link")  # --link-down X5
+    version = http.get(f"{primary}/api/sonicos/version", verify=env["SONICHA_CA_BUNDLE"], timeout=5)
+    assert version.json()["firmware_version"] == "SonicOS 7.0.1-5145"
 
     ctl = subprocess.run(
         [*MODULE, "ctl", "--state-dir", str(state), "uncable", "X4"],
