@@ -55,7 +55,10 @@ FLEET_PROJECT = "examples/fleet"
 TESTED_EXAMPLES = sorted({*COMPLETE_PAIR_PROJECTS, HA_PAIR_PROJECT, FLEET_PROJECT} - {"."})
 
 HA_BASE = "/api/sonicos/high-availability/base"
-COMMIT = ("POST", "/api/sonicos/config/pending", None)
+COMMIT = ("POST", "/api/sonicos/config/pending", {})
+CONFIG_MODE = ("POST", "/api/sonicos/config-mode", {})
+NON_CONFIG_MODE = ("POST", "/api/sonicos/non-config-mode", {})
+INTERFACES_PATH = "/api/sonicos/interfaces/ipv4"
 ASSOCIATIONS = "/api/v1/ha-associations"
 
 SHARED = sorted(item["name"] for item in PRIMARY_LICENSES if item["shareable"])
@@ -77,11 +80,34 @@ HA_PAIR_MODE = {
     "active_standby": {**COMPLETE_PAIR_MODE["active_standby"], "virtual_mac": False},
 }
 SYNCHRONIZED = {
-    "status": "ACTIVE",
+    "status": "Primary Active",
     "primary_state": "ACTIVE",
     "secondary_state": "STANDBY",
-    "synchronized": True,
 }
+
+
+def stored(mode: dict[str, Any], primary_serial: str = PRIMARY_SERIAL) -> dict[str, Any]:
+    """A mode object as the unit keeps it: it fills in its own serial."""
+    ((kind, fields),) = mode.items()
+    return {kind: {"primary_serial": primary_serial, **fields}}
+
+
+def ha_write(
+    before: dict[str, Any], wait: bool = True, **changes: Any
+) -> list[tuple[str, str, Any]]:
+    """What an HaPair write sends: config mode, the whole object as read with `changes`
+    (a PUT replaces it), one commit, and config mode given back before waiting for sync."""
+    sent = [CONFIG_MODE, ("PUT", HA_BASE, {"high_availability": {**before, **changes}}), COMMIT]
+    return [*sent, NON_CONFIG_MODE] if wait else sent
+
+
+def ha_off(before: dict[str, Any]) -> list[tuple[str, str, Any]]:
+    """HA turned off: the whole object as read, `mode` empty."""
+    return ha_write(before, wait=False, mode={})
+
+
+def interface_write(body: dict[str, Any]) -> list[tuple[str, str, Any]]:
+    return [CONFIG_MODE, ("PUT", INTERFACES_PATH, body), COMMIT]
 
 
 # -- reading the simulator ------------------------------------------------------------
@@ -122,14 +148,14 @@ def our_associations(sim: Simulator) -> list[dict[str, Any]]:
     return [a for a in sim.portal.associations() if a["id"] != SEED_ASSOCIATION_ID]
 
 
-def unassign(name: str) -> dict[str, Any]:
-    """The body of a PUT that unassigns `name`."""
-    return {"interfaces": [{"ipv4": {"name": name, "ip_assignment": {}}}]}
+def unassign(ipv4: dict[str, Any]) -> dict[str, Any]:
+    """The body of a PUT that unassigns an interface: the whole object, zone removed."""
+    return {"interfaces": [{"ipv4": {**ipv4, "ip_assignment": {}}}]}
 
 
-def restore(name: str, zone: str) -> dict[str, Any]:
-    """The body of a PUT that puts `name` back in `zone`."""
-    return {"interfaces": [{"ipv4": {"name": name, "ip_assignment": {"zone": zone}}}]}
+def restore(ipv4: dict[str, Any]) -> dict[str, Any]:
+    """The body of a PUT that puts an interface back as it was: the whole object."""
+    return {"interfaces": [{"ipv4": ipv4}]}
 
 
 def set_preempt(unit: ApplianceSim, value: bool) -> None:
@@ -143,8 +169,8 @@ def set_preempt(unit: ApplianceSim, value: bool) -> None:
 def interface_read(name: str) -> list[tuple[str, str]]:
     return [
         ("POST", "/api/sonicos/auth"),
-        ("GET", f"/api/sonicos/interfaces/ipv4/name/{name}"),
-        ("GET", f"/api/sonicos/reporting/interfaces/ipv4/name/{name}"),
+        ("GET", "/api/sonicos/interfaces/ipv4"),
+        ("GET", "/api/sonicos/reporting/interfaces/ipv4/status"),
         ("DELETE", "/api/sonicos/auth"),
     ]
 
@@ -236,15 +262,10 @@ def _complete_pair_sequence(
     applied = stack.up()
     assert ops(applied) == [(name, "create") for name in names]
     assert writes(sim.primary) == [
-        ("PUT", "/api/sonicos/interfaces/ipv4/name/X4", unassign("X4")),
-        COMMIT,
-        ("PUT", HA_BASE, {"high_availability": {"mode": COMPLETE_PAIR_MODE}}),
-        COMMIT,
+        *interface_write(unassign(before["primary"]["X4"])),
+        *ha_write(DEFAULT_HA, mode=COMPLETE_PAIR_MODE),
     ]
-    assert writes(sim.backup) == [
-        ("PUT", "/api/sonicos/interfaces/ipv4/name/X5", unassign("X5")),
-        COMMIT,
-    ]
+    assert writes(sim.backup) == interface_write(unassign(before["backup"]["X5"]))
     assert writes(sim.portal) == [
         (
             "POST",
@@ -252,7 +273,7 @@ def _complete_pair_sequence(
             {"primary_serial": PRIMARY_SERIAL, "secondary_serial": BACKUP_SERIAL},
         )
     ]
-    expected_ha = {**DEFAULT_HA, "mode": COMPLETE_PAIR_MODE}
+    expected_ha = {**DEFAULT_HA, "mode": stored(COMPLETE_PAIR_MODE)}
     assert sim.primary.ha_settings() == expected_ha
     assert sim.backup.ha_settings() == expected_ha
     assert pair_status(sim.primary) == SYNCHRONIZED
@@ -271,7 +292,7 @@ def _complete_pair_sequence(
     outputs = {
         "primary_serial": PRIMARY_SERIAL,
         "backup_serial": BACKUP_SERIAL,
-        "ha_status": "ACTIVE",
+        "ha_status": "Primary Active",
         "synchronized": True,
         "shared_licenses": SHARED,
     }
@@ -304,10 +325,7 @@ def _complete_pair_sequence(
 
     applied = stack.up()
     assert ops(applied) == ops(plan)
-    assert writes(sim.primary) == [
-        ("PUT", HA_BASE, {"high_availability": {"heartbeat_interval": 2000}}),
-        COMMIT,
-    ]
+    assert writes(sim.primary) == ha_write(expected_ha, heartbeat_interval=2000)
     assert writes(sim.backup) == writes(sim.portal) == []
     expected_ha = {**expected_ha, "heartbeat_interval": 2000}
     assert sim.primary.ha_settings() == sim.backup.ha_settings() == expected_ha
@@ -340,10 +358,7 @@ def _complete_pair_sequence(
     forget(sim)
     fixed = stack.up(refresh=True)
     assert ops(fixed) == ops(plan)
-    assert writes(sim.primary) == [
-        ("PUT", HA_BASE, {"high_availability": {"mode": COMPLETE_PAIR_MODE}}),
-        COMMIT,
-    ]
+    assert writes(sim.primary) == ha_write(expected_ha)  # preempt back to false
     assert writes(sim.backup) == writes(sim.portal) == []
     assert sim.primary.ha_settings() == sim.backup.ha_settings() == expected_ha
     forget(sim)
@@ -384,10 +399,7 @@ def _complete_pair_sequence(
         ("licenses", "same"),
     ]
     assert fixed.changes == {"drift": 1, "update": 1}
-    assert writes(sim.primary) == [
-        ("PUT", "/api/sonicos/interfaces/ipv4/name/X4", unassign("X4")),
-        COMMIT,
-    ]
+    assert writes(sim.primary) == interface_write(unassign(before["primary"]["X4"]))
     assert writes(sim.backup) == writes(sim.portal) == []
     assert sim.primary.zone("X4") == UNASSIGNED
     assert our_associations(sim) == [association]
@@ -443,21 +455,17 @@ def _complete_pair_sequence(
     assert ops(destroyed) == [(name, "delete") for name in reversed(names)]
     assert writes(sim.portal) == [("DELETE", f"{ASSOCIATIONS}/{association['id']}", None)]
     assert writes(sim.primary) == [
-        ("PUT", HA_BASE, {"high_availability": {"mode": {}}}),
-        COMMIT,
-        ("PUT", "/api/sonicos/interfaces/ipv4/name/X4", restore("X4", "DMZ")),
-        COMMIT,
+        *ha_off(expected_ha),
+        *interface_write(restore(before["primary"]["X4"])),
     ]
     # The Backup's synchronized copy of the HA settings is turned off too: while it
     # names X5 as a link, the Backup would refuse X5 its zone back.
     assert writes(sim.backup) == [
-        ("PUT", HA_BASE, {"high_availability": {"mode": {}}}),
-        COMMIT,
-        ("PUT", "/api/sonicos/interfaces/ipv4/name/X5", restore("X5", "LAN")),
-        COMMIT,
+        *ha_off(expected_ha),
+        *interface_write(restore(before["backup"]["X5"])),
     ]
     assert sim.primary.ha_settings()["mode"] == sim.backup.ha_settings()["mode"] == {}
-    assert sim.primary.ha_status()["status"] == "DISABLED"
+    assert sim.primary.ha_status()["status"] == "Primary Disabled"
     assert sim.portal.associations() == seeded
     assert {"primary": interfaces(sim.primary), "backup": interfaces(sim.backup)} == before
     assert (sim.primary.zone("X4"), sim.backup.zone("X5")) == ("DMZ", "LAN")
@@ -493,17 +501,16 @@ def _ha_pair_sequence(stack: Lifecycle, sim: Simulator) -> None:
     # -- up: the Backup is checked (read only), then HA on the Primary.
     applied = stack.up()
     assert ops(applied) == [("pair", "create")]
-    assert writes(sim.primary) == [
-        ("PUT", HA_BASE, {"high_availability": {"mode": HA_PAIR_MODE}}),
-        COMMIT,
-    ]
-    assert calls(sim.backup) == [
-        ("POST", "/api/sonicos/auth"),
-        ("GET", "/api/sonicos/version"),
-        ("DELETE", "/api/sonicos/auth"),
+    assert writes(sim.primary) == ha_write(DEFAULT_HA, mode=HA_PAIR_MODE)
+    # The provider host's first login to the Backup meets the Digest challenge.
+    assert [(r.method, r.path, r.status) for r in sim.backup.requests] == [
+        ("POST", "/api/sonicos/auth", 401),
+        ("POST", "/api/sonicos/auth", 200),
+        ("GET", "/api/sonicos/version", 200),
+        ("DELETE", "/api/sonicos/auth", 200),
     ]
     assert calls(sim.portal) == []
-    expected_ha = {**DEFAULT_HA, "mode": HA_PAIR_MODE}
+    expected_ha = {**DEFAULT_HA, "mode": stored(HA_PAIR_MODE)}
     assert sim.primary.ha_settings() == sim.backup.ha_settings() == expected_ha
     assert pair_status(sim.primary) == SYNCHRONIZED
     for unit in (sim.primary, sim.backup):
@@ -511,7 +518,7 @@ def _ha_pair_sequence(stack: Lifecycle, sim: Simulator) -> None:
     outputs = {
         "primary_serial": PRIMARY_SERIAL,
         "model": MODEL,
-        "ha_status": "ACTIVE",
+        "ha_status": "Primary Active",
         "backup_state": "STANDBY",
         "synchronized": True,
     }
@@ -532,15 +539,15 @@ def _ha_pair_sequence(stack: Lifecycle, sim: Simulator) -> None:
     assert_no_requests(sim)
     applied = stack.up()
     assert ops(applied) == [("pair", "update")]
-    assert writes(sim.primary) == [
-        ("PUT", HA_BASE, {"high_availability": {"heartbeat_interval": 2000}}),
-        COMMIT,
-    ]
+    assert writes(sim.primary) == ha_write(expected_ha, heartbeat_interval=2000)
     # With backup_host set, every apply checks the Backup is still that serial: read only.
-    assert calls(sim.backup) == [
-        ("POST", "/api/sonicos/auth"),
-        ("GET", "/api/sonicos/version"),
-        ("DELETE", "/api/sonicos/auth"),
+    # The changed config started a new provider host (the CLI starts one per command):
+    # its first login meets the Digest challenge again.
+    assert [(r.method, r.path, r.status) for r in sim.backup.requests] == [
+        ("POST", "/api/sonicos/auth", 401),
+        ("POST", "/api/sonicos/auth", 200),
+        ("GET", "/api/sonicos/version", 200),
+        ("DELETE", "/api/sonicos/auth", 200),
     ]
     assert calls(sim.portal) == []
     expected_ha = {**expected_ha, "heartbeat_interval": 2000}
@@ -560,10 +567,7 @@ def _ha_pair_sequence(stack: Lifecycle, sim: Simulator) -> None:
     forget(sim)
     fixed = stack.up(refresh=True)
     assert ops(fixed) == ops(plan)
-    assert writes(sim.primary) == [
-        ("PUT", HA_BASE, {"high_availability": {"mode": HA_PAIR_MODE}}),
-        COMMIT,
-    ]
+    assert writes(sim.primary) == ha_write(expected_ha)  # preempt back to false
     assert writes(sim.backup) == []
     assert sim.primary.ha_settings() == sim.backup.ha_settings() == expected_ha
 
@@ -576,10 +580,8 @@ def _ha_pair_sequence(stack: Lifecycle, sim: Simulator) -> None:
     assert_no_writes(sim)
     fixed = stack.up(refresh=True)
     assert ops(fixed) == ops(plan)
-    assert writes(sim.primary) == [
-        ("PUT", HA_BASE, {"high_availability": {"mode": HA_PAIR_MODE}}),
-        COMMIT,
-    ]
+    # Adopted as the unit shows it (HA off): the mode written has no primary_serial yet.
+    assert writes(sim.primary) == ha_write(expected_ha, mode=HA_PAIR_MODE)
     assert writes(sim.backup) == []
     assert sim.primary.ha_settings() == sim.backup.ha_settings() == expected_ha
     assert pair_status(sim.primary) == SYNCHRONIZED
@@ -601,13 +603,13 @@ def _ha_pair_sequence(stack: Lifecycle, sim: Simulator) -> None:
 
     # -- destroy: HA off on the Primary (on_delete="disable").
     forget(sim)
+    kept = sim.primary.ha_settings()  # preempt on, as the team now declares
     destroyed = stack.destroy()
     assert ops(destroyed) == [("pair", "delete")]
-    ha_off = [("PUT", HA_BASE, {"high_availability": {"mode": {}}}), COMMIT]
-    assert writes(sim.primary) == writes(sim.backup) == ha_off  # backup_host is set
+    assert writes(sim.primary) == writes(sim.backup) == ha_off(kept)  # backup_host is set
     assert writes(sim.portal) == []
     assert sim.primary.ha_settings() == sim.backup.ha_settings() == {**expected_ha, "mode": {}}
-    assert sim.primary.ha_status()["status"] == "DISABLED"
+    assert sim.primary.ha_status()["status"] == "Primary Disabled"
     assert stack.state["resources"] == [] and stack.outputs == {}
 
 
@@ -635,7 +637,13 @@ def test_outputs_that_change_on_their_own_are_not_drift(tmp_path: Path) -> None:
             assert not refreshed.has_changes
             link = state_resource(stack, "control-link")["outputs"]
             assert (link["primary_link"], link["backup_link"]) == ("No link", "No link")
-            assert state_resource(stack, "pair")["outputs"]["ha_status"] == "NO_PEER"
+            pair = state_resource(stack, "pair")["outputs"]
+            # No heartbeat from the Backup any more: NONE, not synchronized.
+            assert (pair["ha_status"], pair["backup_state"], pair["synchronized"]) == (
+                "Primary Active",
+                "NONE",
+                False,
+            )
             shared = state_resource(stack, "licenses")["outputs"]["shared_licenses"]
             assert shared == sorted([*SHARED, "Anti-Spam Service"])
             assert_no_writes(sim)
@@ -811,14 +819,8 @@ def _fleet_sequence(stack: Lifecycle, site_a: Simulator, site_b: Simulator) -> N
     # -- up: HA on both Primaries, both pairs synchronized, two associations.
     applied = stack.up()
     assert ops(applied) == [(name, "create") for name in FLEET_NAMES]
-    assert writes(site_a.primary) == [
-        ("PUT", HA_BASE, {"high_availability": {"mode": SITE_A_MODE}}),
-        COMMIT,
-    ]
-    assert writes(site_b.primary) == [
-        ("PUT", HA_BASE, {"high_availability": {"mode": SITE_B_MODE}}),
-        COMMIT,
-    ]
+    assert writes(site_a.primary) == ha_write(DEFAULT_HA, mode=SITE_A_MODE)
+    assert writes(site_b.primary) == ha_write(DEFAULT_HA, mode=SITE_B_MODE)
     assert writes(site_a.backup) == writes(site_b.backup) == []  # the links were ready
     assert writes(portal) == [
         ("POST", ASSOCIATIONS, {"primary_serial": primary, "secondary_serial": backup})
@@ -827,8 +829,8 @@ def _fleet_sequence(stack: Lifecycle, site_a: Simulator, site_b: Simulator) -> N
             (SITE_B_PRIMARY_SERIAL, SITE_B_BACKUP_SERIAL),
         ]
     ]
-    site_a_ha = {**DEFAULT_HA, "mode": SITE_A_MODE}
-    site_b_ha = {**DEFAULT_HA, "mode": SITE_B_MODE}
+    site_a_ha = {**DEFAULT_HA, "mode": stored(SITE_A_MODE)}
+    site_b_ha = {**DEFAULT_HA, "mode": stored(SITE_B_MODE, SITE_B_PRIMARY_SERIAL)}
     assert site_a.primary.ha_settings() == site_a.backup.ha_settings() == site_a_ha
     assert site_b.primary.ha_settings() == site_b.backup.ha_settings() == site_b_ha
     assert pair_status(site_a.primary) == pair_status(site_b.primary) == SYNCHRONIZED
@@ -846,7 +848,11 @@ def _fleet_sequence(stack: Lifecycle, site_a: Simulator, site_b: Simulator) -> N
     assert state_resource(stack, "site-a-pair")["id"] == PRIMARY_SERIAL
     assert state_resource(stack, "site-b-pair")["id"] == SITE_B_PRIMARY_SERIAL
     assert state_resource(stack, "site-b-control-link")["id"] == f"{SITE_B_PRIMARY_SERIAL}/X4"
-    pair_outputs = {"ha_status": "ACTIVE", "synchronized": True, "shared_licenses": SHARED}
+    pair_outputs = {
+        "ha_status": "Primary Active",
+        "synchronized": True,
+        "shared_licenses": SHARED,
+    }
     outputs = {
         "pairs": {
             "site-a": {
@@ -898,10 +904,7 @@ def _fleet_sequence(stack: Lifecycle, site_a: Simulator, site_b: Simulator) -> N
     forget_all()
     fixed = stack.up(refresh=True)
     assert ops(fixed) == ops(plan)
-    assert writes(site_b.primary) == [
-        ("PUT", HA_BASE, {"high_availability": {"mode": SITE_B_MODE}}),
-        COMMIT,
-    ]
+    assert writes(site_b.primary) == ha_write(site_b_ha)  # preempt back to false
     assert [writes(server) for server in servers if server is not site_b.primary] == [[]] * 4
     assert site_b.primary.ha_settings() == site_b.backup.ha_settings() == site_b_ha
     assert site_a.primary.ha_settings() == site_a.backup.ha_settings() == site_a_ha
@@ -919,11 +922,11 @@ def _fleet_sequence(stack: Lifecycle, site_a: Simulator, site_b: Simulator) -> N
         ("DELETE", f"{ASSOCIATIONS}/{site_b_assoc['id']}", None),
         ("DELETE", f"{ASSOCIATIONS}/{site_a_assoc['id']}", None),
     ]
-    ha_off = [("PUT", HA_BASE, {"high_availability": {"mode": {}}}), COMMIT]
-    assert [writes(server) for server in servers[:4]] == [ha_off] * 4
+    expected = [ha_off(site_a_ha), ha_off(site_a_ha), ha_off(site_b_ha), ha_off(site_b_ha)]
+    assert [writes(server) for server in servers[:4]] == expected
     assert [unit.ha_settings()["mode"] for unit in servers[:4]] == [{}] * 4
     primaries = (site_a.primary, site_b.primary)
-    assert [unit.ha_status()["status"] for unit in primaries] == ["DISABLED"] * 2
+    assert [unit.ha_status()["status"] for unit in primaries] == ["Primary Disabled"] * 2
     assert our_associations(site_a) == []
     assert stack.state["resources"] == [] and stack.outputs == {}
 

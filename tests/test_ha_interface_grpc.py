@@ -133,9 +133,13 @@ def test_lifecycle_over_grpc(host, sim, provider):
     assert updated == outs
     assert sim.primary.zone("X3") == "Unassigned"
     assert [(r.method, r.path) for r in sim.primary.writes()] == [
-        ("PUT", "/api/sonicos/interfaces/ipv4/name/X3"),
+        ("POST", "/api/sonicos/config-mode"),
+        ("PUT", "/api/sonicos/interfaces/ipv4"),
         ("POST", "/api/sonicos/config/pending"),
     ]
+    # The whole interface object went back (a PUT replaces it), its zone removed.
+    sent = sim.primary.writes()[1].body["interfaces"][0]["ipv4"]
+    assert sent == sim.primary.interface("X3")
     assert sim.backup.writes() == []
 
     # delete: zone and IP settings back on both units.
@@ -164,7 +168,7 @@ def test_errors_over_grpc_name_the_unit_and_never_the_password(host, sim, provid
     # An appliance message echoing the password is scrubbed by the provider itself.
     sim.backup.fail(
         "GET",
-        "/interfaces/ipv4/name/X3$",
+        "/interfaces/ipv4$",
         status=400,
         code="E_INVALID_VALUE",
         message=f"request by admin:{sim.password} refused",
@@ -172,7 +176,7 @@ def test_errors_over_grpc_name_the_unit_and_never_the_password(host, sim, provid
     with pytest.raises(ProviderError) as caught:
         host.create(URN, {**inputs, "unassign_zone": True})
     assert str(caught.value) == (
-        f"{sim.backup.host} (serial {BACKUP_SERIAL}): GET /interfaces/ipv4/name/X3 rejected:"
+        f"{sim.backup.host} (serial {BACKUP_SERIAL}): GET /interfaces/ipv4 rejected:"
         " request by admin:**** refused [E_INVALID_VALUE]"
     )
     assert sim.primary.writes() == [] and sim.primary.zone("X3") == "LAN"

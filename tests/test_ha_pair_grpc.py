@@ -97,9 +97,13 @@ def test_full_lifecycle_over_grpc(host: ProviderHost, sim: Simulator):
     op, state = up(host, program(sim), state)
     assert op == "update" and state["outputs"]["preempt"] is False
     assert [(r.method, r.path) for r in sim.primary.writes()] == [
+        ("POST", "/api/sonicos/config-mode"),
         ("PUT", "/api/sonicos/high-availability/base"),
         ("POST", "/api/sonicos/config/pending"),
+        ("POST", "/api/sonicos/non-config-mode"),
     ]
+    # Read-modify-write: the whole object as the unit showed it, preempt back to false.
+    assert sim.primary.writes()[1].body == {"high_availability": sim.primary.ha_settings()}
     assert sim.primary.ha_settings()["mode"]["active_standby"]["preempt"] is False
 
     # Changing the Primary's address replaces the resource.

@@ -44,7 +44,7 @@ def test_quickstart_applies_the_root_project_through_the_harness(tmp_path: Path)
         "no changes, no drift",
     ):
         assert line in out
-    assert '"synchronized": true' in out and '"ha_status": "ACTIVE"' in out
+    assert '"synchronized": true' in out and '"ha_status": "Primary Active"' in out
     state = json.loads((project / ".sonicha-state" / "quickstart.json").read_text())
     assert "sim-Passw0rd!" not in json.dumps(state) and "sim-Passw0rd!" not in out
 
