@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import requests
+from requests.auth import HTTPDigestAuth
 
 from pulumi_sonicha.testing import ProviderHost, provider_ref
 from pulumi_sonicha.testing.host import PROVIDER_KEY
@@ -161,11 +162,12 @@ def provider_refresh(fleet: Fleet, result: RefreshResult, workdir: str) -> None:
 
 
 def _appliance_get(origin: str, path: str, verify: str) -> None:
-    """One GET in its own admin session: login, GET, logout."""
+    """One GET in its own admin session: login (Digest, the 7.x default), GET, logout."""
     with requests.Session() as http:
+        http.auth = HTTPDigestAuth(USERNAME, PASSWORD)
         login = http.post(
             f"{origin}/api/sonicos/auth",
-            auth=(USERNAME, PASSWORD),
+            json={"override": False},
             verify=verify,
             timeout=TIMEOUT_S,
         )
@@ -204,13 +206,12 @@ def _naive_gets(resource: Managed) -> list[tuple[str, str]]:
             (primary, "/api/sonicos/high-availability/base"),
             (primary, "/api/sonicos/reporting/high-availability"),
         ]
-    name = program["interface"]
     return [
         (f"https://{program[host]}", path)
         for host in ("primary_host", "backup_host")
         for path in (
-            f"/api/sonicos/interfaces/ipv4/name/{name}",
-            f"/api/sonicos/reporting/interfaces/ipv4/name/{name}",
+            "/api/sonicos/interfaces/ipv4",
+            "/api/sonicos/reporting/interfaces/ipv4/status",
         )
     ]
 
