@@ -9,10 +9,13 @@ config `sonicha:*` or `SONICHA_*`), never resource inputs.
 """
 
 from .errors import (
+    ApiDisabledError,
     ApplianceError,
     ApplianceUnreachableError,
     AuthenticationError,
     CommitUncertainError,
+    ConfigModeHeldError,
+    NoHeartbeatError,
     NotFoundError,
     PortalError,
     PortalUnreachableError,
@@ -20,6 +23,7 @@ from .errors import (
     SettingsError,
     SonicHaError,
     SyncTimeoutError,
+    TooManySessionsError,
 )
 from .resources import (
     HaInterface,
@@ -33,16 +37,19 @@ from .resources import (
 __version__ = "0.1.0"
 
 __all__ = [
+    "ApiDisabledError",
     "ApplianceError",
     "ApplianceUnreachableError",
     "AuthenticationError",
     "CommitUncertainError",
+    "ConfigModeHeldError",
     "HaInterface",
     "HaInterfaceArgs",
     "HaPair",
     "HaPairArgs",
     "LicenseAssociation",
     "LicenseAssociationArgs",
+    "NoHeartbeatError",
     "NotFoundError",
     "PortalError",
     "PortalUnreachableError",
@@ -50,4 +57,5 @@ __all__ = [
     "SettingsError",
     "SonicHaError",
     "SyncTimeoutError",
+    "TooManySessionsError",
 ]
