@@ -63,6 +63,14 @@ class OpResult:
             if r.method != "GET" and r.path.rstrip("/") not in AUTH_PATHS
         ]
 
+    def object_writes(self) -> int:
+        """Writes of configuration objects: not commits, not taking or giving back config
+        mode (which change nothing on the unit)."""
+        return sum(
+            (r.method, r.path) != COMMIT and (r.method, r.path) not in CONFIG_MODE
+            for _, r in self.writes()
+        )
+
     def commits(self) -> dict[str, int]:
         return {
             server: sum((r.method, r.path) == COMMIT for r in self.calls.get(server, []))
@@ -302,7 +310,7 @@ def targets(results: dict[str, dict[str, OpResult]]) -> list[Target]:
             Target(
                 f"{resource} update of one field",
                 "only the changed object written, 1 commit",
-                f"{len(op.writes()) - commits} object write(s) ({which}), {commits} commit(s)",
+                f"{op.object_writes()} object write(s) ({which}), {commits} commit(s)",
                 bool(op.changed_object_only) and commits == 1,
             )
         )
