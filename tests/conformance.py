@@ -31,13 +31,20 @@ def _endpoints(firmware: str) -> list[Endpoint]:
     return endpoints(firmware)
 
 
-@cache
-def _validator(schema_id: int, schema_json: str) -> Draft202012Validator:
-    return Draft202012Validator(json.loads(schema_json))
+# One validator per schema object (the schemas are built once per firmware and kept).
+_VALIDATORS: dict[int, tuple[dict[str, Any], Draft202012Validator]] = {}
+
+
+def _validator(schema: dict[str, Any]) -> Draft202012Validator:
+    found = _VALIDATORS.get(id(schema))
+    if found is None or found[0] is not schema:
+        found = (schema, Draft202012Validator(schema))
+        _VALIDATORS[id(schema)] = found
+    return found[1]
 
 
 def _errors(schema: dict[str, Any], value: Any) -> list[str]:
-    validator = _validator(id(schema), json.dumps(schema, sort_keys=True))
+    validator = _validator(schema)
     return [
         f"{'/'.join(str(p) for p in e.absolute_path) or '<root>'}: {e.message}"
         for e in validator.iter_errors(value)
