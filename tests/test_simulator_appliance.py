@@ -763,3 +763,90 @@ def test_custom_serials_are_normalized_and_spelled_like_the_defaults():
 def test_bad_custom_serials_are_refused(serials: dict[str, str], text: str):
     with pytest.raises(ValueError, match=text):
         Simulator(**serials)
+
+
+# -- the vendor's rules (issue 10) -------------------------------------------------------------
+
+
+def test_a_disabled_api_answers_403_e_disabled_to_everything(sim: Simulator):
+    sim.primary.api_enabled = False
+    admin = Admin(sim, sim.primary)
+    for answer in (admin.login(), admin.get(VERSION)):
+        assert answer.status_code == 403
+        assert info(answer) == ("E_DISABLED", "Service disabled.")  # VEN
+    assert sim.primary.sessions_opened == 0
+
+
+def test_digest_refuses_basic_and_a_replayed_nonce_count(sim: Simulator):
+    basic = requests.post(
+        sim.primary.url + AUTH, auth=(sim.username, sim.password), verify=sim.ca_path, timeout=5
+    )
+    assert basic.status_code == 401 and basic.content == b""
+    assert basic.headers["WWW-Authenticate"].startswith('Digest realm="SonicOS API"')
+    admin = Admin(sim, sim.primary)
+    assert admin.login().status_code == 200
+    signed = admin.get(VERSION).request.headers["Authorization"]
+    replayed = requests.get(
+        sim.primary.url + VERSION,
+        headers={"Authorization": signed, "Cookie": admin.get(VERSION).request.headers["Cookie"]},
+        verify=sim.ca_path,
+        timeout=5,
+    )
+    assert replayed.status_code == 401 and "stale=true" in replayed.headers["WWW-Authenticate"]
+
+
+@pytest.mark.nonconforming_requests  # the virtual_mac PUT, on purpose
+def test_7_0_1_refuses_virtual_mac_and_keeps_l3_mode():
+    with Simulator(sync_seconds=0, firmware="7.0.1") as sim:
+        admin = Admin(sim, sim.primary)
+        admin.login()
+        admin.configure()
+        ha = admin.get(HA).json()["high_availability"]
+        assert "l3_mode" in ha and "failover_when_aggregate_down" not in ha
+        refused = admin.put(
+            HA, {"high_availability": {**ha, **mode(virtual_mac=False)["high_availability"]}}
+        )
+        assert refused.status_code == 400 and info(refused)[0] == "E_INVALID_API_CALL"
+        assert "for SonicOS 7.0.1-5145: virtual_mac" in info(refused)[1]
+        l3 = {**ha["l3_mode"], "enable": True, "primary_ip": "10.9.0.1"}
+        assert admin.put(HA, {"high_availability": {**ha, "l3_mode": l3}}).status_code == 200
+        assert admin.get(HA).json()["high_availability"]["l3_mode"] == l3
+        row = next(r for r in admin.get(LINKS).json() if r["name"] == "X4")
+        assert (row["connected"], row["enabled"]) == ("true", "true")  # O70: strings
+
+
+@pytest.mark.nonconforming_requests
+def test_7_0_1_refusing_virtual_mac_is_also_a_schema_violation():
+    """The simulator and the schema agree: virtual_mac is not 7.0.1's (checked above
+    with the unit's answer, here with the request schema)."""
+    from .sonicos_api_schema import ha_document
+
+    body = {"high_availability": {"mode": {"active_standby": {"virtual_mac": True}}}}
+    from jsonschema import Draft202012Validator
+
+    assert list(Draft202012Validator(ha_document("7.0.1")).iter_errors(body))
+    assert not list(Draft202012Validator(ha_document("7.2")).iter_errors(body))
+
+
+def test_commit_answers_restart_required(sim: Simulator, admin: Admin):
+    admin.put(HA, {"high_availability": {"heartbeat_interval": 2000}})
+    assert admin.commit().json()["status"]["cli"]["restart_required"] == "NONE"
+    sim.primary.restart_required = "REBOOT"
+    admin.put(HA, {"high_availability": {"heartbeat_interval": 3000}})
+    assert admin.commit().json()["status"]["cli"]["restart_required"] == "REBOOT"
+
+
+def test_vlan_sub_interfaces_repeat_the_name_and_add_vlan(sim: Simulator, admin: Admin):
+    sim.primary.add_vlan("X4", 40, zone="LAN")
+    listed = [
+        i["ipv4"] for i in admin.get(IFACES).json()["interfaces"] if i["ipv4"]["name"] == "X4"
+    ]
+    assert [i.get("vlan") for i in listed] == [None, 40]
+    rows = [r for r in admin.get(LINKS).json() if r["name"] == "X4"]
+    assert [r.get("vlan") for r in rows] == [None, 40]
+    # Replacing the VLAN object leaves the physical one alone.
+    body = {"interfaces": [{"ipv4": {**listed[1], "ip_assignment": {"zone": "DMZ"}}}]}
+    assert admin.put(IFACES, body).status_code == 200
+    admin.commit()
+    assert sim.primary.interface("X4", vlan=40)["ip_assignment"] == {"zone": "DMZ"}
+    assert sim.primary.zone("X4") == "Unassigned"
