@@ -314,10 +314,15 @@ class ApplianceSession:
 
     def _held_text(self, info: LoginInfo) -> str:
         username = self._client.settings.username
+        outcome = (
+            "so this write was not sent (what this operation committed before stays committed)"
+            if self._committed
+            else "so nothing was written"
+        )
         text = (
-            f"{info.holder()} is configuring this unit (it holds config mode), so nothing"
-            " was written. Wait until they are done and run again, or set"
-            " sonicha:overrideSession=true to preempt them (their unsaved changes are lost)"
+            f"{info.holder()} is configuring this unit (it holds config mode), {outcome}."
+            " Wait until they are done and run again, or set sonicha:overrideSession=true to"
+            " preempt them (their unsaved changes are lost)"
         )
         if info.holder_admin and info.holder_admin == username:
             timer = f" ({info.inactivity_minutes} min)" if info.inactivity_minutes else ""
@@ -325,8 +330,8 @@ class ApplianceSession:
                 f". {username!r} is the username this provider logs in with: unless someone"
                 " works on the unit with it, this is probably an interrupted earlier run of"
                 f" ours. To clear it, wait for the unit's inactivity timer{timer}, log that"
-                " session out on the unit (Monitor > ... > Active Users / `show users` and"
-                " log out), or set sonicha:overrideSession=true"
+                " session out on the unit (as an administrator, in its web UI or CLI), or"
+                " set sonicha:overrideSession=true"
             )
         return text
 

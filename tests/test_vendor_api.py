@@ -514,3 +514,30 @@ def test_settings_unchanged_need_no_write(settings: Settings, sim: Simulator):
     sim.primary.clear_requests()
     provider.update(created.id, created.outs, inputs)
     assert sim.primary.writes() == []
+
+
+def test_a_person_configuring_during_the_wait_is_not_preempted_by_the_restore(
+    sim: Simulator, monkeypatch
+):
+    """Config mode was given back before the wait; bob took it meanwhile. The restore
+    asks the unit again, finds bob, and leaves him alone: the error says the new
+    settings stay and why."""
+    sim.uncable("X5")
+    original = sim.primary.route
+
+    def route(request):
+        if request.path.endswith("/reporting/high-availability") and sim.primary._holder() is None:
+            sim.primary.hold_session("bob")
+        return original(request)
+
+    monkeypatch.setattr(sim.primary, "route", route)
+    provider = pair_provider(sim)
+    with pytest.raises(Exception) as caught:
+        provider.create(pair_inputs(provider, sim, sync_timeout_s=1))
+    text = str(caught.value)
+    assert "Putting the previous HA settings back failed too" in text
+    assert "administrator 'bob' (WEB from 192.0.2.10) is configuring this unit" in text
+    assert "this write was not sent (what this operation committed before stays committed)" in text
+    assert "so the new ones stay committed" in text
+    assert sim.primary._holder().admin == "bob"
+    assert sim.primary.ha_settings()["mode"]["active_standby"]["control_interface"] == "X5"
