@@ -241,10 +241,18 @@ class ApplianceSession:
             digest.password.encode(), password.encode()
         ):
             digest = None  # other credentials: never sign with a remembered password
+        response = None
         if digest is not None:
             self._http.auth = digest
             response = self._send("POST", "/auth", json=body)
-        else:
+            challenge = response.headers.get("WWW-Authenticate", "")
+            if response.status_code == 401 and not challenge.lower().startswith("digest"):
+                # The unit no longer asks for Digest (its settings changed): start over.
+                with _DIGEST_LOCK:
+                    _DIGEST.pop(key, None)
+                self._http.auth = None
+                response = None
+        if response is None:
             response = self._send("POST", "/auth", json=body, auth=(username, password))
             challenge = response.headers.get("WWW-Authenticate", "")
             if response.status_code == 401 and challenge.lower().startswith("digest"):

@@ -541,3 +541,14 @@ def test_a_person_configuring_during_the_wait_is_not_preempted_by_the_restore(
     assert "so the new ones stay committed" in text
     assert sim.primary._holder().admin == "bob"
     assert sim.primary.ha_settings()["mode"]["active_standby"]["control_interface"] == "X5"
+
+
+def test_a_unit_switched_from_digest_to_basic_is_followed(sim: Simulator):
+    settings = settings_for(sim)
+    with SonicOSClient(sim.primary.host, settings).session() as unit:
+        unit.system()
+    sim.primary.auth = "basic"  # an administrator turned session security off
+    with SonicOSClient(sim.primary.host, settings).session() as unit:
+        assert unit.system().serial == PRIMARY_SERIAL
+    logins = [s for m, p, s in calls(sim.primary) if (m, p) == LOGIN]
+    assert logins == [401, 200, 401, 200]  # the stale Digest refused, then Basic
