@@ -6,6 +6,7 @@ sync made instant and retry back-off shrunk so the suite stays fast.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -73,3 +74,18 @@ def configured_host(
     with ProviderHost(cwd=cwd, env=blank) as host:
         host.configure(config=config, secret_keys=secret_keys)
         yield host
+
+
+class _InstanceId(str):
+    """Equal to any `instance_id` output: 32 hex digits, made fresh by each create."""
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, str) and re.fullmatch(r"[0-9a-f]{32}", other) is not None
+
+    def __ne__(self, other: object) -> bool:
+        return not self == other
+
+    __hash__ = str.__hash__
+
+
+INSTANCE_ID = _InstanceId("<instance id>")
