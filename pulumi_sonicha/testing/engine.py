@@ -5,6 +5,13 @@ reaches `new_resource`, which does what the engine's step generator does:
 `Check`, then `Create` for a new resource or `Diff` and `Update` / replace /
 nothing for a known one (found by its URN or one of its `aliases`), against a
 real provider host, saving state after each step.
+
+As the engine does: a resource found under one of its `aliases` is the same
+resource under its new name (no create, no delete); a replacement deletes first
+when the provider's Diff or the resource option says `delete_before_replace`,
+otherwise the old resource is deleted at the end of the update; a resource with
+`protect` cannot be replaced or deleted (the step fails); one with
+`retain_on_delete` leaves state without a provider Delete.
 """
 
 from __future__ import annotations
@@ -124,6 +131,13 @@ class _Deployment(Mocks):
         secret_outputs = secret_inputs | set(request.additionalSecretOutputs)
         host = self.host()
         old = self.state.live(urn)
+        aliased_from = None
+        if old is None:
+            old = self._aliased(urn, name, type_, request)
+            if old is not None:  # the same resource under its new name: no create, no delete
+                aliased_from = old.name
+                old.urn, old.name = urn, name  # (a preview works on a copy of the state)
+                self.save()
         try:
             checked = host.check(urn, old.inputs if old else {}, news)
         except HarnessError as exc:
@@ -149,7 +163,7 @@ class _Deployment(Mocks):
                 id_, outs = host.create(urn, inputs)
             except HarnessError as exc:
                 raise self._failed(name, type_, urn, CREATE, exc) from None
-            return self._created(step, id_, inputs, outs, secret_outputs)
+            return self._created(step, id_, inputs, outs, secret_outputs, request)
 
         try:
             diff = host.diff(urn, old.id, old.outputs, inputs, old_inputs=old.inputs)
@@ -162,9 +176,12 @@ class _Deployment(Mocks):
         changes = (
             diff.changes if diff.changes is not None else bool(changed_keys(old.inputs, inputs))
         )
+        diff_values = {k: (old.inputs.get(k), inputs.get(k)) for k in diff_keys}
         if not changes:
-            self.steps.append(Step(name, type_, SAME, urn=urn, inputs=shown, outputs=None))
+            same = Step(name, type_, SAME, urn=urn, inputs=shown, aliased_from=aliased_from)
+            self.steps.append(same)
             if not self.preview:
+                self._options(old, request)
                 old.inputs = inputs
                 old.order = self._next_order()
                 self.steps[-1].outputs = _without_provider(old.outputs)
@@ -172,6 +189,16 @@ class _Deployment(Mocks):
 
         replaces = list(diff.replaces) if diff.changes else []
         if replaces:
+            if old.protect:
+                self.steps.append(Step(name, type_, REPLACE, error="protected", urn=urn))
+                raise LifecycleError(
+                    f"{name} ({type_}): unable to replace resource, as it is currently marked"
+                    " for protection (protect=True). Remove protect from the resource options,"
+                    " run `up` to record that, then change what forces the replacement",
+                    resource=name,
+                    urn=urn,
+                    op=REPLACE,
+                )
             dbr = bool(diff.delete_before_replace or request.deleteBeforeReplace)
             step = Step(
                 name,
@@ -182,13 +209,16 @@ class _Deployment(Mocks):
                 urn=urn,
                 delete_before_replace=dbr,
                 inputs=shown,
+                diff_values=diff_values,
+                aliased_from=aliased_from,
             )
             if self.preview:
                 self.steps.append(step)
                 return "", _wrap_secrets(inputs, secret_outputs)
             try:
                 if dbr:
-                    host.delete(urn, old.id, old.outputs, old_inputs=old.inputs)
+                    if not old.retain_on_delete:
+                        host.delete(urn, old.id, old.outputs, old_inputs=old.inputs)
                     self.state.remove(old)
                     self.save()
                 id_, outs = host.create(urn, inputs)
@@ -197,9 +227,18 @@ class _Deployment(Mocks):
             if not dbr:
                 old.pending_delete = True  # deleted at the end of the update
                 self.replaced.append(old)
-            return self._created(step, id_, inputs, outs, secret_outputs)
+            return self._created(step, id_, inputs, outs, secret_outputs, request)
 
-        step = Step(name, type_, UPDATE, diff_keys=diff_keys, urn=urn, inputs=shown)
+        step = Step(
+            name,
+            type_,
+            UPDATE,
+            diff_keys=diff_keys,
+            urn=urn,
+            inputs=shown,
+            diff_values=diff_values,
+            aliased_from=aliased_from,
+        )
         if self.preview:
             self.steps.append(step)
             return old.id, _wrap_secrets(inputs, secret_outputs)
@@ -208,6 +247,7 @@ class _Deployment(Mocks):
         except HarnessError as exc:
             raise self._failed(name, type_, urn, UPDATE, exc) from None
         old.inputs, old.outputs, old.order = inputs, outs, self._next_order()
+        self._options(old, request)
         self.save()
         step.outputs = _without_provider(outs)
         self.steps.append(step)
@@ -220,15 +260,51 @@ class _Deployment(Mocks):
         inputs: dict[str, Any],
         outs: dict[str, Any],
         secret_outputs: Any,
+        request: Any,
     ) -> tuple[str, dict[str, Any]]:
         """Record a resource the provider just created (a create or a replacement)."""
-        self.state.resources.append(
-            _Resource(step.urn, step.name, step.type, id_, inputs, outs, self._next_order())
-        )
+        res = _Resource(step.urn, step.name, step.type, id_, inputs, outs, self._next_order())
+        self._options(res, request)
+        self.state.resources.append(res)
         self.save()
         step.outputs = _without_provider(outs)
         self.steps.append(step)
         return id_, _wrap_secrets(outs, secret_outputs)
+
+    @staticmethod
+    def _options(res: _Resource, request: Any) -> None:
+        """The resource options the engine keeps in state with the resource."""
+        res.protect = bool(request.protect)
+        res.retain_on_delete = bool(request.retainOnDelete)
+
+    def _aliased(self, urn: str, name: str, type_: str, request: Any) -> _Resource | None:
+        """The resource in state under one of `aliases` (not registered in this run)."""
+        for alias in request.aliases:
+            if alias.WhichOneof("alias") == "urn":
+                candidate = alias.urn
+            else:
+                spec = alias.spec
+                if spec.noParent:
+                    parent = ""
+                elif spec.parentUrn:
+                    parent = spec.parentUrn
+                else:
+                    parent = request.parent
+                candidate = self.monitor.make_urn(parent, spec.type or type_, spec.name or name)
+                if spec.stack or spec.project:
+                    head, _, rest = candidate.partition("::")
+                    stack = spec.stack or head.split(":")[-1]
+                    project, _, tail = rest.partition("::")
+                    candidate = f"urn:pulumi:{stack}::{spec.project or project}::{tail}"
+            for alias_urn in [candidate, *request.aliasURNs]:
+                found = self.state.live(alias_urn)
+                if found is not None and alias_urn not in self.registered:
+                    return found
+        for alias_urn in request.aliasURNs:
+            found = self.state.live(alias_urn)
+            if found is not None and alias_urn not in self.registered:
+                return found
+        return None
 
     def deletions(self) -> list[_Resource]:
         """What the update deletes at its end, in reverse order."""

@@ -76,6 +76,19 @@ from .results import (
 from .secrets import _Secrets
 from .state import _Resource, _State
 
+
+class LifecycleInterrupted(LifecycleError):
+    """Ctrl-C during an operation: the host was stopped, state holds what completed."""
+
+
+def _protected(res: _Resource) -> HarnessError:
+    return HarnessError(
+        f"unable to delete resource {res.urn}, as it is currently marked for protection"
+        " (protect=True). Remove protect from the resource options and run `up` to record"
+        " that first"
+    )
+
+
 __all__ = [
     "CREATE",
     "DELETE",
@@ -88,6 +101,7 @@ __all__ = [
     "UPDATE",
     "Lifecycle",
     "LifecycleError",
+    "LifecycleInterrupted",
     "Result",
     "Step",
     "changed_keys",
@@ -200,19 +214,50 @@ class Lifecycle:
         return self._host
 
     @contextlib.contextmanager
-    def _session(self) -> Iterator[Callable[[], ProviderHost]]:
-        """A lazily started host for one operation (kept when inside `with`)."""
+    def _session(self, result: Result) -> Iterator[Callable[[], ProviderHost]]:
+        """A lazily started host for one operation (kept when inside `with`).
+
+        The warnings providers sent to the engine's Log land in `result.diagnostics`.
+        Ctrl-C (KeyboardInterrupt) stops the host as the engine does (SIGINT: an
+        operation in flight puts back what it can and logs out), and raises
+        `LifecycleInterrupted` with the steps that completed; their state is saved.
+        """
         lock = threading.Lock()
+        started: list[ProviderHost] = []
 
         def host() -> ProviderHost:
             with lock:
-                return self._provider_host()
+                running = self._provider_host()
+                if not started or started[-1] is not running:
+                    started.append(running)
+                return running
 
         try:
             yield host
+        except KeyboardInterrupt:
+            for running in started:
+                running.interrupt()
+            self.close()
+            self._collect(started, result)
+            if self._state is not None and result.operation != "preview":
+                self._save()
+            error = LifecycleInterrupted(
+                f"{result.operation} interrupted: the provider host was stopped (SIGINT), what"
+                " it was doing was put back or left for the next run, and the state holds the"
+                f" {len([s for s in result.steps if s.error is None])} steps that completed."
+                " Run it again: it compares with the units and does what is still to do"
+            )
+            error.result = result
+            raise error from None
         finally:
+            self._collect(started, result)
             if not self._entered:
                 self.close()
+
+    def _collect(self, hosts: list[ProviderHost], result: Result) -> None:
+        for running in hosts:
+            for severity, message in running.take_diagnostics():
+                result.diagnostics.append(f"{severity}: {self._secrets.redact(message)}")
 
     # -- state -------------------------------------------------------------------
     @property
@@ -253,20 +298,22 @@ class Lifecycle:
     def preview(self, refresh: bool = False) -> Result:
         """`pulumi preview [--refresh]`: Check/Diff (and Read) only; nothing written."""
         result = Result("preview")
-        with self._session() as host:
+        with self._session(result) as host:
             state = copy.deepcopy(self._load())
             if refresh:
                 self._refresh(state, host, result, save=lambda: None)
             deployment = _Deployment(state, host, self._secrets, preview=True, save=lambda: None)
             self._run(deployment, result, preview=True)
             for res in deployment.deletions():
+                if res.protect:
+                    raise self._error(result, res, DELETE, _protected(res))
                 result.steps.append(Step(res.name, res.type, DELETE, urn=res.urn))
         return result
 
     def up(self, refresh: bool = False) -> Result:
         """`pulumi up [--refresh]`: apply the program; state saved after every step."""
         result = Result("up")
-        with self._session() as host:
+        with self._session(result) as host:
             state = self._load()
             if refresh:
                 self._refresh(state, host, result, save=self._save)
@@ -274,11 +321,7 @@ class Lifecycle:
             self._run(deployment, result, preview=False)
             replaced = {id(r) for r in deployment.replaced}
             for res in deployment.deletions():
-                try:
-                    host().delete(res.urn, res.id, res.outputs, old_inputs=res.inputs)
-                except HarnessError as exc:
-                    self._save()
-                    raise self._error(result, res, DELETE, exc) from None
+                self._delete(host, res, result)
                 state.remove(res)
                 self._save()
                 if id(res) not in replaced:
@@ -292,7 +335,7 @@ class Lifecycle:
     def refresh(self) -> Result:
         """`pulumi refresh`: Read every resource, record drift and vanished objects."""
         result = Result("refresh")
-        with self._session() as host:
+        with self._session(result) as host:
             self._refresh(self._load(), host, result, save=self._save)
             self._save()
         return result
@@ -300,14 +343,10 @@ class Lifecycle:
     def destroy(self) -> Result:
         """`pulumi destroy`: delete everything, last created first."""
         result = Result("destroy")
-        with self._session() as host:
+        with self._session(result) as host:
             state = self._load()
             for res in reversed(state.ordered()):
-                try:
-                    host().delete(res.urn, res.id, res.outputs, old_inputs=res.inputs)
-                except HarnessError as exc:
-                    self._save()
-                    raise self._error(result, res, DELETE, exc) from None
+                self._delete(host, res, result)
                 state.remove(res)
                 self._save()
                 result.steps.append(Step(res.name, res.type, DELETE, urn=res.urn))
@@ -317,6 +356,20 @@ class Lifecycle:
         return result
 
     # -- internals -------------------------------------------------------------------
+    def _delete(self, host: Callable[[], ProviderHost], res: _Resource, result: Result) -> None:
+        """The engine's delete step: refused for `protect`, no provider call for
+        `retain_on_delete` (the object stays, only the state forgets it)."""
+        if res.protect:
+            self._save()
+            raise self._error(result, res, DELETE, _protected(res))
+        if res.retain_on_delete:
+            return
+        try:
+            host().delete(res.urn, res.id, res.outputs, old_inputs=res.inputs)
+        except HarnessError as exc:
+            self._save()
+            raise self._error(result, res, DELETE, exc) from None
+
     def _error(self, result: Result, res: _Resource, op: str, exc: Exception) -> LifecycleError:
         message = self._secrets.redact(str(exc))
         result.steps.append(Step(res.name, res.type, op, error=message, urn=res.urn))
@@ -347,21 +400,35 @@ class Lifecycle:
                 result.steps.append(Step(res.name, res.type, GONE, urn=res.urn))
             else:
                 new_inputs = inputs if inputs is not None else res.inputs
-                drift = changed_keys(res.outputs, outs) or changed_keys(res.inputs, new_inputs)
+                changed = changed_keys(res.outputs, outs) or changed_keys(res.inputs, new_inputs)
                 try:
-                    drifted = bool(drift) and self._drifted(host(), res, id_, outs, new_inputs)
+                    drifted = bool(changed) and self._drifted(host(), res, id_, outs, new_inputs)
                 except HarnessError as exc:
                     save()
                     raise self._error(result, res, "refresh", exc) from None
+                # What a drift line names: declared inputs the read found changed, with
+                # their values; operational outputs (a status, a link) never.
+                if inputs is not None:
+                    values = {
+                        k: (res.inputs.get(k), new_inputs.get(k))
+                        for k in changed_keys(res.inputs, new_inputs)
+                    }
+                else:
+                    values = {
+                        k: (res.outputs.get(k), outs.get(k))
+                        for k in changed_keys(res.outputs, outs)
+                        if k in res.inputs
+                    }
                 res.id, res.outputs, res.inputs = id_, outs, new_inputs
                 result.steps.append(
                     Step(
                         res.name,
                         res.type,
                         DRIFT if drifted else READ,
-                        diff_keys=drift if drifted else [],
+                        diff_keys=sorted(values) if drifted else [],
                         urn=res.urn,
                         outputs=_without_provider(outs),
+                        diff_values=values if drifted else {},
                     )
                 )
             save()
@@ -397,6 +464,7 @@ class Lifecycle:
             preview=preview,
             mocks=deployment,
             monitor=deployment.monitor,
+            on_interrupt=lambda: self._host.interrupt() if self._host is not None else None,
         )
         result.steps.extend(deployment.steps)
         result.outputs = outcome.exports

@@ -15,7 +15,7 @@ import os
 import runpy
 import sys
 import threading
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -176,6 +176,7 @@ def run_program(
     preview: bool,
     mocks: Mocks,
     monitor: _Monitor | None = None,
+    on_interrupt: Callable[[], None] | None = None,
 ) -> _ProgramOutcome:
     """Run `program` like the Python language host, registering through `mocks`.
 
@@ -234,7 +235,15 @@ def run_program(
     with _RUN_LOCK, _program_environment(project_dir), _clean_provider_pickling():
         thread = threading.Thread(target=guarded_main, name="pulumi-program")
         thread.start()
-        thread.join()
+        try:
+            thread.join()
+        except KeyboardInterrupt:
+            # Ctrl-C: stop what the program's registrations wait for (the provider
+            # host), let the run record its failure, then pass the interrupt on.
+            if on_interrupt is not None:
+                on_interrupt()
+            thread.join(timeout=60)
+            raise
 
     exports, secret_exports = _unwrap_secrets(monitor.stack_outputs)
     return _ProgramOutcome(exports, secret_exports, log.messages, outcome.get("error"))

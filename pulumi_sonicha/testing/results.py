@@ -68,6 +68,10 @@ class Step:
     delete_before_replace: bool = False
     inputs: dict[str, Any] | None = None
     outputs: dict[str, Any] | None = None
+    # key -> (before, after) for the keys in `diff_keys` (update, replace, drift).
+    diff_values: dict[str, tuple[Any, Any]] = field(default_factory=dict)
+    # The name this resource had in state when found through one of its `aliases`.
+    aliased_from: str | None = None
 
 
 @dataclass

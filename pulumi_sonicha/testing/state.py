@@ -27,6 +27,8 @@ class _Resource:
     outputs: dict[str, Any]
     order: int
     pending_delete: bool = False
+    protect: bool = False
+    retain_on_delete: bool = False
 
 
 @dataclass
@@ -61,6 +63,10 @@ class _State:
             }
             if res.pending_delete:
                 entry["pending_delete"] = True
+            if res.protect:
+                entry["protect"] = True
+            if res.retain_on_delete:
+                entry["retain_on_delete"] = True
             resources.append(entry)
         return {
             "version": 1,
@@ -83,6 +89,8 @@ class _State:
                 outputs=secrets.restore(entry.get("outputs") or {}),
                 order=int(entry.get("order", index)),
                 pending_delete=bool(entry.get("pending_delete")),
+                protect=bool(entry.get("protect")),
+                retain_on_delete=bool(entry.get("retain_on_delete")),
             )
             for index, entry in enumerate(data.get("resources") or [])
         ]
