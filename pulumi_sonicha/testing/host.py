@@ -221,12 +221,17 @@ def _sigint_not_ignored() -> Iterator[None]:
             signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _terminate(proc: subprocess.Popen[bytes], engine: grpc.Server | None = None) -> None:
+def _terminate(
+    proc: subprocess.Popen[bytes], engine: grpc.Server | None = None, interrupted: Any = None
+) -> None:
     # The pipes are left to the reader threads: closing a pipe another thread
     # is reading blocks until that read returns.
     if proc.poll() is None:
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(proc.pid, signal.SIGINT)
+        # One SIGINT only: a second one while the host finishes an operation would
+        # cut its clean-up short (Python aborts the wait for its threads).
+        if not (interrupted and interrupted.is_set()):
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(proc.pid, signal.SIGINT)
         try:
             proc.wait(timeout=STOP_GRACE_S)
         except subprocess.TimeoutExpired:
@@ -297,6 +302,7 @@ class ProviderHost:
         self._finalizer: weakref.finalize | None = None
         self._engine_log = _EngineLog()
         self._engine: grpc.Server | None = None
+        self._interrupted = threading.Event()
 
     # -- process -------------------------------------------------------------
     def start(self) -> ProviderHost:
@@ -322,7 +328,7 @@ class ProviderHost:
                 process_group=0,  # its own, as the engine's RegisterProcessGroup
             )
         self._proc = proc
-        self._finalizer = weakref.finalize(self, _terminate, proc, engine)
+        self._finalizer = weakref.finalize(self, _terminate, proc, engine, self._interrupted)
         try:
             self.port = self._read_port(proc)
             self._channel = grpc.insecure_channel(f"127.0.0.1:{self.port}", options=_GRPC_OPTIONS)
@@ -410,7 +416,8 @@ class ProviderHost:
     def interrupt(self) -> None:
         """SIGINT to the host's process group, as the engine stops a plugin (Ctrl-C, a
         cancelled run): an operation in flight puts back what it can and logs out."""
-        if self._proc is not None and self._proc.poll() is None:
+        if self._proc is not None and self._proc.poll() is None and not self._interrupted.is_set():
+            self._interrupted.set()
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(self._proc.pid, signal.SIGINT)
 
