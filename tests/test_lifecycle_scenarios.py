@@ -387,3 +387,59 @@ def test_ctrl_c_in_the_harness_command_is_one_line_and_saves_state(tmp_path: Pat
         assert mode_of(sim.primary) == {}
         assert sim.primary.pending() == {}
         assert no_session_left(sim, sim.primary)
+
+
+# -- what a drift job sees -----------------------------------------------------------
+def harness(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "pulumi_sonicha.testing", *args, "--cwd", str(HA_STACK)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=120,
+    )
+
+
+def test_drift_job_with_values_and_an_opt_in_health_check(sim: Simulator, tmp_path: Path):
+    common = ["--state", str(tmp_path / "state.json")]
+    for arg in [
+        f"t:primaryHost={sim.primary.host}",
+        f"t:backupHost={sim.backup.host}",
+        f"t:backupSerial={sim.backup.serial}",
+        f"sonicha:caBundle={sim.ca_path}",
+    ]:
+        common += ["--config", arg]
+    env = {"SONICHA_PASSWORD": sim.password}
+
+    # Without the password anywhere, the harness says which variable to set, not how
+    # to `pulumi config set` (it has no config store).
+    missing = harness("up", *common, env={"SONICHA_PASSWORD": ""})
+    assert missing.returncode == 1
+    assert "the environment variable SONICHA_PASSWORD" in missing.stderr
+    assert "pulumi config set" not in missing.stderr
+
+    assert harness("up", *common, env=env).returncode == 0
+    healthy = harness("preview", "--refresh", "--expect-healthy", *common, env=env)
+    assert healthy.returncode == 0, healthy.stderr
+
+    # A pulled HA cable is not drift: no drift line, no change; the health check fails.
+    sim.uncable("X4")
+    pulled = harness(
+        "preview", "--refresh", "--expect-no-changes", "--expect-healthy", *common, env=env
+    )
+    assert "drift" not in pulled.stdout.split("Resources:")[0]
+    assert pulled.returncode == 1
+    assert "unhealthy: site-x4: X4 on the Primary reports 'No link' (HA link down)" in (
+        pulled.stderr
+    )
+    assert "no changes were expected" not in pulled.stderr
+    sim.cable("X4")
+
+    # A zone set by hand is drift, shown with its values.
+    sim.primary.set_zone("X4", "DMZ")
+    drifted = harness("preview", "--refresh", "--expect-no-changes", "--diff", *common, env=env)
+    assert drifted.returncode == 1
+    assert 'site-x4 [drift: primary_zone "Unassigned" => "DMZ"]' in drifted.stdout
+    assert '~ primary_zone "DMZ" => "Unassigned"' in drifted.stdout
+    for operational in ("ha_status", "synchronized", "backup_state", "primary_link"):
+        assert operational not in drifted.stdout.split("Outputs:")[0]
