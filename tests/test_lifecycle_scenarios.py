@@ -443,3 +443,26 @@ def test_drift_job_with_values_and_an_opt_in_health_check(sim: Simulator, tmp_pa
     assert '~ primary_zone "DMZ" => "Unassigned"' in drifted.stdout
     for operational in ("ha_status", "synchronized", "backup_state", "primary_link"):
         assert operational not in drifted.stdout.split("Outputs:")[0]
+
+
+def test_parallel_steps_leave_a_working_pair(sim: Simulator, tmp_path: Path) -> None:
+    """Registrations stepped at once, as the engine does (`parallel=4`): both links are
+    created concurrently through the one provider host, then the pair."""
+    sim.primary.set_zone("X4", "DMZ")
+    sim.backup.set_zone("X5", "LAN")
+    stack = ha_stack(tmp_path, sim, links=["X4", "X5"], data="X4", pairBackupHost=sim.backup.host)
+    stack.parallel = 4
+    with stack:
+        result = stack.up()
+        assert sorted(ops(result)) == [
+            ("site-pair", "create"),
+            ("site-x4", "create"),
+            ("site-x5", "create"),
+        ]
+        assert result.steps[-1].name == "site-pair"  # it depends on both links
+        assert_working_pair(sim, ("X4", "X5"))
+        for unit in (sim.primary, sim.backup):
+            assert unit.max_concurrent_sessions == 1
+        assert not stack.preview().has_changes
+        assert stack.destroy().changes == {"delete": 3}
+    assert (sim.primary.zone("X4"), sim.backup.zone("X5")) == ("DMZ", "LAN")

@@ -12,6 +12,11 @@ when the provider's Diff or the resource option says `delete_before_replace`,
 otherwise the old resource is deleted at the end of the update; a resource with
 `protect` cannot be replaced or deleted (the step fails); one with
 `retain_on_delete` leaves state without a provider Delete.
+
+Registrations may arrive on several threads at once (`Lifecycle(parallel=N)`, as
+the engine steps independent resources in parallel): the bookkeeping (state,
+steps, the state file) runs under one lock, which every provider call releases,
+so the provider host serves those calls concurrently.
 """
 
 from __future__ import annotations
@@ -113,6 +118,14 @@ class _Deployment(Mocks):
             f"{name} ({type_}): {op} failed: {message}", resource=name, urn=urn, op=op
         )
 
+    def _unlocked(self, call: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """A provider call, with the bookkeeping lock released while it runs."""
+        self._lock.release()
+        try:
+            return call(*args, **kwargs)
+        finally:
+            self._lock.acquire()
+
     def _next_order(self) -> int:
         self._order += 1
         return self._order - 1
@@ -139,7 +152,7 @@ class _Deployment(Mocks):
                 old.urn, old.name = urn, name  # (a preview works on a copy of the state)
                 self.save()
         try:
-            checked = host.check(urn, old.inputs if old else {}, news)
+            checked = self._unlocked(host.check, urn, old.inputs if old else {}, news)
         except HarnessError as exc:
             raise self._failed(name, type_, urn, "check", exc) from None
         if checked.failures:
@@ -160,13 +173,15 @@ class _Deployment(Mocks):
                 self.steps.append(step)
                 return "", _wrap_secrets(inputs, secret_outputs)
             try:
-                id_, outs = host.create(urn, inputs)
+                id_, outs = self._unlocked(host.create, urn, inputs)
             except HarnessError as exc:
                 raise self._failed(name, type_, urn, CREATE, exc) from None
             return self._created(step, id_, inputs, outs, secret_outputs, request)
 
         try:
-            diff = host.diff(urn, old.id, old.outputs, inputs, old_inputs=old.inputs)
+            diff = self._unlocked(
+                host.diff, urn, old.id, old.outputs, inputs, old_inputs=old.inputs
+            )
         except HarnessError as exc:
             raise self._failed(name, type_, urn, "diff", exc) from None
         diff_keys = changed_keys(old.inputs, inputs) or [
@@ -218,10 +233,12 @@ class _Deployment(Mocks):
             try:
                 if dbr:
                     if not old.retain_on_delete:
-                        host.delete(urn, old.id, old.outputs, old_inputs=old.inputs)
+                        self._unlocked(
+                            host.delete, urn, old.id, old.outputs, old_inputs=old.inputs
+                        )
                     self.state.remove(old)
                     self.save()
-                id_, outs = host.create(urn, inputs)
+                id_, outs = self._unlocked(host.create, urn, inputs)
             except HarnessError as exc:
                 raise self._failed(name, type_, urn, REPLACE, exc) from None
             if not dbr:
@@ -243,7 +260,9 @@ class _Deployment(Mocks):
             self.steps.append(step)
             return old.id, _wrap_secrets(inputs, secret_outputs)
         try:
-            outs = host.update(urn, old.id, old.outputs, inputs, old_inputs=old.inputs)
+            outs = self._unlocked(
+                host.update, urn, old.id, old.outputs, inputs, old_inputs=old.inputs
+            )
         except HarnessError as exc:
             raise self._failed(name, type_, urn, UPDATE, exc) from None
         old.inputs, old.outputs, old.order = inputs, outs, self._next_order()

@@ -132,12 +132,16 @@ class Lifecycle:
         stack: str = "dev",
         *,
         python: str = sys.executable,
+        parallel: int = 1,
     ) -> None:
         self.project_dir = Path(project_dir).resolve()
         self.project, self.program = read_project(self.project_dir)
         self.stack = stack
         self.env = dict(env or {})
         self.python = python
+        # Registrations stepped at once (the engine's `--parallel`); 1 keeps the steps in
+        # program order, which makes plans easy to assert on.
+        self.parallel = max(1, int(parallel))
         self.state_file = Path(
             state_file or self.project_dir / ".pulumi-harness" / f"{stack}.json"
         ).resolve()
@@ -465,6 +469,7 @@ class Lifecycle:
             mocks=deployment,
             monitor=deployment.monitor,
             on_interrupt=lambda: self._host.interrupt() if self._host is not None else None,
+            parallel=self.parallel,
         )
         result.steps.extend(deployment.steps)
         result.outputs = outcome.exports

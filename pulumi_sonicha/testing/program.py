@@ -177,6 +177,7 @@ def run_program(
     mocks: Mocks,
     monitor: _Monitor | None = None,
     on_interrupt: Callable[[], None] | None = None,
+    parallel: int = 1,
 ) -> _ProgramOutcome:
     """Run `program` like the Python language host, registering through `mocks`.
 
@@ -184,8 +185,9 @@ def run_program(
     event loop, so runs do not leak into each other or the caller), the way
     `pulumi.automation`'s inline language server runs one: configure the
     runtime, set the config, `run_in_stack`. Resource registrations execute
-    on a single worker thread, so they reach `mocks` one at a time, in the
-    order the program makes them.
+    on `parallel` worker threads: with 1 (the default) they reach `mocks` one at
+    a time, in the order the program makes them; with more, independent ones at
+    once, as the engine steps them.
     """
     monitor = monitor or _Monitor(mocks)
     log = _EngineLog()
@@ -207,7 +209,7 @@ def run_program(
         set_all_config(dict(config), sorted(secret_keys))
         loop = asyncio.new_event_loop()
         loop.set_exception_handler(_quiet_unretrieved)
-        executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pulumi-register")
+        executor = ThreadPoolExecutor(max_workers=parallel, thread_name_prefix="pulumi-register")
         loop.set_default_executor(executor)
         asyncio.set_event_loop(loop)
         try:
