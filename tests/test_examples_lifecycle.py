@@ -959,6 +959,19 @@ def _fleet_sequence(stack: Lifecycle, site_a: Simulator, site_b: Simulator) -> N
             "ha:pairs[0] (\"site-a\"): 'backupSerial' must be a string",
         ),
         ({"name": "site-a"}, "ha:pairs must be a non-empty JSON list"),
+        (
+            [
+                {
+                    "name": "hq",
+                    "renamedFrom": ["site a"],
+                    "primaryHost": "10.1.0.1",
+                    "backupHost": "10.1.0.2",
+                    "primarySerial": "2CB8ED0A1B2C",
+                    "backupSerial": "2CB8ED0A9F00",
+                }
+            ],
+            "ha:pairs[0] (\"hq\"): 'renamedFrom' must be the pair's former name, or a list",
+        ),
     ],
 )
 def test_fleet_config_is_checked_before_anything_is_declared(

@@ -466,3 +466,20 @@ def test_parallel_steps_leave_a_working_pair(sim: Simulator, tmp_path: Path) -> 
         assert not stack.preview().has_changes
         assert stack.destroy().changes == {"delete": 3}
     assert (sim.primary.zone("X4"), sim.backup.zone("X5")) == ("DMZ", "LAN")
+
+
+def test_destroy_restores_the_zone_from_before_the_first_up_not_a_repaired_one(
+    sim: Simulator, tmp_path: Path
+) -> None:
+    """X4 was Unassigned before the first `up`; someone puts it in DMZ, `up --refresh`
+    repairs it; destroy must not put DMZ back (README: what a delete restores)."""
+    with ha_stack(tmp_path, sim, pair=False) as stack:
+        stack.up()
+        sim.primary.set_zone("X4", "DMZ")
+        repaired = stack.up(refresh=True)
+        assert repaired.ops_for("site-x4") == ["drift", "update"]
+        assert sim.primary.zone("X4") == "Unassigned"
+        (entry,) = stack.state["resources"]
+        assert entry["outputs"]["previous_zones"] == {}
+        stack.destroy()
+    assert sim.primary.zone("X4") == "Unassigned"

@@ -10,27 +10,46 @@ nothing for a known one, against a real provider host (`ProviderHost`).
 State lives in a JSON file, one entry per resource (urn, type, id, checked
 inputs with `__provider`, outputs, order).
 
+Where each part lives: `program` (running the program, reading Pulumi.yaml and
+Pulumi.<stack>.yaml), `engine` (the plan and its steps), `state` (the state
+file), `secrets` (secret config kept out of files and texts), `results` (Step,
+Result, LifecycleError), `host` (the provider host over gRPC), `health` (the
+opt-in health check of `--expect-healthy`).
+
 Emulated faithfully: program order (a resource registers only once the
 outputs it consumes resolve, so program order is a valid dependency order),
 `Check` olds/news, `Diff` with old outputs, unknowns in preview (outputs a
 create or update cannot know resolve as unknown in the program, `Check` and
 `Diff` see them), `replaces` counting only when `changes`, delete-before-replace
 (from the diff or the resource option), create-before-delete replacements whose
-old resource is deleted at the end of the update, deletion of resources the
-program no longer declares (reverse order), `Read` for refresh (empty id =
-gone, returned inputs replace the old ones; drift only where the provider's
-`Diff` of what was read against the prior inputs reports a change, as in the
-engine's refresh diff, so changed outputs alone never count), per-step state
-saving (a failed step leaves what succeeded), secret re-marking of outputs
-named like secret inputs and of `additional_secret_outputs`.
+old resource is deleted at the end of the update, renames: a new name without
+`aliases` is a create of the new resource and, at the end of the update, a
+delete of the old one; with `aliases` (a name, a spec or a URN) the resource
+found under an alias moves to its new name with no create and no delete;
+`protect` (a replacement or delete of a protected resource fails the step,
+a preview too) and `retain_on_delete` (state forgets the resource, no provider
+Delete), deletion of resources the program no longer declares (reverse order),
+`Read` for refresh (empty id = gone, returned inputs replace the old ones; drift
+only where the provider's `Diff` of what was read against the prior inputs
+reports a change, as in the engine's refresh diff, so changed outputs alone
+never count; a drift step names the declared inputs that changed, with their
+values), per-step state saving (a failed step leaves what succeeded), secret
+re-marking of outputs named like secret inputs and of
+`additional_secret_outputs`, parallel steps (`parallel=N`: registrations stepped
+on N threads, the provider host serving their calls at once; the default 1 keeps
+steps in program order), the engine's `Log` service (warnings a provider sends
+there land in `Result.diagnostics`), and stopping the provider host as the engine
+does (SIGINT to its process group, SIGKILL after 5 s; Ctrl-C during an operation
+raises `LifecycleInterrupted` once the host stopped, with the state of the steps
+that completed saved).
 
-Not emulated: parallel registration (one resource at a time), component
-resources (registered as plain containers, not persisted), non-dynamic custom
-resources (inputs returned as outputs with a fake id, not persisted),
-`Resource.get`/import, invokes, transforms, aliases, `depends_on` ordering
-beyond program order, dependents of a delete-before-replace resource, retries,
-timeouts, `protect`, `ignore_changes`, `retain_on_delete`, `deleted_with`,
-and secrets encryption in the state file.
+Not emulated: component resources (registered as plain containers, not
+persisted), non-dynamic custom resources (inputs returned as outputs with a fake
+id, not persisted), `Resource.get`/import, invokes, transforms, `depends_on`
+ordering beyond program order, dependents of a delete-before-replace resource,
+parallel deletes (deletes run one at a time, last created first), retries,
+timeouts, `ignore_changes`, `deleted_with`, and secrets encryption in the state
+file.
 
 Secrets in the state file: a value that equals (or contains) the value of a
 secret config key is written as the engine writes a secret,
