@@ -13,9 +13,19 @@ from pathlib import Path
 
 import pytest
 
+from pulumi_sonicha.providers.run import CLAIMS
 from pulumi_sonicha.settings import ENV_VAR, Settings
 from pulumi_sonicha.simulator import Simulator
 from pulumi_sonicha.testing import ProviderHost
+
+
+@pytest.fixture(autouse=True)
+def fresh_run_claims() -> Iterator[None]:
+    """Each test is a run of its own: no claim a provider recorded in this process
+    (`providers.run.CLAIMS`, one provider host = one run) carries over to the next."""
+    CLAIMS.clear()
+    yield
+    CLAIMS.clear()
 
 
 @pytest.fixture
