@@ -100,8 +100,8 @@ class SonicHaProvider(ResourceProvider):
         """A host input changed, but the new address answers with the serial this resource
         manages: the unit was re-addressed (or spelled another way), so update in place.
 
-        A replacement would create the new resource and then delete the old one, and
-        that delete would undo on the very same unit what the create just adopted. Only
+        A replacement would take the very same unit's HA configuration (or zones) down
+        and set it up again (delete first, `delete_before_replace`), for nothing. Only
         a changed host costs requests here; an unchanged resource's diff makes none.
         """
         serial = olds.get(self.host_serials.get(key, ""))
