@@ -499,3 +499,26 @@ def test_destroy_with_the_backup_dead_completes_and_says_what_is_left(
         text = warnings(result)
         assert "could not reach the Backup" in text and "turn HA off there by hand" in text
     assert mode_of(sim.primary) == {}
+
+
+def test_two_spellings_of_one_pair_in_one_run_through_the_host(
+    sim: Simulator, tmp_path: Path
+) -> None:
+    """Two links spell the same units differently (`LOCALHOST:port`, `localhost:port`:
+    as `FW1` and `fw1:443`), created at once through one provider host: the unit locks
+    are taken in one global order, so neither waits for the other forever."""
+    p1, p2 = str(sim.primary.port), str(sim.backup.port)
+    lower = {"primaryHost": f"localhost:{p1}", "backupHost": f"localhost:{p2}"}
+    upper = dict(lower)
+    upper["primaryHost" if p1 > p2 else "backupHost"] = f"LOCALHOST:{p1 if p1 > p2 else p2}"
+    links = [{"interface": "X4", **upper}, {"interface": "X5", **lower}]
+    stack = ha_stack(tmp_path, sim, links=json.dumps(links), pair=False)
+    stack.parallel = 4
+    for unit in (sim.primary, sim.backup):
+        unit.hang("POST", "/api/sonicos/auth$", seconds=0.5, times=2)
+    with stack:
+        stack._provider_host().call_timeout = 30  # a deadlock fails the call, not the suite
+        result = stack.up()
+        assert sorted(ops(result)) == [("site-x4", "create"), ("site-x5", "create")]
+        for unit in (sim.primary, sim.backup):
+            assert unit.max_concurrent_sessions == 1
