@@ -107,6 +107,10 @@ class NoHeartbeatError(SyncTimeoutError):
     cannot help (Backup off, HA link not cabled, wrong backup_serial...)."""
 
 
+class RunInterruptedError(ApplianceError):
+    """The provider host was stopped (Ctrl-C, CI timeout) in the middle of an operation."""
+
+
 class PortalError(SonicHaError):
     """The MySonicWall portal refused or failed a call."""
 

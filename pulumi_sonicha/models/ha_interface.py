@@ -84,6 +84,12 @@ def ip_assignment_of(ipv4: dict[str, Any]) -> dict[str, Any]:
     return copy.deepcopy(ipv4.get("ip_assignment") or {})
 
 
+def link_up(status: str | None) -> bool:
+    """Whether a `primary_link`/`backup_link` output says the link is up: the client
+    reports "No link" whenever the unit's status list says not `connected`."""
+    return bool(status) and str(status).strip().lower() != LINK_DOWN.lower()
+
+
 def unassigned(ipv4: dict[str, Any]) -> dict[str, Any]:
     """The whole `ipv4` object as read, with its zone set to Unassigned (`ip_assignment`
     empty). Whole, because a PUT replaces the interface: every other setting
