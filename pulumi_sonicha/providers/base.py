@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import threading
+import warnings
 from typing import Any, ClassVar
 
 from pulumi.dynamic import (
@@ -31,6 +32,7 @@ from ..errors import SonicHaError, redact
 from ..schema import Schema, is_unknown
 from ..settings import Settings
 from ..sonicos import ApplianceSession, SonicOSClient
+from ..transport import InsecureConnectionWarning
 
 
 class SonicHaProvider(ResourceProvider):
@@ -55,7 +57,13 @@ class SonicHaProvider(ResourceProvider):
 
     # -- settings -------------------------------------------------------------
     def configure(self, req: ConfigureRequest) -> None:
-        self._settings = Settings.load(req.config.get)
+        # Only the engine's provider host calls this. The engine shows the host's stderr
+        # lines, and the log record of the insecure warning is one clean line there; the
+        # warnings module would print it a second time with a source path.
+        warnings.filterwarnings("ignore", category=InsecureConnectionWarning)
+        # The SDK's Config offers get() only; its raw dict lets us refuse misspelled keys.
+        keys = getattr(req.config, "_props", None) or {}
+        self._settings = Settings.load(req.config.get, config_keys=list(keys))
 
     @property
     def settings(self) -> Settings:
