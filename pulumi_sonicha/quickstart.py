@@ -29,7 +29,13 @@ from typing import Any
 
 from .settings import Settings
 from .simulator import Simulator
-from .simulator.envfile import DEFAULT_STATE_DIR, ENV_FILENAME, env_text, write_private
+from .simulator.envfile import (
+    DEFAULT_STATE_DIR,
+    ENV_FILENAME,
+    env_text,
+    remove_if_ours,
+    write_private,
+)
 from .transport import insecure_message
 
 STACK = "quickstart"
@@ -193,8 +199,7 @@ def keep_running(sim: Simulator, ready: Path | None) -> None:
         stop.wait()
     finally:
         for done in (env_path, ready):  # nothing points at a simulator that is gone
-            if done is not None:
-                done.unlink(missing_ok=True)
+            remove_if_ours(done, text)
 
 
 def _print_simulator(sim: Any) -> None:

@@ -26,7 +26,7 @@ from . import (
     Simulator,
 )
 from .ctl import help_text, run
-from .envfile import DEFAULT_STATE_DIR, ENV_FILENAME
+from .envfile import DEFAULT_STATE_DIR, ENV_FILENAME, remove_if_ours
 from .envfile import env_text as _env_text
 from .envfile import write_private as _write_private
 
@@ -106,17 +106,17 @@ def _serve(args: argparse.Namespace) -> int:
         signal.signal(signum, lambda *_: stop.set())
     ready = Path(args.ready_file) if args.ready_file else None
     env_path = state_dir / ENV_FILENAME
-    for stale in (ready, env_path):  # a script waiting for them must not see the last run's
+    sim.start()
+    for stale in (ready, env_path):  # left by a killed run; a waiting script must not use them
         if stale is not None:
             stale.unlink(missing_ok=True)
-    sim.start()
+    env_text = _env_text(sim.env(include_hosts=True))
     try:
         for iface in args.link_down:
             sim.uncable(iface)
         if args.hold_session:
             sim.primary.hold_session(args.hold_session)
             sim.backup.hold_session(args.hold_session)
-        env_text = _env_text(sim.env(include_hosts=True))
         _write_private(env_path, env_text)
         print(_banner(sim, env_path, env_text), flush=True)
         if ready is not None:
@@ -127,8 +127,7 @@ def _serve(args: argparse.Namespace) -> int:
     finally:
         sim.stop()
         for done in (ready, env_path):  # nothing points at a simulator that is gone
-            if done is not None:
-                done.unlink(missing_ok=True)
+            remove_if_ours(done, env_text)
     return 0
 
 

@@ -273,6 +273,13 @@ def run(
             file=sys.stderr,
         )
         return 2
+    if not Path(ca).is_file():
+        print(
+            f"ctl: the simulator's CA {ca} does not exist (any more): is the simulator"
+            f" running? {START_HINT.capitalize()}, or pass --state-dir or --ca.",
+            file=sys.stderr,
+        )
+        return 2
     answers: dict[str, Any] = {}
     for target in targets:
         try:

@@ -44,3 +44,14 @@ def read_env_file(state_dir: str | Path) -> dict[str, str]:
             key, _, value = words[1].partition("=")
             env[key] = value
     return env
+
+
+def remove_if_ours(path: Path | None, text: str) -> None:
+    """At stop: remove a file we wrote, unless a simulator started since has rewritten it."""
+    if path is None:
+        return
+    try:
+        if path.read_text() == text:
+            path.unlink()
+    except OSError:
+        pass
