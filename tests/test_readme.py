@@ -28,8 +28,8 @@ FREE_PORTS = f"{START.removesuffix(' --ready-file')} --primary-port 0 --backup-p
 CTL = "pulumi_sonicha.simulator ctl"
 
 
-def blocks(language: str) -> list[str]:
-    return re.findall(rf"^```{language}\n(.*?)^```$", README, flags=re.S | re.M)
+def blocks(language: str, text: str = README) -> list[str]:
+    return re.findall(rf"^```{language}\n(.*?)^```$", text, flags=re.S | re.M)
 
 
 def shell_lines(block: str) -> list[str]:
@@ -104,8 +104,14 @@ def test_pointing_pulumi_at_the_simulator_waits_for_the_env_file(workdir: Path):
     assert done.returncode == 0, done.stdout + done.stderr
 
 
-def test_no_snippet_sources_the_env_file_before_it_exists():
-    for block in SH:
+EXAMPLE_READMES = sorted((REPO / "examples").glob("*/README.md"))
+
+
+@pytest.mark.parametrize(
+    "readme", [REPO / "README.md", *EXAMPLE_READMES], ids=lambda p: str(p.relative_to(REPO))
+)
+def test_no_snippet_sources_the_env_file_before_it_exists(readme: Path):
+    for block in blocks("sh", readme.read_text()):
         lines = shell_lines(block)
         for index, line in enumerate(lines):
             if line.startswith(". .sonicha-sim/"):
