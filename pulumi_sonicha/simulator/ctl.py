@@ -332,7 +332,7 @@ def render_show(views: dict[str, dict[str, Any]]) -> str:
         )
         lines.append(f"  HA settings  {json.dumps(view['ha_settings'], separators=(',', ':'))}")
         status = view["ha_status"]
-        flat = ", ".join(f"{k} {v}" for k, v in status.items() if not isinstance(v, dict | list))
+        flat = "; ".join(f"{k} {v}" for k, v in status.items() if not isinstance(v, dict | list))
         lines.append(f"  HA status    {flat}")
         session = view["session"]
         if session is None:
