@@ -79,7 +79,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     ctl.add_argument("--url", help="server URL (default: from the env file)")
     ctl.add_argument("--ca", help="CA PEM to trust (default: from the env file)")
-    ctl.add_argument("--state-dir", dest="ctl_state_dir", default=DEFAULT_STATE_DIR)
+    ctl.add_argument(
+        "--state-dir",
+        dest="ctl_state_dir",
+        default=DEFAULT_STATE_DIR,
+        help=f"where the running simulator wrote {ENV_FILENAME} (default {DEFAULT_STATE_DIR})",
+    )
     ctl.add_argument(
         "--unit", choices=("primary", "backup", "portal"), help="which server (default: Primary)"
     )

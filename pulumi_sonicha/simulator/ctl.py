@@ -261,7 +261,8 @@ def run(
     env = read_env_file(state_dir)
     ca = ca or env.get("SONICHA_CA_BUNDLE")
     if action.target == "all":
-        targets = [unit] if unit else list(UNITS)
+        # --url names one server: the one --unit says (default the Primary).
+        targets = [unit or "primary"] if url else [unit] if unit else list(UNITS)
     else:
         targets = ["portal" if action.target == "portal" else unit or "primary"]
     urls = _urls(env, url, targets[0])
