@@ -12,6 +12,7 @@ from __future__ import annotations
 import inspect
 import textwrap
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from . import schema as _schema
@@ -71,6 +72,16 @@ def _indent(text: str) -> str:
     return "\n".join(_INDENT + line for line in text.splitlines())
 
 
+@dataclass(frozen=True)
+class Documented:
+    """What a class was documented from: its schema, the meanings, its Args class name."""
+
+    schema: Schema
+    inputs: Mapping[str, str]
+    outputs: Mapping[str, str]
+    args_class: str
+
+
 def document(
     schema: Schema,
     inputs: Mapping[str, str],
@@ -82,6 +93,8 @@ def document(
     def decorate(cls: type[T]) -> type[T]:
         head = inspect.cleandoc(cls.__doc__ or "")
         cls.__doc__ = f"{head}\n\n{sections(schema, inputs, outputs, args_class)}\n"
+        # What tests/test_resources_docs.py checks the class against.
+        cls.__sonicha_docs__ = Documented(schema, inputs, outputs, args_class)  # type: ignore[attr-defined]
         return cls
 
     return decorate

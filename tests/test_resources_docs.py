@@ -21,30 +21,22 @@ from pulumi_sonicha.docstrings import UNDOCUMENTED
 from pulumi_sonicha.models import ha_interface, ha_pair, license_association
 from pulumi_sonicha.schema import Schema
 
-# (resource class, Args class, schema, meanings of inputs, meanings of outputs)
-RESOURCES = [
-    (
-        resources.HaInterface,
-        resources.HaInterfaceArgs,
-        ha_interface.SCHEMA,
-        resources.HA_INTERFACE_INPUTS,
-        resources.HA_INTERFACE_OUTPUTS,
-    ),
-    (
-        resources.HaPair,
-        resources.HaPairArgs,
-        ha_pair.SCHEMA,
-        resources.HA_PAIR_INPUTS,
-        resources.HA_PAIR_OUTPUTS,
-    ),
-    (
-        resources.LicenseAssociation,
-        resources.LicenseAssociationArgs,
-        license_association.SCHEMA,
-        resources.LICENSE_ASSOCIATION_INPUTS,
-        resources.LICENSE_ASSOCIATION_OUTPUTS,
-    ),
+
+def _documented(cls: type):
+    docs = getattr(cls, "__sonicha_docs__", None)
+    assert docs is not None, f"decorate {cls.__name__} with @document (resources.py)"
+    args_cls = getattr(pulumi_sonicha, docs.args_class)
+    return (cls, args_cls, docs.schema, docs.inputs, docs.outputs)
+
+
+# Every public resource class: a new one (and its Args) is checked here once it is exported.
+PUBLIC = [
+    getattr(pulumi_sonicha, name)
+    for name in pulumi_sonicha.__all__
+    if isinstance(getattr(pulumi_sonicha, name), type)
+    and issubclass(getattr(pulumi_sonicha, name), pulumi.dynamic.Resource)
 ]
+RESOURCES = [_documented(cls) for cls in PUBLIC]
 IDS = [r[0].__name__ for r in RESOURCES]
 
 
@@ -58,14 +50,14 @@ def flat(text: str) -> str:
     return " ".join(word for word in text.split() if word != "|")
 
 
-def test_every_public_resource_is_covered_here():
-    public = {
-        name
-        for name in pulumi_sonicha.__all__
-        if isinstance(getattr(pulumi_sonicha, name), type)
-        and issubclass(getattr(pulumi_sonicha, name), pulumi.dynamic.Resource)
-    }
-    assert public == set(IDS)
+def test_the_resources_and_their_schemas():
+    assert set(IDS) >= {"HaInterface", "HaPair", "LicenseAssociation"}
+    by_name = {r[0].__name__: r for r in RESOURCES}
+    assert by_name["HaInterface"][2] is ha_interface.SCHEMA
+    assert by_name["HaPair"][2] is ha_pair.SCHEMA
+    assert by_name["LicenseAssociation"][2] is license_association.SCHEMA
+    for _cls, args_cls, schema, _, _ in RESOURCES:
+        assert args_cls.__sonicha_docs__.schema is schema, args_cls.__name__
 
 
 @pytest.mark.parametrize(("cls", "args_cls", "schema", "inputs", "outputs"), RESOURCES, ids=IDS)
