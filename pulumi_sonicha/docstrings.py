@@ -59,6 +59,8 @@ def sections(
     head = (
         f"Inputs (keyword arguments, or the fields of `{args_class}`; an input left out"
         " takes its default):"
+        if outputs
+        else f"Fields (the inputs of `{schema.resource}`; a field left out takes its default):"
     )
     text = [textwrap.fill(head, _WIDTH + 4), "", *(_indent(entry) for entry in entries)]
     if outputs:

@@ -351,8 +351,8 @@ class HaPair(_SonicHaResource, module="sonicha", name="HaPair"):
 
 LICENSE_ASSOCIATION_INPUTS = {
     "primary_serial": "The Primary's serial (HA Primary on MySonicWall).",
-    "secondary_serial": "The Backup's serial (HA Secondary on MySonicWall). A change deletes"
-    " the old association first: a unit belongs to one association.",
+    "secondary_serial": "The Backup's serial (HA Secondary on MySonicWall); on a change the"
+    " old association is deleted first (a unit belongs to one association).",
 }
 LICENSE_ASSOCIATION_OUTPUTS = {
     "association_id": "MySonicWall's id of the association (also the resource id).",
