@@ -331,7 +331,7 @@ def render_show(views: dict[str, dict[str, Any]]) -> str:
             f"{name.capitalize():8} {view['host']}  serial {view['serial']}  {view['model']}"
             f"  {view['firmware']}"
         )
-        lines.append(f"  HA settings  {json.dumps(view['ha_settings'], separators=(',', ':'))}")
+        lines += _ha_lines(view["ha_settings"])
         status = view["ha_status"]
         flat = "; ".join(f"{k} {v}" for k, v in status.items() if not isinstance(v, dict | list))
         lines.append(f"  HA status    {flat}")
@@ -371,6 +371,31 @@ def render_show(views: dict[str, dict[str, Any]]) -> str:
         if portal.get("latency_ms"):
             lines.append(f"  latency      {portal['latency_ms']:.0f} ms per request")
     return "\n".join(lines).rstrip()
+
+
+def _compact(value: Any) -> str:
+    if isinstance(value, dict | list):
+        return json.dumps(value, separators=(",", ":"))
+    return str(value)
+
+
+def _ha_lines(ha: dict[str, Any]) -> list[str]:
+    """The committed HA settings: the mode and its fields (flags that are on), then the rest."""
+    pad = " " * 15
+    mode = ha.get("mode") or {}
+    lines = []
+    if not mode:
+        lines.append("  HA settings  HA off (mode {})")
+    for kind, fields in mode.items():
+        fields = fields if isinstance(fields, dict) else {"": fields}
+        parts = [f"{k} {_compact(v)}" for k, v in fields.items() if not isinstance(v, bool)]
+        on = [k for k, v in fields.items() if v is True]
+        parts.append("on: " + (" ".join(on) if on else "none"))
+        lines.append(f"  HA settings  {kind}: " + ", ".join(parts))
+    rest = [f"{k} {_compact(v)}" for k, v in ha.items() if k != "mode"]
+    if rest:
+        lines.append(pad + ", ".join(rest))
+    return lines
 
 
 def help_text() -> str:
