@@ -149,6 +149,21 @@ def check_config_keys(keys: Iterable[str]) -> None:
         )
 
 
+def unknown_env_vars(environ: Mapping[str, str]) -> list[str]:
+    """`SONICHA_*` variables that are not settings (the simulator's `SONICHA_SIM_*` aside),
+    each with the closest setting's variable: for a warning, since the environment is
+    shared with other tools and shells."""
+    known = list(ENV_VAR.values())
+    found = []
+    for name in sorted(environ):
+        if not name.startswith("SONICHA_") or name in known or name.startswith("SONICHA_SIM_"):
+            continue
+        close = difflib.get_close_matches(name.upper(), known, n=1, cutoff=0.8)
+        hint = f"did you mean {close[0]}?" if close else "not a setting"
+        found.append(f"{name} ({hint})")
+    return found
+
+
 def _parse(attr: str, text: str) -> object:
     where = f"{CONFIG_KEY[attr]} / {ENV_VAR[attr]}"
     if attr in ("insecure", "override_session"):

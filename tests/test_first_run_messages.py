@@ -74,3 +74,15 @@ def test_unresolvable_host_says_name_not_found(sim: Simulator, tmp_path: Path):
             host.create(URN, checked.inputs)
     assert "fw-primary.invalid" in str(caught.value)
     assert "name not found" in str(caught.value)
+
+
+def test_misspelled_environment_variable_is_named_on_the_hosts_stderr(sim: Simulator, tmp_path):
+    env = blank_env(SONICHA_OVERIDE_SESSION="true")
+    with ProviderHost(cwd=tmp_path, env=env) as host:
+        host.configure(config=appliance_config(sim), secret_keys={"sonicha:password"})
+        host.check(URN, {}, pair_inputs(sim.primary.host))
+        stderr = host.stderr_text()
+    assert (
+        "environment variable SONICHA_OVERIDE_SESSION (did you mean SONICHA_OVERRIDE_SESSION?)"
+        " is ignored: not a provider setting"
+    ) in stderr

@@ -117,3 +117,19 @@ def test_ca_bundle_that_is_not_pem_says_so(tmp_path, content, expected):
     text = str(caught.value)
     assert expected in text
     assert "sonicha:caBundle / SONICHA_CA_BUNDLE" in text and str(bundle) in text
+
+
+def test_unknown_sonicha_environment_variables_are_named_with_the_closest():
+    from pulumi_sonicha.settings import unknown_env_vars
+
+    environ = {
+        "SONICHA_PASWORD": "x",
+        "SONICHA_PASSWORD": "y",
+        "SONICHA_SIM_PRIMARY_HOST": "127.0.0.1:9441",  # the simulator's, read by ctl
+        "SONICHA_COLOUR": "blue",
+        "HOME": "/root",
+    }
+    assert unknown_env_vars(environ) == [
+        "SONICHA_COLOUR (not a setting)",
+        "SONICHA_PASWORD (did you mean SONICHA_PASSWORD?)",
+    ]

@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 import warnings
 from typing import Any, ClassVar
@@ -30,9 +31,13 @@ from pulumi.dynamic import (
 
 from ..errors import SonicHaError, redact
 from ..schema import Schema, is_unknown
-from ..settings import Settings
+from ..settings import Settings, unknown_env_vars
 from ..sonicos import ApplianceSession, SonicOSClient
-from ..transport import InsecureConnectionWarning
+from ..transport import InsecureConnectionWarning, log
+
+
+_warned_env: set[str] = set()
+_warned_lock = threading.Lock()
 
 
 class SonicHaProvider(ResourceProvider):
@@ -64,6 +69,11 @@ class SonicHaProvider(ResourceProvider):
         # The SDK's Config offers get() only; its raw dict lets us refuse misspelled keys.
         keys = getattr(req.config, "_props", None) or {}
         self._settings = Settings.load(req.config.get, config_keys=list(keys))
+        with _warned_lock:  # once per host, though each provider class is configured
+            names = [n for n in unknown_env_vars(os.environ) if n not in _warned_env]
+            _warned_env.update(names)
+        for name in names:
+            log.warning("environment variable %s is ignored: not a provider setting", name)
 
     @property
     def settings(self) -> Settings:
