@@ -35,7 +35,6 @@ from ..settings import Settings, unknown_env_vars
 from ..sonicos import ApplianceSession, SonicOSClient
 from ..transport import InsecureConnectionWarning, log
 
-
 _warned_env: set[str] = set()
 _warned_lock = threading.Lock()
 
