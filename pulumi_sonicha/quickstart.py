@@ -27,6 +27,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from .errors import SettingsError
 from .settings import Settings
 from .simulator import Simulator
 from .simulator.envfile import (
@@ -62,7 +63,11 @@ def run_with_harness(project: Path, sim: Simulator, state_dir: Path) -> int:
     from .testing import Lifecycle, LifecycleError
 
     config, secret_keys = stack_config(sim)
-    if Settings.load(config.get).insecure:
+    try:
+        insecure = Settings.load(config.get).insecure
+    except SettingsError:
+        insecure = False  # the provider reports a bad SONICHA_* value itself, on its first use
+    if insecure:
         # The harness keeps the provider host's stderr, where the provider says this.
         for server in sim.servers:
             print(f"warning: {insecure_message(server.url)}", file=sys.stderr, flush=True)
