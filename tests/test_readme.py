@@ -75,21 +75,15 @@ def test_the_readme_has_the_snippets_this_file_runs():
                 assert line.startswith(f"python -m {CTL} "), line
 
 
-@pytest.mark.parametrize("index", range(len(CTL_BLOCKS)))
-def test_every_ctl_snippet_runs_against_the_simulator_it_starts(workdir: Path, index: int):
-    block = CTL_BLOCKS[index]
-    if START not in block:
-        # These blocks follow the one that starts the simulator: run them with its lines.
-        (starting,) = STARTING
-        lines = starting.splitlines()
-        wait_line = next(i for i, line in enumerate(lines) if line.startswith("while "))
-        block = "\n".join(lines[: wait_line + 1]) + "\n" + block + "\nkill %1\n"
-    done = run_shell(block, workdir)
+def test_the_ctl_snippets_run_in_one_shell_as_a_reader_pastes_them(workdir: Path):
+    """The block that starts the simulator, then each later `ctl` block, then `kill %1`."""
+    assert CTL_BLOCKS[0] in STARTING  # the first one starts the simulator the others use
+    done = run_shell("\n".join(CTL_BLOCKS) + "\nkill %1\n", workdir)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "Traceback" not in done.stderr
-    if CTL_BLOCKS[index] in STARTING:
-        assert "HA status" in done.stdout and "association  assoc-" in done.stdout
-        assert '"zone": "DMZ"' in done.stdout and '"link_status": "No link"' in done.stdout
+    assert "HA status" in done.stdout and "association  assoc-" in done.stdout
+    assert '"zone": "DMZ"' in done.stdout and '"link_status": "No link"' in done.stdout
+    assert '"removed": [' in done.stdout and '"unregistered": "2CB8ED0A4444"' in done.stdout
     assert not (workdir / ".sonicha-sim" / "ready").exists()  # removed at stop
 
 
