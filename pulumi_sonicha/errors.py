@@ -89,6 +89,10 @@ class SyncTimeoutError(ApplianceError):
     """The Backup did not reach a synchronized state within `sync_timeout_s`."""
 
 
+class RunInterruptedError(ApplianceError):
+    """The provider host was stopped (Ctrl-C, CI timeout) in the middle of an operation."""
+
+
 class PortalError(SonicHaError):
     """The MySonicWall portal refused or failed a call."""
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 import copy
 import logging
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
@@ -60,6 +60,8 @@ class SonicOSClient:
         self.host = self.origin.removeprefix("https://")
         self.settings = settings
         self.serial = serial
+        # Fixed for the client's life, so `hold_units` and `session` take the same locks.
+        self.lock_keys = transport.unit_keys(self.host, serial)
 
     @contextmanager
     def session(self) -> Iterator[ApplianceSession]:
@@ -68,7 +70,7 @@ class SonicOSClient:
         transport.warn_if_insecure(self.settings, self.origin)
         auth_url = f"{self.origin}{API}/auth"
         with (
-            _LOCKS.hold(transport.host_key(self.host)),
+            _LOCKS.hold_all(self.lock_keys),
             transport.new_session(self.settings, no_read_retry=(auth_url,)) as http,
         ):
             unit = ApplianceSession(self, http)
@@ -80,6 +82,12 @@ class SonicOSClient:
                 raise
             finally:
                 unit.logout_quietly()
+
+
+def hold_units(clients: list[SonicOSClient]) -> AbstractContextManager[None]:
+    """The locks of several units, in the one global order; each client's `session()`
+    then takes its own again without waiting (the locks are re-entrant)."""
+    return _LOCKS.hold_all([key for client in clients for key in client.lock_keys])
 
 
 class ApplianceSession:
@@ -169,6 +177,7 @@ class ApplianceSession:
         serial = normalize_serial(str(body.get("serial_number", "")))
         firmware = str(body.get("firmware_version", ""))
         self._client.serial = self._client.serial or serial
+        transport.learn_serial(self.host, serial)
         return SystemInfo(
             serial=serial,
             model=str(body.get("model", "")),

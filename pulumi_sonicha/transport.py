@@ -15,7 +15,7 @@ import threading
 import time
 import warnings
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from typing import Any
 
 import requests
@@ -221,15 +221,54 @@ def may_have_arrived(exc: requests.RequestException) -> bool:
 class KeyedLocks:
     """One lock per key, created on first use: per unit (an appliance allows one admin
     session at a time, and the provider host runs four worker threads) or per portal
-    account (one token login shared by those threads)."""
+    account (one token login shared by those threads).
+
+    Locks are re-entrant, so an operation that needs several units takes them all
+    first with `hold_all` (in one global order: sorted keys) and then opens its
+    sessions, each of which takes its own unit's lock again without waiting. Two
+    operations that need the same two units therefore wait for each other instead
+    of each holding one and waiting for the other.
+    """
 
     def __init__(self) -> None:
-        self._locks: dict[str, threading.Lock] = {}
+        self._locks: dict[str, threading.RLock] = {}
         self._guard = threading.Lock()
+
+    def _lock(self, key: str) -> threading.RLock:
+        with self._guard:
+            return self._locks.setdefault(key, threading.RLock())
 
     @contextmanager
     def hold(self, key: str) -> Iterator[None]:
-        with self._guard:
-            lock = self._locks.setdefault(key, threading.Lock())
-        with lock:
+        with self._lock(key):
             yield
+
+    @contextmanager
+    def hold_all(self, keys: Iterator[str] | list[str] | tuple[str, ...]) -> Iterator[None]:
+        """Every key's lock, taken in sorted order (the one global order)."""
+        with ExitStack() as stack:
+            for key in sorted(set(keys)):
+                stack.enter_context(self._lock(key))
+            yield
+
+
+# Serial numbers learned per address (host_key), process-wide: once an address has
+# answered, its lock is the unit's, whatever spelling or other address reaches it.
+_serial_of_address: dict[str, str] = {}
+
+
+def learn_serial(host: str, serial: str) -> None:
+    """Remember which unit answers at `host` (called when a unit reports its serial)."""
+    if serial:
+        _serial_of_address[host_key(host)] = serial
+
+
+def unit_keys(host: str, serial: str | None = None) -> tuple[str, ...]:
+    """The lock keys of a unit: its address in one spelling (`host_key`), and its serial
+    when known (given, or learned from an earlier answer at this address). Holding both
+    serializes every spelling of one address, and, once the unit has answered, every
+    address of one unit; before that two different addresses of one unit are not
+    serialized (the unit itself then refuses the second login)."""
+    known = serial or _serial_of_address.get(host_key(host))
+    address = f"address:{host_key(host)}"
+    return (address, f"serial:{known}") if known else (address,)

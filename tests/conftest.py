@@ -6,15 +6,26 @@ sync made instant and retry back-off shrunk so the suite stays fast.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
+from pulumi_sonicha.providers.run import CLAIMS
 from pulumi_sonicha.settings import ENV_VAR, Settings
 from pulumi_sonicha.simulator import Simulator
 from pulumi_sonicha.testing import ProviderHost
+
+
+@pytest.fixture(autouse=True)
+def fresh_run_claims() -> Iterator[None]:
+    """Each test is a run of its own: no claim a provider recorded in this process
+    (`providers.run.CLAIMS`, one provider host = one run) carries over to the next."""
+    CLAIMS.clear()
+    yield
+    CLAIMS.clear()
 
 
 @pytest.fixture
@@ -73,3 +84,18 @@ def configured_host(
     with ProviderHost(cwd=cwd, env=blank) as host:
         host.configure(config=config, secret_keys=secret_keys)
         yield host
+
+
+class _InstanceId(str):
+    """Equal to any `instance_id` output: 32 hex digits, made fresh by each create."""
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, str) and re.fullmatch(r"[0-9a-f]{32}", other) is not None
+
+    def __ne__(self, other: object) -> bool:
+        return not self == other
+
+    __hash__ = str.__hash__
+
+
+INSTANCE_ID = _InstanceId("<instance id>")

@@ -155,6 +155,9 @@ PAIR_READ = [
     ("GET", "/api/sonicos/reporting/high-availability"),
     ("DELETE", "/api/sonicos/auth"),
 ]
+# A read that finds a change first makes sure the address still answers with the
+# unit the resource manages (never drift or "gone" from another unit): one GET more.
+PAIR_READ_DRIFTED = [*PAIR_READ[:3], ("GET", "/api/sonicos/version"), PAIR_READ[3]]
 
 
 def association_read(assoc_id: str) -> list[tuple[str, str]]:
@@ -332,7 +335,8 @@ def _complete_pair_sequence(
     assert plan.step("pair").diff_keys == ["preempt"]
     assert plan.changes == {"drift": 1, "update": 1}
     # A refresh-preview reads, never writes: 4 requests per HaInterface unit, 4 per HaPair.
-    assert calls(sim.primary) == interface_read("X5") + interface_read("X4") + PAIR_READ
+    # The drifted pair's read also checks the unit's serial (1 request more).
+    assert calls(sim.primary) == interface_read("X5") + interface_read("X4") + PAIR_READ_DRIFTED
     assert calls(sim.backup) == interface_read("X5") + interface_read("X4")
     assert calls(sim.portal) == association_read(association["id"])
     assert sim.primary.ha_settings()["mode"]["active_standby"]["preempt"] is True
@@ -555,7 +559,7 @@ def _ha_pair_sequence(stack: Lifecycle, sim: Simulator) -> None:
     assert ops(plan) == [("pair", "drift"), ("pair", "update")]
     assert plan.step("pair").diff_keys == ["preempt"]
     assert plan.changes == {"drift": 1, "update": 1}
-    assert calls(sim.primary) == PAIR_READ
+    assert calls(sim.primary) == PAIR_READ_DRIFTED
     assert calls(sim.backup) == calls(sim.portal) == []
     forget(sim)
     fixed = stack.up(refresh=True)
@@ -885,7 +889,10 @@ def _fleet_sequence(stack: Lifecycle, site_a: Simulator, site_b: Simulator) -> N
     assert plan.changes == {"drift": 1, "update": 1}
     # The scheduled drift preview reads every unit and writes nothing.
     assert calls(site_a.primary) == interface_read("X5") + interface_read("X4") + PAIR_READ
-    assert calls(site_b.primary) == interface_read("X4") + interface_read("X5") + PAIR_READ
+    # site B's pair drifted: its read also checks the unit's serial.
+    assert (
+        calls(site_b.primary) == interface_read("X4") + interface_read("X5") + PAIR_READ_DRIFTED
+    )
     assert calls(site_a.backup) == interface_read("X5") + interface_read("X4")
     assert calls(site_b.backup) == interface_read("X4") + interface_read("X5")
     assert calls(portal) == association_read(site_a_assoc["id"]) + association_read(
@@ -952,6 +959,19 @@ def _fleet_sequence(stack: Lifecycle, site_a: Simulator, site_b: Simulator) -> N
             "ha:pairs[0] (\"site-a\"): 'backupSerial' must be a string",
         ),
         ({"name": "site-a"}, "ha:pairs must be a non-empty JSON list"),
+        (
+            [
+                {
+                    "name": "hq",
+                    "renamedFrom": ["site a"],
+                    "primaryHost": "10.1.0.1",
+                    "backupHost": "10.1.0.2",
+                    "primarySerial": "2CB8ED0A1B2C",
+                    "backupSerial": "2CB8ED0A9F00",
+                }
+            ],
+            "ha:pairs[0] (\"hq\"): 'renamedFrom' must be the pair's former name, or a list",
+        ),
     ],
 )
 def test_fleet_config_is_checked_before_anything_is_declared(

@@ -15,7 +15,7 @@ from pulumi_sonicha.providers.ha_pair import HaPairProvider
 from pulumi_sonicha.settings import Settings
 from pulumi_sonicha.simulator import Simulator
 
-from .conftest import provider_with, settings_for
+from .conftest import INSTANCE_ID, provider_with, settings_for
 
 PRIMARY_SERIAL = "2CB8ED0A1B2C"
 BACKUP_SERIAL = "2CB8ED0A9F00"
@@ -208,6 +208,7 @@ def test_create_on_an_unassigned_cabled_interface_writes_nothing(provider, sim):
         "backup_zone": "Unassigned",
         "previous_zones": {},
         "previous_ip_assignments": {},
+        "instance_id": INSTANCE_ID,
     }
     assert sim.primary.writes() == [] and sim.backup.writes() == []
     assert sim.primary.zone("X4") == "Unassigned" and sim.backup.zone("X4") == "Unassigned"
@@ -536,16 +537,23 @@ def test_update_without_unassign_zone_fails_on_a_zone_set_by_hand(provider, sim)
     assert sim.primary.writes() == [] and sim.backup.writes() == []
 
 
-def test_update_records_a_zone_it_removes_for_the_first_time(provider, sim):
+def test_update_repairing_a_zone_set_by_hand_does_not_record_it(provider, sim):
+    """Delete restores what was there before this resource first touched the port
+    (Unassigned here), not a zone someone set by hand that an update then repaired."""
     inputs, created = create(provider, sim)
     sim.backup.set_zone("X4", "LAN")
     news = checked(provider, program_inputs(sim, unassign_zone=True, purpose="control"))
     outs = provider.update(created.id, created.outs, news).outs
-    assert outs["previous_zones"] == {"backup": "LAN"}
+    assert outs["previous_zones"] == {} and outs["previous_ip_assignments"] == {}
     assert outs["purpose"] == "control" and outs["unassign_zone"] is True
     assert sim.backup.zone("X4") == "Unassigned"
     assert writes(sim.backup) == [unassign_put("X4")[:2], COMMIT]
     assert sim.primary.writes() == []
+    # ... so delete has nothing to put back: the port stays Unassigned, no request at all.
+    sim.backup.clear_requests()
+    provider.delete(created.id, outs)
+    assert sim.backup.zone("X4") == "Unassigned"
+    assert sim.backup.requests == [] and sim.primary.writes() == []
 
 
 def test_update_of_flags_only_writes_nothing(provider, sim):
@@ -673,9 +681,10 @@ def test_delete_refuses_a_unit_with_another_serial_at_the_address(provider, x3_c
     assert sim.primary.zone("X3") == "Unassigned"
 
 
-def test_delete_restores_both_units_or_neither_and_says_why(settings, sim):
+def test_delete_restores_both_units_or_neither_and_says_why(settings, sim, caplog):
     """The Backup still holds a synchronized HA copy naming X4 (its HaPair had no
-    backup_host): it refuses the zone, so the Primary is set back to Unassigned."""
+    backup_host): it refuses the zone, so nothing is restored on either unit, the
+    delete completes (a destroy must finish), and a warning says why and what to do."""
     sim.primary.set_zone("X4", "LAN")
     sim.backup.set_zone("X4", "LAN")
     link = provider_with(HaInterfaceProvider, settings)
@@ -685,16 +694,17 @@ def test_delete_restores_both_units_or_neither_and_says_why(settings, sim):
     pair_created = pair.create(pair_inputs)
     pair.delete(pair_created.id, pair_created.outs)  # HA off on the Primary only
 
-    with pytest.raises(ApplianceError) as caught:
+    with caplog.at_level("WARNING", logger="pulumi_sonicha"):
         link.delete(created.id, created.outs)
-    text = str(caught.value)
+    text = caplog.text
     assert "restoring zone LAN of X4 on the Backup failed" in text
     # The Backup refuses already when the change is staged: the Primary's staged
     # restore is discarded with the session.
-    assert "nothing was changed on either unit" in text
+    assert "nothing was restored on either unit and X4 stays Unassigned on both" in text
     assert "give the HaPair a backup_host" in text
     assert (sim.primary.zone("X4"), sim.backup.zone("X4")) == ("Unassigned", "Unassigned")
     assert sim.primary.pending() == {} == sim.backup.pending()
+    assert sim.primary.writes()[-1].method == "DELETE"  # the staged restore discarded
 
 
 def test_delete_sets_the_primary_back_when_the_backup_commit_fails(provider, x3_cabled):

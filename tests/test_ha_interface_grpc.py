@@ -18,7 +18,7 @@ from pulumi_sonicha.providers.ha_interface import HaInterfaceProvider
 from pulumi_sonicha.simulator import Simulator
 from pulumi_sonicha.testing.host import PROVIDER_KEY, ProviderError, ProviderHost, provider_ref
 
-from .conftest import appliance_config, configured_host
+from .conftest import INSTANCE_ID, appliance_config, configured_host
 
 URN = "urn:pulumi:dev::sonicha-test::pulumi-python:dynamic/sonicha:HaInterface::ha-link"
 PRIMARY_SERIAL = "2CB8ED0A1B2C"
@@ -103,6 +103,7 @@ def test_lifecycle_over_grpc(host, sim, provider):
         "backup_link": "1 Gbps Full Duplex",
         "previous_zones": {"primary": "LAN", "backup": "LAN"},
         "previous_ip_assignments": {"primary": X3_PRIMARY, "backup": X3_BACKUP},
+        "instance_id": INSTANCE_ID,
     }
     assert sim.primary.zone("X3") == "Unassigned" and sim.backup.zone("X3") == "Unassigned"
 
@@ -121,7 +122,8 @@ def test_lifecycle_over_grpc(host, sim, provider):
     assert (read_outs["primary_zone"], read_outs["backup_zone"]) == ("DMZ", "Unassigned")
     assert read_inputs == {**inputs, "primary_zone": "DMZ"}
     diff = host.diff(URN, id_, read_outs, inputs)
-    assert (diff.changes, diff.replaces, diff.delete_before_replace) == (True, [], False)
+    # HaInterface replaces by deleting first (a unit holds one zone per port).
+    assert (diff.changes, diff.replaces, diff.delete_before_replace) == (True, [], True)
     replaced = host.diff(URN, id_, read_outs, {**inputs, "interface": "X4"})
     assert (replaced.changes, replaced.replaces) == (True, ["interface"])
 

@@ -16,7 +16,7 @@ from pulumi_sonicha.providers.license_association import LicenseAssociationProvi
 from pulumi_sonicha.settings import Settings
 from pulumi_sonicha.simulator import Simulator
 
-from .conftest import provider_with, settings_for
+from .conftest import INSTANCE_ID, provider_with, settings_for
 
 PRIMARY = "2CB8ED0A1B2C"
 BACKUP = "2CB8ED0A9F00"
@@ -163,6 +163,7 @@ def test_create_associates_and_reports_shared_licenses(provider, sim):
         "status": "ASSOCIATED",
         "shared_licenses": SHARED,
         "non_shareable_licenses": [GMS],
+        "instance_id": INSTANCE_ID,
     }
     assert (association["primary_serial"], association["secondary_serial"]) == (PRIMARY, BACKUP)
     assert [(r.method, r.path) for r in sim.portal.writes()] == [

@@ -340,6 +340,9 @@ def test_cli(tmp_path: Path, backend: Path) -> None:
     first = cli("up", *common)
     outputs.append(first)
     assert first.returncode == 0, first.stderr
+    # A value on the command line is discouraged: the command says so, and what to do.
+    assert "warning: --secret counter:token: a value on the command line" in first.stderr
+    assert "in the environment instead" in first.stderr
     assert "+  create" in first.stdout and "4 created" in first.stdout
     assert "vault_note: [secret]" in first.stdout
 
@@ -355,6 +358,11 @@ def test_cli(tmp_path: Path, backend: Path) -> None:
         changed.stdout
     )
     assert "no changes were expected" in changed.stderr
+    # --diff: each changed input with its old and new value, as `pulumi preview --diff`.
+    diffed = cli("preview", *common, "--config", "beta=9", "--diff")
+    outputs.append(diffed)
+    assert diffed.returncode == 0
+    assert "        ~ value 2.0 => 9.0" in diffed.stdout
 
     failed = cli("up", *common, "--config", "boom=true")
     outputs.append(failed)
@@ -368,3 +376,72 @@ def test_cli(tmp_path: Path, backend: Path) -> None:
     for run in outputs:
         assert TOKEN not in run.stdout and TOKEN not in run.stderr
     assert TOKEN not in (tmp_path / "state.json").read_text()
+
+
+# -- resource options and renames ------------------------------------------------------
+def test_a_rename_with_an_alias_is_the_same_resource(toy: Lifecycle, backend: Path) -> None:
+    toy.up()
+    writes = read_backend(backend)["writes"]
+    toy.set_config("gamma_name", "gamma-2")
+    toy.set_config("gamma_alias", True)
+    plan = toy.preview()
+    assert plan.ops_for("gamma-2") == ["same"] and plan.ops_for("gamma") == []
+    assert plan.step("gamma-2").aliased_from == "gamma"
+    applied = toy.up()
+    assert not applied.has_changes
+    assert read_backend(backend)["writes"] == writes  # nothing created, nothing deleted
+    assert sorted(state_names(toy)) == ["alpha", "beta", "gamma-2"]
+    assert any(r["urn"].endswith("::gamma-2") for r in toy.state["resources"])
+
+
+def test_a_rename_without_an_alias_creates_then_deletes(toy: Lifecycle, backend: Path) -> None:
+    toy.up()
+    toy.set_config("gamma_name", "gamma-2")
+    applied = toy.up()
+    assert [(s.name, s.op) for s in applied.steps if s.op != "same"] == [
+        ("gamma-2", "create"),
+        ("gamma", "delete"),
+    ]
+    assert sorted(state_names(toy)) == ["alpha", "beta", "gamma-2"]
+
+
+def test_protect_refuses_the_delete_and_keeps_the_state(toy: Lifecycle, backend: Path) -> None:
+    toy.set_config("protect_gamma", True)
+    toy.up()
+    assert next(r for r in toy.state["resources"] if r["name"] == "gamma")["protect"] is True
+    with pytest.raises(LifecycleError, match="marked for protection"):
+        toy.destroy()
+    assert "gamma" in counters(backend) and "gamma" in state_names(toy)
+    toy.set_config("drop_gamma", True)
+    with pytest.raises(LifecycleError, match="marked for protection"):
+        toy.preview()
+    toy.set_config("drop_gamma", False)
+    toy.set_config("protect_gamma", False)
+    toy.up()  # records protect=False
+    assert toy.destroy().changes == {"delete": 3}
+
+
+def test_retain_on_delete_forgets_without_deleting(toy: Lifecycle, backend: Path) -> None:
+    toy.set_config("retain_gamma", True)
+    toy.up()
+    destroyed = toy.destroy()
+    assert destroyed.changes == {"delete": 3}
+    assert sorted(counters(backend)) == ["gamma"]  # the object stays
+    assert toy.state["resources"] == []
+
+
+def test_drift_lines_say_what_changed_from_what(toy: Lifecycle, backend: Path) -> None:
+    from pulumi_sonicha.testing.__main__ import render
+
+    toy.up()
+    data = read_backend(backend)
+    gamma_id = next(k for k, c in data["counters"].items() if c["label"] == "gamma")
+    data["counters"][gamma_id]["value"] = 99
+    write_backend(backend, data)
+    plan = toy.preview(refresh=True)
+    assert plan.step("gamma").op == "update"
+    drift = next(s for s in plan.steps if s.op == "drift")
+    assert drift.diff_values == {"value": (3, 99)}
+    text = render(plan, "toy/dev", diff=True)
+    assert "gamma [drift: value 3.0 => 99.0]" in text  # numbers travel as floats
+    assert "        ~ value 99.0 => 3.0" in text

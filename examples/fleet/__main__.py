@@ -8,7 +8,15 @@ Config `ha:pairs`: a JSON list with one object per pair, e.g.
 
 controlInterface (default X5) and dataInterface (default X4) are optional. Each
 resource's name starts with its pair's (`site-a-pair`), so a drift preview says
-which site drifted. Credentials are provider settings, one set for the whole
+which site drifted.
+
+Resource names come from data, so renaming a pair renames its resources. Give the
+old name in `renamedFrom` (a name or a list of names) when you rename a pair:
+each resource gets `aliases` naming its old name, and the engine moves it to the
+new name (nothing created, nothing deleted). Without it the engine creates the
+new resources and then deletes the old ones; the provider keeps the pair working
+through that (README: "Renames and replacements"), but the plan is eight steps
+instead of none. Credentials are provider settings, one set for the whole
 fleet: `pulumi config set --secret sonicha:password ...` (README).
 """
 
@@ -21,10 +29,11 @@ from pulumi_sonicha import HaInterface, HaPair, LicenseAssociation
 
 REQUIRED = ("name", "primaryHost", "backupHost", "primarySerial", "backupSerial")
 DEFAULTS = {"controlInterface": "X5", "dataInterface": "X4"}
+OPTIONAL = ("renamedFrom",)
 PAIR_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 
-def read_pairs(config: pulumi.Config) -> list[dict[str, str]]:
+def read_pairs(config: pulumi.Config) -> list[dict[str, Any]]:
     """`ha:pairs`, checked before anything is declared; each error names the pair and key."""
     pairs = config.require_object("pairs")
     if not isinstance(pairs, list) or not pairs:
@@ -32,7 +41,7 @@ def read_pairs(config: pulumi.Config) -> list[dict[str, str]]:
             'ha:pairs must be a non-empty JSON list of pairs: [{"name": "site-a", '
             '"primaryHost": ..., "backupHost": ..., "primarySerial": ..., "backupSerial": ...}]'
         )
-    checked: list[dict[str, str]] = []
+    checked: list[dict[str, Any]] = []
     index_of: dict[str, int] = {}
     for index, pair in enumerate(pairs):
         where = f"ha:pairs[{index}]"
@@ -43,13 +52,23 @@ def read_pairs(config: pulumi.Config) -> list[dict[str, str]]:
         missing = [key for key in REQUIRED if pair.get(key) in (None, "")]
         if missing:
             raise pulumi.RunError(f"{where} is missing {', '.join(map(repr, missing))}")
-        unknown = sorted(set(pair) - set(REQUIRED) - set(DEFAULTS))
+        unknown = sorted(set(pair) - set(REQUIRED) - set(DEFAULTS) - set(OPTIONAL))
         if unknown:
-            allowed = ", ".join([*REQUIRED, *DEFAULTS])
+            allowed = ", ".join([*REQUIRED, *DEFAULTS, *OPTIONAL])
             raise pulumi.RunError(
                 f"{where} has unknown key(s) {', '.join(map(repr, unknown))} (allowed: {allowed})"
             )
+        former = pair.get("renamedFrom", [])
+        former = [former] if isinstance(former, str) else former
+        if not isinstance(former, list) or not all(
+            isinstance(n, str) and PAIR_NAME.fullmatch(n) for n in former
+        ):
+            raise pulumi.RunError(
+                f"{where}: 'renamedFrom' must be the pair's former name, or a list of them"
+            )
         for key, value in pair.items():
+            if key == "renamedFrom":
+                continue
             if not isinstance(value, str):
                 # `pulumi config set --path` turns an all-digit value into a number.
                 raise pulumi.RunError(
@@ -65,11 +84,18 @@ def read_pairs(config: pulumi.Config) -> list[dict[str, str]]:
         if name in index_of:
             raise pulumi.RunError(f"{where}: 'name' is already used by ha:pairs[{index_of[name]}]")
         index_of[name] = index
-        checked.append({**DEFAULTS, **pair})
+        checked.append({**DEFAULTS, **pair, "renamedFrom": former})
     return checked
 
 
-def ha_pair(pair: dict[str, str]) -> dict[str, Any]:
+def renamed(pair: dict[str, Any], suffix: str) -> pulumi.ResourceOptions:
+    """`aliases` naming the resource as it was called under the pair's former names."""
+    return pulumi.ResourceOptions(
+        aliases=[pulumi.Alias(name=f"{old}-{suffix}") for old in pair["renamedFrom"]]
+    )
+
+
+def ha_pair(pair: dict[str, Any]) -> dict[str, Any]:
     """One pair, the whole procedure (as examples/complete-pair); returns its outputs."""
     name = pair["name"]
     hosts = {"primary_host": pair["primaryHost"], "backup_host": pair["backupHost"]}
@@ -80,6 +106,7 @@ def ha_pair(pair: dict[str, str]) -> dict[str, Any]:
         interface=pair["controlInterface"],
         purpose="control",
         unassign_zone=True,
+        opts=renamed(pair, "control-link"),
         **hosts,
     )
     data_link = HaInterface(
@@ -87,6 +114,7 @@ def ha_pair(pair: dict[str, str]) -> dict[str, Any]:
         interface=pair["dataInterface"],
         purpose="data",
         unassign_zone=True,
+        opts=renamed(pair, "data-link"),
         **hosts,
     )
 
@@ -100,6 +128,7 @@ def ha_pair(pair: dict[str, str]) -> dict[str, Any]:
         stateful_synchronization=True,
         preempt=False,
         virtual_mac=True,
+        opts=renamed(pair, "pair"),
         **hosts,
     )
 
@@ -110,6 +139,7 @@ def ha_pair(pair: dict[str, str]) -> dict[str, Any]:
         f"{name}-licenses",
         primary_serial=ha.primary_serial,
         secondary_serial=ha.backup_serial,
+        opts=renamed(pair, "licenses"),
     )
     return {
         "primary_serial": ha.primary_serial,

@@ -11,6 +11,12 @@
   HTTP request (but for `diff` asking a changed host input which unit it is).
 - Errors we raise are `SonicHaError`s, whose text is scrubbed of secrets as it
   is built.
+- Optional inputs may be absent: the provider host drops every `None`-valued
+  property in both directions (fact 11), so every entry point puts the schema's
+  defaults back (`with_defaults`) before it looks at a key.
+- A unit holds one HA configuration and one zone per port, so HaPair and HaInterface
+  replace by deleting first, and a delete leaves alone what another resource set
+  after it (`run.CLAIMS`, keyed by the `instance_id` output).
 """
 
 from __future__ import annotations
@@ -30,10 +36,11 @@ from pulumi.dynamic import (
 )
 
 from ..errors import SonicHaError, redact
-from ..schema import Schema, is_unknown
+from ..schema import REQUIRED, Schema, is_unknown
 from ..settings import Settings, unknown_env_vars
 from ..sonicos import ApplianceSession, SonicOSClient
 from ..transport import InsecureConnectionWarning, log
+from . import run
 
 _warned_env: set[str] = set()
 _warned_lock = threading.Lock()
@@ -45,6 +52,9 @@ class SonicHaProvider(ResourceProvider):
     serialize_as_secret_always = False
     schema: ClassVar[Schema]
     delete_before_replace: ClassVar[bool] = False
+    # Inputs that only change what the provider does (waits, what delete does, which
+    # address to check the Backup at): an update of these alone sends no request.
+    behaviour_only: ClassVar[frozenset[str]] = frozenset()
 
     def __init__(self) -> None:
         super().__init__()
@@ -88,6 +98,7 @@ class SonicHaProvider(ResourceProvider):
         return CheckResult(inputs, [CheckFailure(f.property, redact(f.reason)) for f in failures])
 
     def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        olds, news = self.with_defaults(olds), self.with_defaults(news)
         changed = self.schema.changed_keys(olds, news)
         replaces = [key for key in changed if self.schema.by_name[key].replace]
         moved = [key for key in replaces if self.same_unit_at_new_address(key, olds, news)]
@@ -106,8 +117,8 @@ class SonicHaProvider(ResourceProvider):
         """A host input changed, but the new address answers with the serial this resource
         manages: the unit was re-addressed (or spelled another way), so update in place.
 
-        A replacement would create the new resource and then delete the old one, and
-        that delete would undo on the very same unit what the create just adopted. Only
+        A replacement would take the very same unit's HA configuration (or zones) down
+        and set it up again (delete first, `delete_before_replace`), for nothing. Only
         a changed host costs requests here; an unchanged resource's diff makes none.
         """
         serial = olds.get(self.host_serials.get(key, ""))
@@ -149,6 +160,42 @@ class SonicHaProvider(ResourceProvider):
         """The `<name>_declared` outputs that let `inputs_of` tell, at read time, which
         expectations the program declared."""
         return {f"{f.name}_declared": f.name in inputs for f in self.schema.fields if f.expectation}
+
+    def with_defaults(self, props: dict[str, Any]) -> dict[str, Any]:
+        """`props` with every optional input the host dropped (it drops `None` values,
+        fact 11) put back as its schema default; expectations stay absent."""
+        filled = dict(props)
+        for f in self.schema.fields:
+            if f.default is not REQUIRED and not f.expectation and filled.get(f.name) is None:
+                filled[f.name] = f.default
+        return filled
+
+    def only_behaviour_changed(self, olds: dict[str, Any], news: dict[str, Any]) -> bool:
+        """An update that changes inputs no unit holds: nothing to send anywhere."""
+        changed = self.schema.changed_keys(olds, news)
+        return bool(changed) and set(changed) <= self.behaviour_only
+
+    @staticmethod
+    def instance_id(props: dict[str, Any]) -> str:
+        """This resource's `instance_id` (made at create, kept by updates)."""
+        value = props.get("instance_id")
+        return value if isinstance(value, str) and value else run.new_instance_id()
+
+    @staticmethod
+    def check_serial_on_read(unit: ApplianceSession, serial: str | None) -> None:
+        """A refresh reads the unit this resource manages, or fails naming both serials:
+        never "gone" (which would drop the resource while the unit keeps its settings)."""
+        if not serial:
+            return
+        found = unit.system().serial
+        if found != serial:
+            raise unit.error(
+                f"this address now answers with serial {found}, but the resource manages"
+                f" {serial}; nothing was read from the other unit. Point the host input back"
+                f" at the unit with serial {serial} (and run `pulumi up`), or, if that unit is"
+                " gone for good, remove the resource from the state (`pulumi state delete"
+                " <urn>`)"
+            )
 
     def gone(self) -> ReadResult:
         """The object no longer exists: the engine drops it from state."""

@@ -8,7 +8,16 @@ before writing anything, stage the change where it is needed and commit once
 per unit. When the
 second commit fails the first unit is put back as it was, so a failed apply
 changes neither unit. What an unassign replaced (zone and IP settings) is
-kept in the outputs, so delete can put it back.
+kept in the outputs, so delete can put it back: what was there before this
+resource first touched the port (recorded by create only; an update that
+repairs a zone set by hand does not record the hand-made zone).
+
+A unit holds one zone per port: a replacement deletes first
+(`delete_before_replace`), and delete only touches a unit whose port is still as
+this resource left it (Unassigned, and not set by another resource during this
+run: `run.CLAIMS`). A unit that cannot be reached, or that refuses its old zone
+back, is reported as a warning and the delete completes, leaving the port
+Unassigned.
 """
 
 from __future__ import annotations
@@ -24,6 +33,7 @@ from pulumi.dynamic import CreateResult, ReadResult, UpdateResult
 
 from ..errors import (
     ApplianceError,
+    ApplianceUnreachableError,
     CommitUncertainError,
     NotFoundError,
     SessionHeldError,
@@ -31,7 +41,8 @@ from ..errors import (
 )
 from ..models import ha_interface as model
 from ..models.ha_interface import ROLE_NAMES, ROLES, UNASSIGNED
-from ..sonicos import ApplianceSession, SonicOSClient, SystemInfo
+from ..sonicos import ApplianceSession, SonicOSClient, SystemInfo, hold_units
+from . import run
 from .base import SonicHaProvider
 
 log = logging.getLogger("pulumi_sonicha")
@@ -68,16 +79,20 @@ class _Port:
 class HaInterfaceProvider(SonicHaProvider):
     schema = model.SCHEMA
     host_serials = {"primary_host": "primary_serial", "backup_host": "backup_serial"}
+    delete_before_replace = True
 
     # -- create ---------------------------------------------------------------
     def create(self, props: dict[str, Any]) -> CreateResult:
-        outs = self._apply(self.inputs_of(props), olds={})
+        outs = self._apply(self.inputs_of(self.with_defaults(props)), olds={})
+        outs["instance_id"] = self.instance_id({})
+        self._claim(outs)
         return CreateResult(id_=f"{outs['primary_serial']}/{outs['interface']}", outs=outs)
 
     # -- read -----------------------------------------------------------------
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         """Per unit: log in, the interface (zone), its link, log out; both units at once
         (each under its own host lock, one after the other would double a refresh)."""
+        props = self.with_defaults(props)
         name = props["interface"]
         with ThreadPoolExecutor(max_workers=len(ROLES)) as pool:
             ports = pool.map(lambda role: self._observe(props, role, name), ROLES)
@@ -99,60 +114,143 @@ class HaInterfaceProvider(SonicHaProvider):
             try:
                 ipv4 = unit.interface(name)
             except NotFoundError:
+                # Before saying "gone": is this still the unit we manage? (1 request)
+                self.check_serial_on_read(unit, props.get(f"{role}_serial"))
                 return None
+            if model.zone_of(ipv4) != UNASSIGNED:  # before reporting drift, likewise
+                self.check_serial_on_read(unit, props.get(f"{role}_serial"))
             return _Port(ipv4=ipv4, link=unit.link_status(name))
 
     # -- update ---------------------------------------------------------------
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        return UpdateResult(outs=self._apply(self.inputs_of(news), olds=olds))
+        olds, news = self.with_defaults(olds), self.with_defaults(news)
+        # Every update checks both units: purpose, unassign_zone and require_link change
+        # nothing there, but an update is also how a zone set by hand gets repaired.
+        outs = self._apply(self.inputs_of(news), olds=olds)
+        outs["instance_id"] = self.instance_id(olds)
+        self._claim(outs)
+        return UpdateResult(outs=outs)
 
     # -- delete ---------------------------------------------------------------
     def delete(self, id_: str, props: dict[str, Any]) -> None:
-        """Put back the zones this resource removed, where nobody set one since: both
-        units checked first, one commit each, the first set back if the second fails."""
+        """Put back the zones this resource removed, on each unit still as this resource
+        left it: the units checked first, one commit each, the first set back if the
+        second's commit fails. A unit out of reach, or refusing its old zone, is a
+        warning: the delete completes and the port stays Unassigned."""
+        props = self.with_defaults(props)
         name = props["interface"]
+        instance = props.get("instance_id")
         previous_zones = props.get("previous_zones") or {}
         previous_ips = props.get("previous_ip_assignments") or {}
-        if not any(role in previous_zones or role in previous_ips for role in ROLES):
-            return  # it changed nothing: no request at all
-        with self._units(props) as units:
-            restore: list[str] = []
-            for role in ROLES:
-                if role not in previous_zones and role not in previous_ips:
-                    continue
-                unit = units[role]
-                self.require_serial(unit.session, props.get(f"{role}_serial"), "restore a zone")
-                try:
-                    zone = model.zone_of(unit.session.interface(name))
-                except NotFoundError:
-                    log.warning(
-                        "%s (serial %s): interface %s no longer exists on the %s; nothing to"
-                        " restore",
-                        unit.session.host,
-                        unit.system.serial,
-                        name,
-                        unit.name,
+        claimed = self._claimed(props)
+        try:
+            roles = [r for r in ROLES if r in previous_zones or r in previous_ips]
+            for role in list(roles):
+                serial = props.get(f"{role}_serial")
+                if run.CLAIMS.taken_over(("port", serial, name), instance):
+                    roles.remove(role)
+                    run.warn(
+                        f"HaInterface {id_}: left {name} on the {ROLE_NAMES[role]}"
+                        f" {props.get(f'{role}_host')} (serial {serial}) as it is: another"
+                        " HaInterface set that port during this run (a rename or a"
+                        f" replacement), so zone {previous_zones.get(role, '?')} is not put back"
                     )
-                    continue
-                if zone != UNASSIGNED:
-                    log.warning(
-                        "%s (serial %s): %s on the %s is in zone %s, set after HaInterface"
-                        " unassigned it; left as it is (zone %s not restored)",
-                        unit.session.host,
-                        unit.system.serial,
-                        name,
-                        unit.name,
-                        zone,
-                        previous_zones.get(role, "?"),
-                    )
-                    continue
-                ip_assignment = previous_ips.get(role) or {"zone": previous_zones[role]}
+            if not roles:
+                return  # it changed nothing, or someone else owns it now: no request at all
+            with self._reachable_units(props, roles, previous_zones) as units:
+                self._restore(units, name, props, previous_zones, previous_ips)
+        finally:
+            run.CLAIMS.release(claimed, instance)
+
+    def _restore(
+        self,
+        units: dict[str, _Unit],
+        name: str,
+        props: dict[str, Any],
+        previous_zones: dict[str, str],
+        previous_ips: dict[str, Any],
+    ) -> None:
+        restore: list[str] = []
+        for role, unit in units.items():
+            self.require_serial(unit.session, props.get(f"{role}_serial"), "restore a zone")
+            try:
+                zone = model.zone_of(unit.session.interface(name))
+            except NotFoundError:
+                run.warn(
+                    f"{unit.session.host} (serial {unit.system.serial}): interface {name} no"
+                    f" longer exists on the {unit.name}; nothing to restore"
+                )
+                continue
+            if zone != UNASSIGNED:
+                run.warn(
+                    f"{unit.session.host} (serial {unit.system.serial}): {name} on the"
+                    f" {unit.name} is in zone {zone}, set after HaInterface unassigned it;"
+                    f" left as it is (zone {previous_zones.get(role, '?')} not restored)"
+                )
+                continue
+            ip_assignment = previous_ips.get(role) or {"zone": previous_zones[role]}
+            try:
+                unit.session.put_interface(model.restore_body(name, ip_assignment))
+            except SonicHaError as exc:  # nothing committed yet: all staged is discarded
+                if getattr(exc, "status", None) == 400:
+                    self._refused(units, role, name, previous_zones, exc)
+                    return
+                self._restore_failed(units, role, name, previous_zones, [], exc)
+            restore.append(role)
+        self._commit_restore(units, restore, name, previous_zones)
+
+    @staticmethod
+    def _refused(
+        units: dict[str, _Unit], role: str, name: str, zones: dict[str, str], exc: SonicHaError
+    ) -> None:
+        """A unit refuses the old zone (a Backup still holding an HA copy naming the link,
+        HA kept with on_delete="retain", the zone deleted from the unit): restore nothing on
+        either unit, keep the link Unassigned, and say why."""
+        for unit in units.values():
+            unit.session.discard_quietly()
+        unit = units[role]
+        run.warn(
+            f"{unit.session.host} (serial {unit.system.serial}): restoring zone"
+            f" {zones.get(role, '?')} of {name} on the {unit.name} failed, so nothing was"
+            f" restored on either unit and {name} stays Unassigned on both; the resource was"
+            " removed from the stack. If the unit still has HA settings naming this link (a"
+            " Backup keeps the copy it synchronized, an HaPair with on_delete=\"retain\""
+            " keeps HA on), turn HA off there first: give the HaPair a backup_host so its"
+            f" delete does that, or do it by hand. Then set the zone of {name} by hand."
+            f" Cause: {exc}"
+        )
+
+    @contextmanager
+    def _reachable_units(
+        self, props: dict[str, Any], roles: list[str], zones: dict[str, str]
+    ) -> Iterator[dict[str, _Unit]]:
+        """A session on each of `roles`' units that answers (all locks taken first, in the
+        global order); a unit out of reach is a warning, not a failure."""
+        clients = {
+            role: SonicOSClient(
+                props[f"{role}_host"], self.settings, serial=props.get(f"{role}_serial")
+            )
+            for role in roles
+        }
+        name = props["interface"]
+        with hold_units(list(clients.values())), ExitStack() as stack:
+            units: dict[str, _Unit] = {}
+            for role in sorted(roles, key=lambda r: clients[r].lock_keys):
                 try:
-                    unit.session.put_interface(model.restore_body(name, ip_assignment))
-                except SonicHaError as exc:  # nothing committed yet: all staged is discarded
-                    self._restore_failed(units, role, name, previous_zones, [], exc)
-                restore.append(role)
-            self._commit_restore(units, restore, name, previous_zones)
+                    session = stack.enter_context(clients[role].session())
+                    units[role] = _Unit(role, session, session.system())
+                except ApplianceUnreachableError as exc:
+                    if isinstance(exc, CommitUncertainError):
+                        raise
+                    run.warn(
+                        f"HaInterface {props.get('primary_serial')}/{name}: could not reach"
+                        f" the {ROLE_NAMES[role]} {clients[role].host} (serial"
+                        f" {props.get(f'{role}_serial') or '?'}) to put zone"
+                        f" {zones.get(role, '?')} back on {name} ({exc.message}); it was"
+                        " removed from the stack anyway. If that unit comes back, set the zone"
+                        " by hand"
+                    )
+            yield {role: units[role] for role in ROLES if role in units}  # Primary first
 
     def _commit_restore(
         self, units: dict[str, _Unit], roles: list[str], name: str, zones: dict[str, str]
@@ -195,6 +293,16 @@ class HaInterfaceProvider(SonicHaProvider):
         ) from None
 
     # -- shared steps ---------------------------------------------------------
+    @staticmethod
+    def _claimed(props: dict[str, Any]) -> list[tuple[str, ...]]:
+        name = props.get("interface")
+        return [
+            ("port", props[f"{role}_serial"], name) for role in ROLES if props.get(f"{role}_serial")
+        ]
+
+    def _claim(self, outs: dict[str, Any]) -> None:
+        run.CLAIMS.record(self._claimed(outs), outs["instance_id"])
+
     def _apply(self, inputs: dict[str, Any], olds: dict[str, Any]) -> dict[str, Any]:
         """Check both units, unassign the zone where needed, commit on both or neither."""
         name = inputs["interface"]
@@ -210,9 +318,13 @@ class HaInterfaceProvider(SonicHaProvider):
             self._commit(units, changed, name)
         previous_zones = dict(olds.get("previous_zones") or {})
         previous_ips = dict(olds.get("previous_ip_assignments") or {})
-        for role, port in changed.items():
-            previous_zones.setdefault(role, port.zone)
-            previous_ips.setdefault(role, model.ip_assignment_of(port.ipv4))
+        if not olds:
+            # What delete puts back is what was there before this resource first touched
+            # the port: recorded at create only. A zone an update unassigns again was
+            # set by hand after that (drift), and is not the one to restore.
+            for role, port in changed.items():
+                previous_zones.setdefault(role, port.zone)
+                previous_ips.setdefault(role, model.ip_assignment_of(port.ipv4))
         outs = dict(inputs)
         for role in ROLES:
             outs[f"{role}_zone"] = UNASSIGNED
@@ -232,8 +344,10 @@ class HaInterfaceProvider(SonicHaProvider):
                 " Backup unit's address",
                 host=clients["backup"].host,
             )
-        first, second = sorted(ROLES, key=lambda role: clients[role].host)
-        with ExitStack() as stack:
+        # Both locks first, in the one global order (by unit key: serial when known, else
+        # the address in one spelling), so `FW1` and `fw1:443` cannot deadlock.
+        first, second = sorted(ROLES, key=lambda role: clients[role].lock_keys)
+        with hold_units(list(clients.values())), ExitStack() as stack:
             units: dict[str, _Unit] = {}
             session = stack.enter_context(clients[first].session())
             units[first] = _Unit(first, session, session.system())

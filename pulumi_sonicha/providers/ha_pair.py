@@ -6,6 +6,12 @@ the top-level HA keys that differ, commits once, and (with `wait_for_sync`)
 polls the HA status until the Backup is synchronized. When the Backup does
 not synchronize in time, the previous HA settings are put back and
 committed, so a failed apply leaves the Primary as it was.
+
+A unit holds one HA configuration: a replacement deletes first
+(`delete_before_replace`), and delete leaves a unit alone when another resource
+set its HA since (same run: `run.CLAIMS`; any run: the unit's settings no longer
+name this pair's Backup). A unit that cannot be reached is reported as a
+warning and the delete completes.
 """
 
 from __future__ import annotations
@@ -15,9 +21,17 @@ from typing import Any
 
 from pulumi.dynamic import CreateResult, ReadResult, UpdateResult
 
-from ..errors import ApplianceError, CommitUncertainError, SonicHaError, SyncTimeoutError
+from ..errors import (
+    ApplianceError,
+    ApplianceUnreachableError,
+    CommitUncertainError,
+    RunInterruptedError,
+    SonicHaError,
+    SyncTimeoutError,
+)
 from ..models import ha_pair as model
 from ..sonicos import ApplianceSession, SonicOSClient, SystemInfo
+from . import run
 from .base import SonicHaProvider
 
 # Seconds between HA status polls: quick at first (the simulator and small
@@ -29,53 +43,134 @@ _POLL_MAX = 1.0
 class HaPairProvider(SonicHaProvider):
     schema = model.SCHEMA
     host_serials = {"primary_host": "primary_serial"}
+    delete_before_replace = True
+    behaviour_only = frozenset({"on_delete", "wait_for_sync", "sync_timeout_s", "backup_host"})
 
     # -- create ---------------------------------------------------------------
     def create(self, props: dict[str, Any]) -> CreateResult:
+        props = self.with_defaults(props)
         backup = self._backup_info(props) if props.get("backup_host") else None
         outs = self._apply(props, backup=backup)
+        outs["instance_id"] = self.instance_id({})
+        self._claim(outs)
         return CreateResult(id_=outs["primary_serial"], outs=outs)
 
     # -- read -----------------------------------------------------------------
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        props = self.with_defaults(props)
         client = SonicOSClient(props["primary_host"], self.settings, serial=id_ or None)
         with client.session() as unit:
             current = unit.ha_settings()
             if not model.is_enabled(current):
+                # Before saying "gone": is this still the unit we manage? (1 request)
+                self.check_serial_on_read(unit, id_ or None)
                 return self.gone()
             status = unit.ha_status()
-        outs = {**props, **model.settings_from_api(current), **model.status_outputs(status)}
+            outs = {**props, **model.settings_from_api(current), **model.status_outputs(status)}
+            if self.schema.changed_keys(self.inputs_of(props), self.inputs_of(outs)):
+                # Before reporting drift, likewise. Unchanged settings cost no extra request.
+                self.check_serial_on_read(unit, id_ or None)
         outs.pop("__provider", None)
         return ReadResult(id_=id_, outs=outs, inputs=self.inputs_of(outs))
 
     # -- update ---------------------------------------------------------------
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        backup = self._backup_info(news) if news.get("backup_host") else None
-        return UpdateResult(outs=self._apply(news, serial=id_, backup=backup))
+        olds, news = self.with_defaults(olds), self.with_defaults(news)
+        if self.only_behaviour_changed(olds, news):
+            # What delete does, how long to wait, where the Backup answers: no unit
+            # holds these, so nothing is sent and nothing is waited for.
+            outs = {k: v for k, v in olds.items() if k != "__provider"}
+            outs.update({f.name: news.get(f.name) for f in self.schema.fields if not f.expectation})
+        else:
+            backup = self._backup_info(news) if news.get("backup_host") else None
+            outs = self._apply(news, serial=id_, backup=backup)
+        outs["instance_id"] = self.instance_id(olds)
+        self._claim(outs)
+        return UpdateResult(outs=outs)
 
     # -- delete ---------------------------------------------------------------
     def delete(self, id_: str, props: dict[str, Any]) -> None:
-        if props.get("on_delete") == "retain":
-            return
-        self._disable(props["primary_host"], serial=id_ or None)
-        if props.get("backup_host"):
+        props = self.with_defaults(props)
+        instance = props.get("instance_id")
+        claimed = self._claimed(props, id_)
+        try:
+            if props.get("on_delete") == "retain":
+                return
+            primary_done = self._disable_unless_taken(
+                "Primary", props["primary_host"], id_ or None, props, instance
+            )
+            if not props.get("backup_host"):
+                return
             # The Backup keeps the copy it synchronized from the Primary, and while that
             # copy names the HA links it refuses to put them back in a zone
             # (HaInterface's delete): turn HA off there too when we can reach it.
             try:
-                self._disable(props["backup_host"], serial=props.get("backup_serial"))
+                self._disable_unless_taken(
+                    "Backup", props["backup_host"], props.get("backup_serial"), props, instance
+                )
             except SonicHaError as exc:
+                first = "HA is off on the Primary now" if primary_done else "The Primary is done"
                 raise SonicHaError(
-                    f"HA is off on the Primary now, but turning it off on the Backup failed:"
+                    f"{first}, but turning it off on the Backup failed:"
                     f" {exc} Run `pulumi destroy` again, or turn HA off on the Backup by hand"
                 ) from None
+        finally:
+            run.CLAIMS.release(claimed, instance)
 
-    def _disable(self, host: str, serial: str | None) -> None:
+    def _disable_unless_taken(
+        self, role: str, host: str, serial: str | None, props: dict[str, Any], instance: Any
+    ) -> bool:
+        """Turn HA off on one unit, unless another resource set it since, or the unit
+        cannot be reached (a warning; the delete completes). True when turned off."""
+        backup_serial = props.get("backup_serial")
+        if serial and run.CLAIMS.taken_over(("ha", serial), instance):
+            run.warn(
+                f"HaPair {props.get('primary_serial') or serial}: left HA on at the {role}"
+                f" {host} (serial {serial}): another HaPair set it during this run (a rename"
+                " or a replacement), so this delete does not undo it"
+            )
+            return False
+        try:
+            return self._disable(host, serial, backup_serial, role)
+        except ApplianceUnreachableError as exc:
+            if isinstance(exc, CommitUncertainError):
+                raise
+            run.warn(
+                f"HaPair {props.get('primary_serial') or serial}: could not reach the {role}"
+                f" {host} (serial {serial or '?'}) to turn HA off ({exc.message}); it was"
+                " removed from the stack anyway. If that unit comes back, turn HA off there"
+                " by hand (High Availability > Settings, mode None)"
+            )
+            return False
+
+    def _disable(
+        self, host: str, serial: str | None, backup_serial: str | None = None, role: str = ""
+    ) -> bool:
+        """HA off on one unit, if its settings are still the ones this pair left there
+        (they name the pair's Backup); True when turned off."""
         with SonicOSClient(host, self.settings, serial=serial).session() as unit:
             self.require_serial(unit, serial, "turn HA off")
-            if model.is_enabled(unit.ha_settings()):
-                unit.put_ha_settings({"mode": {}})
-                unit.commit()
+            current = unit.ha_settings()
+            if not model.is_enabled(current):
+                return False
+            named = model.settings_from_api(current)["backup_serial"]
+            if backup_serial and named and named != backup_serial:
+                run.warn(
+                    f"{unit.host} (serial {serial or '?'}): left HA on: its settings name the"
+                    f" Backup {named}, not this pair's {backup_serial}, so another pair was set"
+                    " up on this unit after this one; delete does not undo that"
+                )
+                return False
+            unit.put_ha_settings({"mode": {}})
+            unit.commit()
+            return True
+
+    def _claimed(self, props: dict[str, Any], id_: str) -> list[tuple[str, ...]]:
+        serials = [props.get("primary_serial") or id_, props.get("backup_serial")]
+        return [("ha", serial) for serial in serials if serial]
+
+    def _claim(self, outs: dict[str, Any]) -> None:
+        run.CLAIMS.record(self._claimed(outs, outs["primary_serial"]), outs["instance_id"])
 
     # -- shared steps ---------------------------------------------------------
     def _apply(
@@ -148,7 +243,7 @@ class HaPairProvider(SonicHaProvider):
             status = unit.ha_status()
             if model.status_outputs(status)["synchronized"]:
                 return status
-            if time.monotonic() >= deadline:
+            if time.monotonic() >= deadline or run.stopping():
                 break
             pause = _POLL_STEPS[step] if step < len(_POLL_STEPS) else _POLL_MAX
             step += 1
@@ -168,6 +263,14 @@ class HaPairProvider(SonicHaProvider):
             restored = (
                 f"Putting the previous HA settings back failed too ({exc.message}), so {now}."
             )
+        if run.stopping():
+            message = (
+                f"interrupted (the provider host is stopping) while waiting for the Backup"
+                f" ({inputs['backup_serial']}) to synchronize. {restored} Run `pulumi up` again:"
+                " it compares with the unit and applies what still differs"
+            )
+            run.warn(f"{unit.host} (serial {unit.serial}): {message}")
+            raise unit.error(message, RunInterruptedError)
         detail = f": {str(status['message']).rstrip('.')}" if status.get("message") else ""
         raise unit.error(
             f"the Backup ({inputs['backup_serial']}) did not synchronize within"

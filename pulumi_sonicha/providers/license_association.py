@@ -5,7 +5,9 @@ delete. Both inputs replace on change, and delete runs before the
 replacement is created: a unit belongs to one association, so the new one
 could not be made while the old one holds the unit. Create adopts an
 association that already exists between exactly these two serials (a lost
-answer, or one made by hand); the portal client does that lookup.
+answer, or one made by hand); the portal client does that lookup. So a rename
+without `aliases` adopts the old resource's association, and the old resource's
+delete, later in the same run, leaves it alone (`run.CLAIMS`).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from pulumi.dynamic import CreateResult, ReadResult, UpdateResult
 from ..errors import PortalError
 from ..models import license_association as model
 from ..portal import PortalClient
+from . import run
 from .base import SonicHaProvider
 
 
@@ -31,6 +34,8 @@ class LicenseAssociationProvider(SonicHaProvider):
                 props["primary_serial"], props["secondary_serial"]
             )
         outs = model.outputs_from_api(association)
+        outs["instance_id"] = self.instance_id({})
+        run.CLAIMS.record([("association", outs["association_id"])], outs["instance_id"])
         return CreateResult(id_=outs["association_id"], outs=outs)
 
     # -- read -----------------------------------------------------------------
@@ -40,6 +45,8 @@ class LicenseAssociationProvider(SonicHaProvider):
         if association is None:
             return self.gone()
         outs = model.outputs_from_api(association)
+        if props.get("instance_id"):
+            outs["instance_id"] = props["instance_id"]
         return ReadResult(id_=id_, outs=outs, inputs=self.inputs_of(outs))
 
     # -- update ---------------------------------------------------------------
@@ -56,13 +63,26 @@ class LicenseAssociationProvider(SonicHaProvider):
                 code="NOT_FOUND",
                 status=404,
             )
-        return UpdateResult(outs=model.outputs_from_api(association))
+        outs = model.outputs_from_api(association)
+        outs["instance_id"] = self.instance_id(olds)
+        run.CLAIMS.record([("association", id_)], outs["instance_id"])
+        return UpdateResult(outs=outs)
 
     # -- delete ---------------------------------------------------------------
     def delete(self, id_: str, props: dict[str, Any]) -> None:
-        """Dissociate; an association already removed on the portal is fine."""
+        """Dissociate; an association already removed on the portal is fine, and one
+        another LicenseAssociation adopted during this run is left alone."""
+        instance = props.get("instance_id")
+        if run.CLAIMS.taken_over(("association", id_), instance):
+            run.warn(
+                f"LicenseAssociation {id_}: left in place on MySonicWall: another"
+                " LicenseAssociation adopted it during this run (a rename), so this delete"
+                " does not remove it"
+            )
+            return
         with self._portal(props).session() as portal:
             portal.delete_association(id_)
+        run.CLAIMS.release([("association", id_)], instance)
 
     # -- shared steps ---------------------------------------------------------
     def _portal(self, props: dict[str, Any]) -> PortalClient:

@@ -28,22 +28,27 @@ JSON file::
         stack.destroy()
     stack.outputs                                   # the program's exports
 
-From a shell (exit code 1 on error or, with --expect-no-changes, changes)::
+From a shell (exit code 1 on error or, with --expect-no-changes, changes;
+credentials from the environment, which the provider host inherits)::
 
+    export SONICHA_PASSWORD=...                     # rather than --secret on the command line
     python -m pulumi_sonicha.testing preview --cwd examples/ha-pair \\
-        --config fw_host=10.0.0.1 --secret sonicha:password=... --expect-no-changes
+        --config fw_host=10.0.0.1 --refresh --expect-no-changes --diff --expect-healthy
 
 Results are `Result` objects: `.steps` (`Step(name, type, op, replaces,
-diff_keys, error)`, op one of create/update/replace/delete/same, and for a
-refresh read/drift/gone), `.changes`, `.has_changes`, `.ops_for(name)`,
-`.drift`, `.outputs`. Failures raise `LifecycleError` (naming the resource and
-the provider's message; `.result` holds the steps done) after state is saved.
+diff_keys, error, diff_values, aliased_from)`, op one of
+create/update/replace/delete/same, and for a refresh read/drift/gone),
+`.changes`, `.has_changes`, `.ops_for(name)`, `.drift`, `.outputs`,
+`.diagnostics` (warnings providers sent to the engine). Failures raise
+`LifecycleError` (naming the resource and the provider's message; `.result`
+holds the steps done) after state is saved; Ctrl-C raises `LifecycleInterrupted`.
 A provider error seen through `ProviderHost` is a `ProviderError` whose text
 is the provider's own message (`.details` keeps the traceback).
 
 What is and is not emulated is listed in `lifecycle`'s docstring (in short:
-one resource at a time in program order; no components' state, invokes,
-transforms, aliases, protect, ignore_changes, import, or state encryption).
+aliases, protect, retain_on_delete, delete-before-replace and parallel steps are;
+components' state, invokes, transforms, ignore_changes, import and state
+encryption are not).
 """
 
 from .host import (
@@ -59,6 +64,7 @@ from .host import (
 from .lifecycle import (
     Lifecycle,
     LifecycleError,
+    LifecycleInterrupted,
     Result,
     Step,
     load_stack_config,
@@ -72,6 +78,7 @@ __all__ = [
     "HostError",
     "Lifecycle",
     "LifecycleError",
+    "LifecycleInterrupted",
     "ProviderError",
     "ProviderHost",
     "Result",

@@ -8,6 +8,12 @@ config (secrets wrapped), then `Check`, `Diff`, `Create`, `Read`, `Update`,
 `ProviderHost` does exactly that, so a provider is exercised through the same
 pickling, property marshalling and error path as under `pulumi up`.
 
+Like the engine, `ProviderHost` passes the host the address of an `Engine`
+gRPC service as its argument (ours keeps what providers send to `Log`:
+`diagnostics`), starts it in a process group of its own, and stops it the way
+the engine's plugin `Close` does (`cmdutil.InterruptChildren`): SIGINT to the
+group, then SIGKILL if it has not exited within 5 s.
+
 Not emulated: the engine's `Handshake` (the Python host does not implement it)
 and the `PULUMI_CONFIG` environment variable (providers read config in
 `configure`). Like the engine, the host gets `PULUMI_PROJECT` when a project
@@ -22,11 +28,13 @@ import json
 import os
 import pickle
 import re
+import signal
 import subprocess
 import sys
 import threading
 import weakref
 from collections.abc import Iterable, Iterator, Mapping
+from concurrent import futures
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,7 +43,7 @@ import grpc
 from google.protobuf import empty_pb2, struct_pb2
 from pulumi.dynamic import ResourceProvider
 from pulumi.runtime import rpc
-from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
+from pulumi.runtime.proto import engine_pb2, engine_pb2_grpc, provider_pb2, provider_pb2_grpc
 
 from .. import errors
 from ..errors import SonicHaError
@@ -191,16 +199,73 @@ def _require_provider(props: Mapping[str, Any], what: str) -> None:
         )
 
 
-def _terminate(proc: subprocess.Popen[bytes]) -> None:
+STOP_GRACE_S = 5.0
+"""How long the engine waits after SIGINT before it kills a plugin (plugin.go `Close`)."""
+
+
+@contextlib.contextmanager
+def _sigint_not_ignored() -> Iterator[None]:
+    """A child inherits an ignored SIGINT (a harness started as a background job) and
+    would then never see the engine's stop signal: un-ignore it around the start (only
+    the main thread may; a `preexec_fn` would fork with our gRPC threads running)."""
+    ignored = (
+        threading.current_thread() is threading.main_thread()
+        and signal.getsignal(signal.SIGINT) == signal.SIG_IGN
+    )
+    if ignored:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        if ignored:
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _terminate(
+    proc: subprocess.Popen[bytes], engine: grpc.Server | None = None, interrupted: Any = None
+) -> None:
     # The pipes are left to the reader threads: closing a pipe another thread
     # is reading blocks until that read returns.
     if proc.poll() is None:
-        proc.terminate()
+        # One SIGINT only: a second one while the host finishes an operation would
+        # cut its clean-up short (Python aborts the wait for its threads).
+        if not (interrupted and interrupted.is_set()):
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(proc.pid, signal.SIGINT)
         try:
-            proc.wait(timeout=5)
+            proc.wait(timeout=STOP_GRACE_S)
         except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(proc.pid, signal.SIGKILL)
             proc.kill()
             proc.wait(timeout=5)
+    if engine is not None:
+        engine.stop(0)
+
+
+class _EngineLog(engine_pb2_grpc.EngineServicer):
+    """The engine's `Log` service as providers see it: messages kept, in order."""
+
+    _SEVERITY = {
+        engine_pb2.DEBUG: "debug",
+        engine_pb2.INFO: "info",
+        engine_pb2.WARNING: "warning",
+        engine_pb2.ERROR: "error",
+    }
+
+    def __init__(self) -> None:
+        self.messages: list[tuple[str, str]] = []
+        self._lock = threading.Lock()
+
+    def Log(self, request: Any, context: Any) -> Any:  # noqa: N802 - gRPC method name
+        with self._lock:
+            self.messages.append((self._SEVERITY.get(request.severity, "info"), request.message))
+        return empty_pb2.Empty()
+
+    def take(self) -> list[tuple[str, str]]:
+        with self._lock:
+            taken, self.messages = self.messages, []
+        return taken
 
 
 class ProviderHost:
@@ -235,6 +300,9 @@ class ProviderHost:
         self._readers: list[threading.Thread] = []
         self._secrets: set[str] = set()
         self._finalizer: weakref.finalize | None = None
+        self._engine_log = _EngineLog()
+        self._engine: grpc.Server | None = None
+        self._interrupted = threading.Event()
 
     # -- process -------------------------------------------------------------
     def start(self) -> ProviderHost:
@@ -244,16 +312,23 @@ class ProviderHost:
         env = {**os.environ, **self.env}
         if self.project:
             env["PULUMI_PROJECT"] = self.project
-        proc = subprocess.Popen(
-            [self.python, "-u", "-m", "pulumi.dynamic"],
-            cwd=self.cwd,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-        )
+        engine = grpc.server(futures.ThreadPoolExecutor(max_workers=1), options=_GRPC_OPTIONS)
+        engine_pb2_grpc.add_EngineServicer_to_server(self._engine_log, engine)
+        engine_port = engine.add_insecure_port("127.0.0.1:0")
+        engine.start()
+        self._engine = engine
+        with _sigint_not_ignored():
+            proc = subprocess.Popen(
+                [self.python, "-u", "-m", "pulumi.dynamic", f"127.0.0.1:{engine_port}"],
+                cwd=self.cwd,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                process_group=0,  # its own, as the engine's RegisterProcessGroup
+            )
         self._proc = proc
-        self._finalizer = weakref.finalize(self, _terminate, proc)
+        self._finalizer = weakref.finalize(self, _terminate, proc, engine, self._interrupted)
         try:
             self.port = self._read_port(proc)
             self._channel = grpc.insecure_channel(f"127.0.0.1:{self.port}", options=_GRPC_OPTIONS)
@@ -332,6 +407,19 @@ class ProviderHost:
     @property
     def running(self) -> bool:
         return self._proc is not None and self._proc.poll() is None
+
+    def take_diagnostics(self) -> list[tuple[str, str]]:
+        """(severity, message) the provider sent to the engine's Log since the last call,
+        secrets redacted."""
+        return [(sev, redact(msg, self._secrets)) for sev, msg in self._engine_log.take()]
+
+    def interrupt(self) -> None:
+        """SIGINT to the host's process group, as the engine stops a plugin (Ctrl-C, a
+        cancelled run): an operation in flight puts back what it can and logs out."""
+        if self._proc is not None and self._proc.poll() is None and not self._interrupted.is_set():
+            self._interrupted.set()
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(self._proc.pid, signal.SIGINT)
 
     def stderr_text(self) -> str:
         """Everything the host wrote to stderr so far (raw, not redacted)."""

@@ -10,27 +10,46 @@ nothing for a known one, against a real provider host (`ProviderHost`).
 State lives in a JSON file, one entry per resource (urn, type, id, checked
 inputs with `__provider`, outputs, order).
 
+Where each part lives: `program` (running the program, reading Pulumi.yaml and
+Pulumi.<stack>.yaml), `engine` (the plan and its steps), `state` (the state
+file), `secrets` (secret config kept out of files and texts), `results` (Step,
+Result, LifecycleError), `host` (the provider host over gRPC), `health` (the
+opt-in health check of `--expect-healthy`).
+
 Emulated faithfully: program order (a resource registers only once the
 outputs it consumes resolve, so program order is a valid dependency order),
 `Check` olds/news, `Diff` with old outputs, unknowns in preview (outputs a
 create or update cannot know resolve as unknown in the program, `Check` and
 `Diff` see them), `replaces` counting only when `changes`, delete-before-replace
 (from the diff or the resource option), create-before-delete replacements whose
-old resource is deleted at the end of the update, deletion of resources the
-program no longer declares (reverse order), `Read` for refresh (empty id =
-gone, returned inputs replace the old ones; drift only where the provider's
-`Diff` of what was read against the prior inputs reports a change, as in the
-engine's refresh diff, so changed outputs alone never count), per-step state
-saving (a failed step leaves what succeeded), secret re-marking of outputs
-named like secret inputs and of `additional_secret_outputs`.
+old resource is deleted at the end of the update, renames: a new name without
+`aliases` is a create of the new resource and, at the end of the update, a
+delete of the old one; with `aliases` (a name, a spec or a URN) the resource
+found under an alias moves to its new name with no create and no delete;
+`protect` (a replacement or delete of a protected resource fails the step,
+a preview too) and `retain_on_delete` (state forgets the resource, no provider
+Delete), deletion of resources the program no longer declares (reverse order),
+`Read` for refresh (empty id = gone, returned inputs replace the old ones; drift
+only where the provider's `Diff` of what was read against the prior inputs
+reports a change, as in the engine's refresh diff, so changed outputs alone
+never count; a drift step names the declared inputs that changed, with their
+values), per-step state saving (a failed step leaves what succeeded), secret
+re-marking of outputs named like secret inputs and of
+`additional_secret_outputs`, parallel steps (`parallel=N`: registrations stepped
+on N threads, the provider host serving their calls at once; the default 1 keeps
+steps in program order), the engine's `Log` service (warnings a provider sends
+there land in `Result.diagnostics`), and stopping the provider host as the engine
+does (SIGINT to its process group, SIGKILL after 5 s; Ctrl-C during an operation
+raises `LifecycleInterrupted` once the host stopped, with the state of the steps
+that completed saved).
 
-Not emulated: parallel registration (one resource at a time), component
-resources (registered as plain containers, not persisted), non-dynamic custom
-resources (inputs returned as outputs with a fake id, not persisted),
-`Resource.get`/import, invokes, transforms, aliases, `depends_on` ordering
-beyond program order, dependents of a delete-before-replace resource, retries,
-timeouts, `protect`, `ignore_changes`, `retain_on_delete`, `deleted_with`,
-and secrets encryption in the state file.
+Not emulated: component resources (registered as plain containers, not
+persisted), non-dynamic custom resources (inputs returned as outputs with a fake
+id, not persisted), `Resource.get`/import, invokes, transforms, `depends_on`
+ordering beyond program order, dependents of a delete-before-replace resource,
+parallel deletes (deletes run one at a time, last created first), retries,
+timeouts, `ignore_changes`, `deleted_with`, and secrets encryption in the state
+file.
 
 Secrets in the state file: a value that equals (or contains) the value of a
 secret config key is written as the engine writes a secret,
@@ -44,779 +63,71 @@ values the program marks secret are stored in plain text.
 
 from __future__ import annotations
 
-import asyncio
-import base64
 import contextlib
 import copy
 import json
 import os
-import runpy
 import sys
 import threading
-from collections import Counter as _Tally
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-from google.protobuf import empty_pb2
-from pulumi.output import Unknown
-from pulumi.runtime import rpc
-from pulumi.runtime import settings as pulumi_settings
-from pulumi.runtime.config import set_all_config
-from pulumi.runtime.mocks import MockCallArgs, MockMonitor, MockResourceArgs, Mocks
-from pulumi.runtime.proto import engine_pb2
-from pulumi.runtime.stack import run_in_stack
-
-from .host import (
-    PROVIDER_KEY,
-    HarnessError,
-    ProviderHost,
-    config_value,
-    pickler_guard,
-    redact,
+from .engine import _Deployment
+from .host import HarnessError, ProviderHost, config_value
+from .program import DYNAMIC_TYPE_PREFIX, load_stack_config, read_project, run_program
+from .results import (
+    CREATE,
+    DELETE,
+    DRIFT,
+    GONE,
+    READ,
+    REPLACE,
+    SAME,
+    UPDATE,
+    LifecycleError,
+    Result,
+    Step,
+    _without_provider,
+    changed_keys,
+    values_equal,
 )
-
-DYNAMIC_TYPE_PREFIX = "pulumi-python:dynamic"
-
-# Step operations.
-CREATE = "create"
-UPDATE = "update"
-REPLACE = "replace"
-DELETE = "delete"
-SAME = "same"
-READ = "read"  # refresh: read back, nothing changed
-DRIFT = "drift"  # refresh: outputs changed outside Pulumi
-GONE = "gone"  # refresh: the object no longer exists
-_NO_CHANGE = {SAME, READ}
-
-_SIG_KEY = "4dabf18193072939515e22adb298388d"  # pulumi.runtime.rpc._special_sig_key
-_SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"  # pulumi.runtime.rpc._special_secret_sig
-_MIN_EMBEDDED_SECRET = 4  # shorter secret values are scrubbed only on exact match
-_UNTOUCHED = 1 << 32  # order offset of resources a run has not registered (yet)
-
-# One program run at a time per process: it changes the cwd, sys.path and the
-# SDK's module-level serialize_provider.
-_RUN_LOCK = threading.Lock()
-
-
-class LifecycleError(HarnessError):
-    """An operation failed; `result` holds the steps done before the failure."""
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        resource: str | None = None,
-        urn: str | None = None,
-        op: str | None = None,
-    ) -> None:
-        super().__init__(message)
-        self.resource = resource
-        self.urn = urn
-        self.op = op
-        self.result: Result | None = None
-
-
-class _Halted(Exception):
-    """A registration refused because an earlier step failed (not reported)."""
-
-
-# -- results -------------------------------------------------------------------
-@dataclass
-class Step:
-    """What happened (or, in a preview, would happen) to one resource.
-
-    `diff_keys` lists the inputs that changed (for `drift`: the outputs);
-    `inputs` are the checked inputs without `__provider` (with
-    `pulumi.output.Unknown` values in a preview), `outputs` the outputs after
-    the step (None in a preview).
-    """
-
-    name: str
-    type: str
-    op: str
-    replaces: list[str] = field(default_factory=list)
-    diff_keys: list[str] = field(default_factory=list)
-    error: str | None = None
-    urn: str = ""
-    delete_before_replace: bool = False
-    inputs: dict[str, Any] | None = None
-    outputs: dict[str, Any] | None = None
-
-
-@dataclass
-class Result:
-    """The steps of one operation, and the program's exports."""
-
-    operation: str
-    steps: list[Step] = field(default_factory=list)
-    outputs: dict[str, Any] = field(default_factory=dict)
-    secret_outputs: set[str] = field(default_factory=set)
-    diagnostics: list[str] = field(default_factory=list)
-
-    @property
-    def changes(self) -> dict[str, int]:
-        """Count per operation, without the ones that change nothing."""
-        return dict(_Tally(s.op for s in self.steps if s.op not in _NO_CHANGE and s.error is None))
-
-    @property
-    def failures(self) -> list[Step]:
-        """Steps that failed (at most one per operation: the engine stops there)."""
-        return [s for s in self.steps if s.error is not None]
-
-    @property
-    def has_changes(self) -> bool:
-        return bool(self.changes)
-
-    def ops_for(self, name: str) -> list[str]:
-        """The operations on the resource called `name`, in order."""
-        return [s.op for s in self.steps if s.name == name]
-
-    def step(self, name: str) -> Step:
-        """The last step on the resource called `name`."""
-        for candidate in reversed(self.steps):
-            if candidate.name == name:
-                return candidate
-        raise KeyError(name)
-
-    @property
-    def drift(self) -> dict[str, list[str]]:
-        """Refresh: resource name -> output keys that changed outside Pulumi, for the
-        resources whose provider `Diff` calls that a change (outputs alone are not)."""
-        return {s.name: s.diff_keys for s in self.steps if s.op == DRIFT}
-
-    @property
-    def gone(self) -> list[str]:
-        """Refresh: resources that no longer exist."""
-        return [s.name for s in self.steps if s.op == GONE]
-
-
-# -- value helpers ---------------------------------------------------------------
-def values_equal(a: Any, b: Any) -> bool:
-    """Deep equality that treats 1000 and 1000.0 alike and unknowns as different."""
-    if isinstance(a, Unknown) or isinstance(b, Unknown):
-        return False
-    if isinstance(a, bool) or isinstance(b, bool):
-        return type(a) is type(b) and a == b
-    if isinstance(a, (int, float)) and isinstance(b, (int, float)):
-        return float(a) == float(b)
-    if isinstance(a, dict) and isinstance(b, dict):
-        return a.keys() == b.keys() and all(values_equal(a[k], b[k]) for k in a)
-    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
-        return len(a) == len(b) and all(values_equal(x, y) for x, y in zip(a, b, strict=True))
-    return a == b
-
-
-def changed_keys(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
-    """Top-level keys whose values differ (ignoring `__provider`)."""
-    keys = (set(old) | set(new)) - {PROVIDER_KEY}
-    return sorted(k for k in keys if not values_equal(old.get(k), new.get(k)))
-
-
-def _without_provider(props: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in props.items() if k != PROVIDER_KEY}
-
-
-def _unwrap_secrets(props: Mapping[str, Any]) -> tuple[dict[str, Any], set[str]]:
-    """Plain values, and the keys that were secret (the SDK pushes secrecy up)."""
-    plain: dict[str, Any] = {}
-    secret: set[str] = set()
-    for key, value in props.items():
-        if rpc.is_rpc_secret(value):
-            secret.add(key)
-        plain[key] = rpc.unwrap_rpc_secret(value)
-    return plain, secret
-
-
-def _wrap_secrets(props: Mapping[str, Any], keys: Iterable[str]) -> dict[str, Any]:
-    keys = set(keys) - {PROVIDER_KEY}
-    return {k: rpc.wrap_rpc_secret(v) if k in keys else v for k, v in props.items()}
-
-
-class _Secrets:
-    """The secret config values, and how they are kept out of files and texts."""
-
-    def __init__(self, config: Mapping[str, str], secret_keys: Iterable[str]) -> None:
-        self.by_key = {k: config[k] for k in secret_keys if config.get(k)}
-
-    def redact(self, text: str) -> str:
-        return redact(text, self.by_key.values())
-
-    def _matches(self, text: str) -> list[str]:
-        return [
-            key
-            for key, secret in self.by_key.items()
-            if text == secret or (len(secret) >= _MIN_EMBEDDED_SECRET and secret in text)
-        ]
-
-    def scrub(self, value: Any) -> Any:
-        """`value` fit for the state file: secret config values replaced by placeholders."""
-        if isinstance(value, Unknown):
-            raise HarnessError("an unknown value cannot be stored in the state file")
-        if isinstance(value, str):
-            keys = self._matches(value)
-            if not keys:
-                return value
-            template = value
-            for key in sorted(keys, key=lambda k: len(self.by_key[k]), reverse=True):
-                template = template.replace(self.by_key[key], f"[secret:{key}]")
-            return {_SIG_KEY: _SECRET_SIG, "ciphertext": "[secret]", "template": template}
-        if isinstance(value, dict):
-            return {k: self.scrub(v) for k, v in value.items()}
-        if isinstance(value, (list, tuple)):
-            return [self.scrub(v) for v in value]
-        return value
-
-    def restore(self, value: Any) -> Any:
-        """Undo `scrub` where the current config still holds the secret."""
-        if isinstance(value, dict):
-            if value.get(_SIG_KEY) == _SECRET_SIG and "template" in value:
-                text = str(value["template"])
-                for key, secret in self.by_key.items():
-                    text = text.replace(f"[secret:{key}]", secret)
-                return value if "[secret:" in text else text
-            return {k: self.restore(v) for k, v in value.items()}
-        if isinstance(value, list):
-            return [self.restore(v) for v in value]
-        return value
-
-    def leaked_into_pickle(self, provider: Any) -> str | None:
-        """The secret config key whose value the pickled provider contains, if any."""
-        if not isinstance(provider, str):
-            return None
-        try:
-            raw = base64.b64decode(provider)
-        except ValueError:
-            return None
-        for key, secret in self.by_key.items():
-            if len(secret) >= _MIN_EMBEDDED_SECRET and secret.encode() in raw:
-                return key
-        return None
-
-
-# -- state -----------------------------------------------------------------------
-@dataclass
-class _Resource:
-    urn: str
-    name: str
-    type: str
-    id: str
-    inputs: dict[str, Any]
-    outputs: dict[str, Any]
-    order: int
-    pending_delete: bool = False
-
-
-@dataclass
-class _State:
-    resources: list[_Resource] = field(default_factory=list)
-    outputs: dict[str, Any] = field(default_factory=dict)
-    secret_outputs: set[str] = field(default_factory=set)
-
-    def live(self, urn: str) -> _Resource | None:
-        for res in self.resources:
-            if res.urn == urn and not res.pending_delete:
-                return res
-        return None
-
-    def ordered(self) -> list[_Resource]:
-        return sorted(self.resources, key=lambda r: r.order)
-
-    def remove(self, res: _Resource) -> None:
-        self.resources = [r for r in self.resources if r is not res]
-
-    def to_json(self, secrets: _Secrets, project: str, stack: str) -> dict[str, Any]:
-        resources = []
-        for index, res in enumerate(self.ordered()):
-            entry: dict[str, Any] = {
-                "urn": res.urn,
-                "name": res.name,
-                "type": res.type,
-                "id": res.id,
-                "order": index,
-                "inputs": secrets.scrub(res.inputs),
-                "outputs": secrets.scrub(res.outputs),
-            }
-            if res.pending_delete:
-                entry["pending_delete"] = True
-            resources.append(entry)
-        return {
-            "version": 1,
-            "project": project,
-            "stack": stack,
-            "resources": resources,
-            "outputs": secrets.scrub(self.outputs),
-            "secret_outputs": sorted(self.secret_outputs),
-        }
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any], secrets: _Secrets) -> _State:
-        resources = [
-            _Resource(
-                urn=entry["urn"],
-                name=entry["name"],
-                type=entry["type"],
-                id=entry["id"],
-                inputs=secrets.restore(entry.get("inputs") or {}),
-                outputs=secrets.restore(entry.get("outputs") or {}),
-                order=int(entry.get("order", index)),
-                pending_delete=bool(entry.get("pending_delete")),
-            )
-            for index, entry in enumerate(data.get("resources") or [])
-        ]
-        return cls(
-            resources=resources,
-            outputs=secrets.restore(data.get("outputs") or {}),
-            secret_outputs=set(data.get("secret_outputs") or []),
-        )
-
-
-# -- running a program -------------------------------------------------------------
-class _EngineLog:
-    """Stands in for the engine's Log service: keeps the program's messages."""
-
-    _SEVERITY = {
-        engine_pb2.INFO: "info",
-        engine_pb2.WARNING: "warning",
-        engine_pb2.ERROR: "error",
-    }
-
-    def __init__(self) -> None:
-        self.messages: list[str] = []
-
-    def Log(self, request: Any) -> None:  # noqa: N802 - gRPC method name
-        severity = self._SEVERITY.get(request.severity)
-        if severity is not None:
-            self.messages.append(f"{severity}: {request.message}")
-
-
-class _Monitor(MockMonitor):
-    """The SDK's mock monitor, also handing the raw request to the deployment
-    (for resource options) and keeping the stack's exports."""
-
-    def __init__(self, mocks: Mocks) -> None:
-        super().__init__(mocks)
-        self._local = threading.local()
-        self.stack_outputs: dict[str, Any] = {}
-
-    def current_request(self) -> Any:
-        return getattr(self._local, "request", None)
-
-    def RegisterResource(self, request: Any) -> Any:  # noqa: N802
-        self._local.request = request
-        try:
-            return super().RegisterResource(request)
-        finally:
-            self._local.request = None
-
-    def ReadResource(self, request: Any) -> Any:  # noqa: N802
-        if request.type.startswith(DYNAMIC_TYPE_PREFIX):
-            raise LifecycleError(
-                f"{request.name}: reading an existing dynamic resource (get) is not emulated"
-            )
-        return super().ReadResource(request)
-
-    def RegisterResourceOutputs(self, request: Any) -> Any:  # noqa: N802
-        if request.urn.split("::")[2:3] == ["pulumi:pulumi:Stack"]:
-            self.stack_outputs = dict(rpc.deserialize_properties(request.outputs, True))
-        return empty_pb2.Empty()
-
-
-@dataclass
-class _ProgramOutcome:
-    exports: dict[str, Any]
-    secret_exports: set[str]
-    diagnostics: list[str]
-    error: BaseException | None
-
-
-def _quiet_unretrieved(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
-    """Drop "exception was never retrieved" reports; pass anything else on.
-
-    After a failed registration the SDK leaves futures holding the error; the
-    run's outcome reports it once. Pulumi's language host mutes these too
-    (`_suppress_unobserved_task_logging`), but by muting the global asyncio
-    logger; a per-loop handler leaves other code's logging alone. (Logged from
-    a garbage-collected future, the report formats a traceback, and CPython
-    3.11's traceback calls `ast.parse`, which breaks an `ast.parse` the
-    collection interrupted: "AST constructor recursion depth mismatch".)
-    """
-    if "never retrieved" not in str(context.get("message", "")):
-        loop.default_exception_handler(context)
-
-
-def _close_thread_loop() -> None:
-    """Close the event loop the SDK's mock monitor made for this worker thread."""
-    try:
-        loop = asyncio.get_event_loop()
-    except RuntimeError:
-        return
-    if not loop.is_running():
-        loop.close()
-    asyncio.set_event_loop(None)
-
-
-@contextlib.contextmanager
-def _clean_provider_pickling() -> Iterator[None]:
-    """Guard each `serialize_provider` call of the run (see `pickler_guard`)."""
-    import pulumi.dynamic.dynamic as dynamic
-
-    original = dynamic.serialize_provider
-
-    def serialize_provider(provider: Any) -> str:
-        with pickler_guard():
-            return original(provider)
-
-    dynamic.serialize_provider = serialize_provider
-    try:
-        with pickler_guard():
-            yield
-    finally:
-        dynamic.serialize_provider = original
-
-
-@contextlib.contextmanager
-def _program_environment(project_dir: Path) -> Iterator[None]:
-    """cwd and sys.path as the language host sets them; project modules forgotten after."""
-    saved_cwd = os.getcwd()
-    saved_path = list(sys.path)
-    saved_modules = set(sys.modules)
-    os.chdir(project_dir)
-    sys.path.insert(0, str(project_dir))
-    try:
-        yield
-    finally:
-        os.chdir(saved_cwd)
-        sys.path[:] = saved_path
-        for name in set(sys.modules) - saved_modules:
-            file = getattr(sys.modules[name], "__file__", None) or ""
-            if file and Path(file).resolve().is_relative_to(project_dir):
-                del sys.modules[name]
-
-
-def run_program(
-    program: Path,
-    project_dir: Path,
-    *,
-    project: str,
-    stack: str,
-    config: Mapping[str, str],
-    secret_keys: Iterable[str],
-    preview: bool,
-    mocks: Mocks,
-    monitor: _Monitor | None = None,
-) -> _ProgramOutcome:
-    """Run `program` like the Python language host, registering through `mocks`.
-
-    The program runs in a thread of its own (fresh context variables and
-    event loop, so runs do not leak into each other or the caller), the way
-    `pulumi.automation`'s inline language server runs one: configure the
-    runtime, set the config, `run_in_stack`. Resource registrations execute
-    on a single worker thread, so they reach `mocks` one at a time, in the
-    order the program makes them.
-    """
-    monitor = monitor or _Monitor(mocks)
-    log = _EngineLog()
-    outcome: dict[str, BaseException] = {}
-
-    def main() -> None:
-        pulumi_settings.configure(
-            pulumi_settings.Settings(
-                project=project,
-                stack=stack,
-                monitor=monitor,
-                engine=log,
-                dry_run=preview,
-                organization="organization",
-                root_directory=str(project_dir),
-            )
-        )
-        pulumi_settings.ROOT.set(None)
-        set_all_config(dict(config), sorted(secret_keys))
-        loop = asyncio.new_event_loop()
-        loop.set_exception_handler(_quiet_unretrieved)
-        executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pulumi-register")
-        loop.set_default_executor(executor)
-        asyncio.set_event_loop(loop)
-        try:
-            loop.run_until_complete(
-                run_in_stack(lambda: runpy.run_path(str(program), run_name="__main__"))
-            )
-        except BaseException as exc:  # noqa: BLE001 - reported to the caller
-            outcome["error"] = exc
-        finally:
-            for task in asyncio.all_tasks(loop):
-                task.cancel()
-                with contextlib.suppress(BaseException):
-                    loop.run_until_complete(task)
-            executor.submit(_close_thread_loop).result()
-            loop.run_until_complete(loop.shutdown_default_executor())
-            loop.close()
-            asyncio.set_event_loop(None)
-
-    def guarded_main() -> None:
-        try:
-            main()
-        except BaseException as exc:  # noqa: BLE001
-            outcome.setdefault("error", exc)
-
-    with _RUN_LOCK, _program_environment(project_dir), _clean_provider_pickling():
-        thread = threading.Thread(target=guarded_main, name="pulumi-program")
-        thread.start()
-        thread.join()
-
-    exports, secret_exports = _unwrap_secrets(monitor.stack_outputs)
-    return _ProgramOutcome(exports, secret_exports, log.messages, outcome.get("error"))
-
-
-# -- the engine's part -------------------------------------------------------------
-class _Deployment(Mocks):
-    """Registrations of one program run turned into provider calls (one `up` or preview)."""
-
-    def __init__(
-        self,
-        state: _State,
-        host: Callable[[], ProviderHost],
-        secrets: _Secrets,
-        *,
-        preview: bool,
-        save: Callable[[], None],
-    ) -> None:
-        self.state = state
-        self.host = host
-        self.secrets = secrets
-        self.preview = preview
-        self.save = save
-        self.monitor = _Monitor(self)
-        self.steps: list[Step] = []
-        self.registered: set[str] = set()
-        self.replaced: list[_Resource] = []
-        self.failure: LifecycleError | None = None
-        # The engine's new snapshot lists the resources registered by this run in
-        # registration order, then the old ones the run has not touched.
-        for index, res in enumerate(state.ordered()):
-            res.order = _UNTOUCHED + index
-        self._order = 0
-        self._lock = threading.Lock()
-
-    def call(self, args: MockCallArgs) -> tuple[dict, list[tuple[str, str]] | None]:
-        raise LifecycleError(f"invokes are not emulated (the program called {args.token})")
-
-    def new_resource(self, args: MockResourceArgs) -> tuple[str | None, dict]:
-        request = self.monitor.current_request()
-        with self._lock:
-            if self.failure is not None:
-                raise _Halted(f"{args.name}: not registered, an earlier step failed")
-            if request is None:  # Resource.get of a non-dynamic type
-                return args.resource_id or f"{args.name}-id", dict(args.inputs)
-            if not args.custom:
-                return None, dict(args.inputs)  # component resource: a container only
-            if not args.typ.startswith(DYNAMIC_TYPE_PREFIX):
-                return f"{args.name}-id", dict(args.inputs)  # not ours to emulate
-            urn = self.monitor.make_urn(request.parent, args.typ, args.name)
-            try:
-                if urn in self.registered:
-                    raise LifecycleError(f"duplicate resource URN {urn}", resource=args.name)
-                self.registered.add(urn)
-                if request.importId:
-                    raise LifecycleError(
-                        f"{args.name}: import is not emulated", resource=args.name, urn=urn
-                    )
-                return self._register(urn, args, request)
-            except LifecycleError as exc:
-                self.failure = exc
-                raise
-            except Exception as exc:
-                self.failure = self._failed(args.name, args.typ, urn, "register", exc)
-                raise self.failure from None
-
-    def _failed(self, name: str, type_: str, urn: str, op: str, exc: Exception) -> LifecycleError:
-        message = self.secrets.redact(str(exc))
-        self.steps.append(Step(name, type_, op, error=message, urn=urn))
-        return LifecycleError(
-            f"{name} ({type_}): {op} failed: {message}", resource=name, urn=urn, op=op
-        )
-
-    def _next_order(self) -> int:
-        self._order += 1
-        return self._order - 1
-
-    def _register(self, urn: str, args: MockResourceArgs, request: Any) -> tuple[str, dict]:
-        name, type_ = args.name, args.typ
-        news, secret_inputs = _unwrap_secrets(args.inputs)
-        leaked = self.secrets.leaked_into_pickle(news.get(PROVIDER_KEY))
-        if leaked:
-            raise LifecycleError(
-                f"{name} ({type_}): the pickled provider contains the value of secret config"
-                f" {leaked!r}; read credentials in configure(), keep the instance empty",
-                resource=name,
-                urn=urn,
-            )
-        secret_outputs = secret_inputs | set(request.additionalSecretOutputs)
-        host = self.host()
-        old = self.state.live(urn)
-        try:
-            checked = host.check(urn, old.inputs if old else {}, news)
-        except HarnessError as exc:
-            raise self._failed(name, type_, urn, "check", exc) from None
-        if checked.failures:
-            reasons = "; ".join(f"{prop}: {reason}" for prop, reason in checked.failures)
-            self.steps.append(Step(name, type_, "check", error=reasons, urn=urn))
-            raise LifecycleError(
-                f"{name} ({type_}): invalid inputs: {self.secrets.redact(reasons)}",
-                resource=name,
-                urn=urn,
-                op="check",
-            )
-        inputs = checked.inputs
-        shown = _without_provider(inputs)
-
-        if old is None:
-            step = Step(name, type_, CREATE, urn=urn, inputs=shown)
-            if self.preview:
-                self.steps.append(step)
-                return "", _wrap_secrets(inputs, secret_outputs)
-            try:
-                id_, outs = host.create(urn, inputs)
-            except HarnessError as exc:
-                raise self._failed(name, type_, urn, CREATE, exc) from None
-            return self._created(step, id_, inputs, outs, secret_outputs)
-
-        try:
-            diff = host.diff(urn, old.id, old.outputs, inputs, old_inputs=old.inputs)
-        except HarnessError as exc:
-            raise self._failed(name, type_, urn, "diff", exc) from None
-        diff_keys = changed_keys(old.inputs, inputs) or [
-            k for k in changed_keys(old.outputs, inputs) if k in inputs
-        ]
-        # DIFF_UNKNOWN: the engine falls back to comparing old and new inputs.
-        changes = (
-            diff.changes if diff.changes is not None else bool(changed_keys(old.inputs, inputs))
-        )
-        if not changes:
-            self.steps.append(Step(name, type_, SAME, urn=urn, inputs=shown, outputs=None))
-            if not self.preview:
-                old.inputs = inputs
-                old.order = self._next_order()
-                self.steps[-1].outputs = _without_provider(old.outputs)
-            return old.id, _wrap_secrets(old.outputs, secret_outputs)
-
-        replaces = list(diff.replaces) if diff.changes else []
-        if replaces:
-            dbr = bool(diff.delete_before_replace or request.deleteBeforeReplace)
-            step = Step(
-                name,
-                type_,
-                REPLACE,
-                replaces=replaces,
-                diff_keys=sorted(set(diff_keys) | set(replaces)),
-                urn=urn,
-                delete_before_replace=dbr,
-                inputs=shown,
-            )
-            if self.preview:
-                self.steps.append(step)
-                return "", _wrap_secrets(inputs, secret_outputs)
-            try:
-                if dbr:
-                    host.delete(urn, old.id, old.outputs, old_inputs=old.inputs)
-                    self.state.remove(old)
-                    self.save()
-                id_, outs = host.create(urn, inputs)
-            except HarnessError as exc:
-                raise self._failed(name, type_, urn, REPLACE, exc) from None
-            if not dbr:
-                old.pending_delete = True  # deleted at the end of the update
-                self.replaced.append(old)
-            return self._created(step, id_, inputs, outs, secret_outputs)
-
-        step = Step(name, type_, UPDATE, diff_keys=diff_keys, urn=urn, inputs=shown)
-        if self.preview:
-            self.steps.append(step)
-            return old.id, _wrap_secrets(inputs, secret_outputs)
-        try:
-            outs = host.update(urn, old.id, old.outputs, inputs, old_inputs=old.inputs)
-        except HarnessError as exc:
-            raise self._failed(name, type_, urn, UPDATE, exc) from None
-        old.inputs, old.outputs, old.order = inputs, outs, self._next_order()
-        self.save()
-        step.outputs = _without_provider(outs)
-        self.steps.append(step)
-        return old.id, _wrap_secrets(outs, secret_outputs)
-
-    def _created(
-        self,
-        step: Step,
-        id_: str,
-        inputs: dict[str, Any],
-        outs: dict[str, Any],
-        secret_outputs: Any,
-    ) -> tuple[str, dict[str, Any]]:
-        """Record a resource the provider just created (a create or a replacement)."""
-        self.state.resources.append(
-            _Resource(step.urn, step.name, step.type, id_, inputs, outs, self._next_order())
-        )
-        self.save()
-        step.outputs = _without_provider(outs)
-        self.steps.append(step)
-        return id_, _wrap_secrets(outs, secret_outputs)
-
-    def deletions(self) -> list[_Resource]:
-        """What the update deletes at its end, in reverse order."""
-        doomed = [
-            r for r in self.state.resources if r.pending_delete or r.urn not in self.registered
-        ]
-        return sorted(doomed, key=lambda r: r.order, reverse=True)
-
-
-# -- project files -------------------------------------------------------------------
-def read_project(project_dir: str | os.PathLike[str]) -> tuple[str, Path]:
-    """(project name, program file) from `Pulumi.yaml`."""
-    directory = Path(project_dir)
-    for candidate in ("Pulumi.yaml", "Pulumi.yml"):
-        file = directory / candidate
-        if file.exists():
-            break
-    else:
-        raise HarnessError(f"no Pulumi.yaml in {directory}")
-    data = yaml.safe_load(file.read_text()) or {}
-    name = data.get("name")
-    if not name:
-        raise HarnessError(f"{file}: no project name")
-    runtime = data.get("runtime")
-    runtime_name = runtime.get("name") if isinstance(runtime, dict) else runtime
-    if runtime_name not in (None, "python"):
-        raise HarnessError(f"{file}: runtime {runtime_name!r} is not python")
-    program = directory / str(data.get("main") or ".")
-    if program.is_dir():
-        program = program / "__main__.py"
-    return str(name), program
-
-
-def load_stack_config(
-    project_dir: str | os.PathLike[str], stack: str
-) -> tuple[dict[str, str], set[str]]:
-    """Config of `Pulumi.<stack>.yaml`: (plain values, keys whose values are encrypted).
-
-    Encrypted (`secure:`) values cannot be read here: pass them as secrets.
-    """
-    project, _ = read_project(project_dir)
-    file = Path(project_dir) / f"Pulumi.{stack}.yaml"
-    if not file.exists():
-        return {}, set()
-    entries = (yaml.safe_load(file.read_text()) or {}).get("config") or {}
-    config: dict[str, str] = {}
-    encrypted: set[str] = set()
-    for key, value in entries.items():
-        full = key if ":" in key else f"{project}:{key}"
-        if isinstance(value, dict) and set(value) == {"secure"}:
-            encrypted.add(full)
-        else:
-            config[full] = config_value(value)
-    return config, encrypted
+from .secrets import _Secrets
+from .state import _Resource, _State
+
+
+class LifecycleInterrupted(LifecycleError):
+    """Ctrl-C during an operation: the host was stopped, state holds what completed."""
+
+
+def _protected(res: _Resource) -> HarnessError:
+    return HarnessError(
+        f"unable to delete resource {res.urn}, as it is currently marked for protection"
+        " (protect=True). Remove protect from the resource options and run `up` to record"
+        " that first"
+    )
+
+
+__all__ = [
+    "CREATE",
+    "DELETE",
+    "DRIFT",
+    "DYNAMIC_TYPE_PREFIX",
+    "GONE",
+    "READ",
+    "REPLACE",
+    "SAME",
+    "UPDATE",
+    "Lifecycle",
+    "LifecycleError",
+    "LifecycleInterrupted",
+    "Result",
+    "Step",
+    "changed_keys",
+    "load_stack_config",
+    "read_project",
+    "values_equal",
+]
 
 
 # -- the stack -----------------------------------------------------------------------
@@ -840,12 +151,16 @@ class Lifecycle:
         stack: str = "dev",
         *,
         python: str = sys.executable,
+        parallel: int = 1,
     ) -> None:
         self.project_dir = Path(project_dir).resolve()
         self.project, self.program = read_project(self.project_dir)
         self.stack = stack
         self.env = dict(env or {})
         self.python = python
+        # Registrations stepped at once (the engine's `--parallel`); 1 keeps the steps in
+        # program order, which makes plans easy to assert on.
+        self.parallel = max(1, int(parallel))
         self.state_file = Path(
             state_file or self.project_dir / ".pulumi-harness" / f"{stack}.json"
         ).resolve()
@@ -922,19 +237,50 @@ class Lifecycle:
         return self._host
 
     @contextlib.contextmanager
-    def _session(self) -> Iterator[Callable[[], ProviderHost]]:
-        """A lazily started host for one operation (kept when inside `with`)."""
+    def _session(self, result: Result) -> Iterator[Callable[[], ProviderHost]]:
+        """A lazily started host for one operation (kept when inside `with`).
+
+        The warnings providers sent to the engine's Log land in `result.diagnostics`.
+        Ctrl-C (KeyboardInterrupt) stops the host as the engine does (SIGINT: an
+        operation in flight puts back what it can and logs out), and raises
+        `LifecycleInterrupted` with the steps that completed; their state is saved.
+        """
         lock = threading.Lock()
+        started: list[ProviderHost] = []
 
         def host() -> ProviderHost:
             with lock:
-                return self._provider_host()
+                running = self._provider_host()
+                if not started or started[-1] is not running:
+                    started.append(running)
+                return running
 
         try:
             yield host
+        except KeyboardInterrupt:
+            for running in started:
+                running.interrupt()
+            self.close()
+            self._collect(started, result)
+            if self._state is not None and result.operation != "preview":
+                self._save()
+            error = LifecycleInterrupted(
+                f"{result.operation} interrupted: the provider host was stopped (SIGINT), what"
+                " it was doing was put back or left for the next run, and the state holds the"
+                f" {len([s for s in result.steps if s.error is None])} steps that completed."
+                " Run it again: it compares with the units and does what is still to do"
+            )
+            error.result = result
+            raise error from None
         finally:
+            self._collect(started, result)
             if not self._entered:
                 self.close()
+
+    def _collect(self, hosts: list[ProviderHost], result: Result) -> None:
+        for running in hosts:
+            for severity, message in running.take_diagnostics():
+                result.diagnostics.append(f"{severity}: {self._secrets.redact(message)}")
 
     # -- state -------------------------------------------------------------------
     @property
@@ -975,20 +321,22 @@ class Lifecycle:
     def preview(self, refresh: bool = False) -> Result:
         """`pulumi preview [--refresh]`: Check/Diff (and Read) only; nothing written."""
         result = Result("preview")
-        with self._session() as host:
+        with self._session(result) as host:
             state = copy.deepcopy(self._load())
             if refresh:
                 self._refresh(state, host, result, save=lambda: None)
             deployment = _Deployment(state, host, self._secrets, preview=True, save=lambda: None)
             self._run(deployment, result, preview=True)
             for res in deployment.deletions():
+                if res.protect:
+                    raise self._error(result, res, DELETE, _protected(res))
                 result.steps.append(Step(res.name, res.type, DELETE, urn=res.urn))
         return result
 
     def up(self, refresh: bool = False) -> Result:
         """`pulumi up [--refresh]`: apply the program; state saved after every step."""
         result = Result("up")
-        with self._session() as host:
+        with self._session(result) as host:
             state = self._load()
             if refresh:
                 self._refresh(state, host, result, save=self._save)
@@ -996,11 +344,7 @@ class Lifecycle:
             self._run(deployment, result, preview=False)
             replaced = {id(r) for r in deployment.replaced}
             for res in deployment.deletions():
-                try:
-                    host().delete(res.urn, res.id, res.outputs, old_inputs=res.inputs)
-                except HarnessError as exc:
-                    self._save()
-                    raise self._error(result, res, DELETE, exc) from None
+                self._delete(host, res, result)
                 state.remove(res)
                 self._save()
                 if id(res) not in replaced:
@@ -1014,7 +358,7 @@ class Lifecycle:
     def refresh(self) -> Result:
         """`pulumi refresh`: Read every resource, record drift and vanished objects."""
         result = Result("refresh")
-        with self._session() as host:
+        with self._session(result) as host:
             self._refresh(self._load(), host, result, save=self._save)
             self._save()
         return result
@@ -1022,14 +366,10 @@ class Lifecycle:
     def destroy(self) -> Result:
         """`pulumi destroy`: delete everything, last created first."""
         result = Result("destroy")
-        with self._session() as host:
+        with self._session(result) as host:
             state = self._load()
             for res in reversed(state.ordered()):
-                try:
-                    host().delete(res.urn, res.id, res.outputs, old_inputs=res.inputs)
-                except HarnessError as exc:
-                    self._save()
-                    raise self._error(result, res, DELETE, exc) from None
+                self._delete(host, res, result)
                 state.remove(res)
                 self._save()
                 result.steps.append(Step(res.name, res.type, DELETE, urn=res.urn))
@@ -1039,6 +379,20 @@ class Lifecycle:
         return result
 
     # -- internals -------------------------------------------------------------------
+    def _delete(self, host: Callable[[], ProviderHost], res: _Resource, result: Result) -> None:
+        """The engine's delete step: refused for `protect`, no provider call for
+        `retain_on_delete` (the object stays, only the state forgets it)."""
+        if res.protect:
+            self._save()
+            raise self._error(result, res, DELETE, _protected(res))
+        if res.retain_on_delete:
+            return
+        try:
+            host().delete(res.urn, res.id, res.outputs, old_inputs=res.inputs)
+        except HarnessError as exc:
+            self._save()
+            raise self._error(result, res, DELETE, exc) from None
+
     def _error(self, result: Result, res: _Resource, op: str, exc: Exception) -> LifecycleError:
         message = self._secrets.redact(str(exc))
         result.steps.append(Step(res.name, res.type, op, error=message, urn=res.urn))
@@ -1069,21 +423,35 @@ class Lifecycle:
                 result.steps.append(Step(res.name, res.type, GONE, urn=res.urn))
             else:
                 new_inputs = inputs if inputs is not None else res.inputs
-                drift = changed_keys(res.outputs, outs) or changed_keys(res.inputs, new_inputs)
+                changed = changed_keys(res.outputs, outs) or changed_keys(res.inputs, new_inputs)
                 try:
-                    drifted = bool(drift) and self._drifted(host(), res, id_, outs, new_inputs)
+                    drifted = bool(changed) and self._drifted(host(), res, id_, outs, new_inputs)
                 except HarnessError as exc:
                     save()
                     raise self._error(result, res, "refresh", exc) from None
+                # What a drift line names: declared inputs the read found changed, with
+                # their values; operational outputs (a status, a link) never.
+                if inputs is not None:
+                    values = {
+                        k: (res.inputs.get(k), new_inputs.get(k))
+                        for k in changed_keys(res.inputs, new_inputs)
+                    }
+                else:
+                    values = {
+                        k: (res.outputs.get(k), outs.get(k))
+                        for k in changed_keys(res.outputs, outs)
+                        if k in res.inputs
+                    }
                 res.id, res.outputs, res.inputs = id_, outs, new_inputs
                 result.steps.append(
                     Step(
                         res.name,
                         res.type,
                         DRIFT if drifted else READ,
-                        diff_keys=drift if drifted else [],
+                        diff_keys=sorted(values) if drifted else [],
                         urn=res.urn,
                         outputs=_without_provider(outs),
+                        diff_values=values if drifted else {},
                     )
                 )
             save()
@@ -1119,6 +487,8 @@ class Lifecycle:
             preview=preview,
             mocks=deployment,
             monitor=deployment.monitor,
+            on_interrupt=lambda: self._host.interrupt() if self._host is not None else None,
+            parallel=self.parallel,
         )
         result.steps.extend(deployment.steps)
         result.outputs = outcome.exports

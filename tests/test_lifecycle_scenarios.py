@@ -1,0 +1,524 @@
+"""Never take a working pair down: whole plans through the SDK's provider host.
+
+Each scenario is what an administrator does to a stack (rename a pair, swap the
+roles, replace a dead Backup, destroy with HA retained, change a behaviour-only
+input, interrupt a run), run by the lifecycle harness (`Lifecycle`: the program
+under the SDK's mocks, every resource through `python -m pulumi.dynamic` over
+gRPC, in the engine's order), against the simulator. What must hold after each
+`up`: a working pair (HA on at the Primary naming the Backup, synchronized; the
+HA links Unassigned on both units; the association in place) and a stack that
+can move on; after each destroy: what was there before the first `up`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pulumi_sonicha.quickstart import stack_config
+from pulumi_sonicha.settings import Settings
+from pulumi_sonicha.simulator import Simulator
+from pulumi_sonicha.sonicos import SonicOSClient
+from pulumi_sonicha.testing import Lifecycle, LifecycleError, Result
+
+REPO = Path(__file__).resolve().parent.parent
+HA_STACK = Path(__file__).parent / "fixtures" / "ha_stack"
+FLEET = REPO / "examples" / "fleet"
+HA_BASE = "/api/sonicos/high-availability/base"
+OTHER_PRIMARY = "2CB8EE000B01"
+OTHER_BACKUP = "2CB8EF000B02"
+
+
+def ops(result: Result) -> list[tuple[str, str]]:
+    return [(step.name, step.op) for step in result.steps]
+
+
+def mode_of(unit: Any) -> dict[str, Any]:
+    return unit.ha_settings()["mode"]
+
+
+def secondary_of(unit: Any) -> str | None:
+    mode = mode_of(unit)
+    return next(iter(mode.values()))["secondary_serial"] if mode else None
+
+
+def warnings(result: Result) -> str:
+    return "\n".join(m for m in result.diagnostics if m.startswith("warning:"))
+
+
+def no_session_left(sim: Simulator, unit: Any) -> bool:
+    """Nobody holds an admin session: a login without override gets in."""
+    settings = Settings(username=sim.username, password=sim.password, ca_bundle=sim.ca_path)
+    try:
+        with SonicOSClient(unit.host, settings).session() as session:
+            session.system()
+    except Exception:  # noqa: BLE001 - any refusal means a session is still held
+        return False
+    return True
+
+
+def ha_stack(
+    tmp_path: Path, sim: Simulator, bundle: str | None = None, **t: Any
+) -> Lifecycle:
+    """The scenario project aimed at `sim`; `t` are its `t:*` config keys."""
+    config: dict[str, Any] = {
+        "sonicha:username": sim.username,
+        "sonicha:password": sim.password,
+        "sonicha:caBundle": bundle or sim.ca_path,
+        "sonicha:timeout": "5",
+        "sonicha:maxRetries": "1",
+        "t:primaryHost": sim.primary.host,
+        "t:backupHost": sim.backup.host,
+        "t:backupSerial": sim.backup.serial,
+    }
+    config.update({f"t:{key}": value for key, value in t.items()})
+    return Lifecycle(
+        HA_STACK,
+        config=config,
+        secret_keys={"sonicha:password"},
+        state_file=tmp_path / "state.json",
+    )
+
+
+def assert_working_pair(sim: Simulator, links: tuple[str, ...] = ("X4",)) -> None:
+    assert secondary_of(sim.primary) == sim.backup.serial
+    assert sim.primary.ha_status()["secondary_state"] == "STANDBY"
+    for unit in (sim.primary, sim.backup):
+        assert all(unit.zone(link) == "Unassigned" for link in links), unit.name
+        assert unit.pending() == {}
+
+
+@pytest.fixture
+def sim() -> Iterator[Simulator]:
+    with Simulator(sync_seconds=0) as simulator:
+        yield simulator
+
+
+# -- 1. rename ---------------------------------------------------------------------
+def fleet_stack(sim: Simulator, tmp_path: Path, **pair: Any) -> Lifecycle:
+    config, secret_keys = stack_config(sim)
+    entry = {
+        "name": "site-a",
+        "primaryHost": sim.primary.host,
+        "backupHost": sim.backup.host,
+        "primarySerial": sim.primary.serial,
+        "backupSerial": sim.backup.serial,
+        **pair,
+    }
+    config = {k: v for k, v in config.items() if not k.startswith("ha:")}
+    config["ha:pairs"] = json.dumps([entry])
+    return Lifecycle(
+        FLEET, config=config, secret_keys=secret_keys, state_file=tmp_path / "state.json"
+    )
+
+
+def rename(stack: Lifecycle, sim: Simulator, **pair: Any) -> None:
+    entry = {
+        "name": "hq",
+        "primaryHost": sim.primary.host,
+        "backupHost": sim.backup.host,
+        "primarySerial": sim.primary.serial,
+        "backupSerial": sim.backup.serial,
+        **pair,
+    }
+    stack.set_config("ha:pairs", json.dumps([entry]))
+
+
+SUFFIXES = ["control-link", "data-link", "pair", "licenses"]
+
+
+def test_rename_without_aliases_keeps_the_pair_working(sim: Simulator, tmp_path: Path) -> None:
+    """site-a renamed hq: the new resources adopt the live pair, then the old ones'
+    deletes leave alone what the new ones set in this run (and say so)."""
+    sim.primary.set_zone("X4", "DMZ")
+    with fleet_stack(sim, tmp_path) as stack:
+        stack.up()
+        (association,) = [
+            a for a in sim.portal.associations() if a["primary_serial"] == sim.primary.serial
+        ]
+        rename(stack, sim)
+        plan = stack.preview()
+        assert plan.changes == {"create": 4, "delete": 4}
+        result = stack.up()
+        assert ops(result) == [*[(f"hq-{s}", "create") for s in SUFFIXES]] + [
+            (f"site-a-{s}", "delete") for s in reversed(SUFFIXES)
+        ]
+        assert_working_pair(sim, ("X4", "X5"))
+        assert [a["id"] for a in sim.portal.associations() if a["id"] == association["id"]] == [
+            association["id"]
+        ]
+        text = warnings(result)
+        assert "left HA on at the Primary" in text and "another HaPair set it" in text
+        assert "another HaInterface set that port during this run" in text
+        assert "another LicenseAssociation adopted it" in text
+        # The stack moves on: the new resources remember what was there before.
+        assert not stack.preview().has_changes
+        stack.destroy()
+    assert mode_of(sim.primary) == {} and mode_of(sim.backup) == {}
+    # What is lost without aliases (README): the new link found X4 Unassigned, so the
+    # zone from before the first `up` (DMZ) is no longer known; destroy leaves X4 as is.
+    assert sim.primary.zone("X4") == "Unassigned"
+    assert association["id"] not in [a["id"] for a in sim.portal.associations()]
+
+
+def test_rename_with_aliases_moves_the_resources(sim: Simulator, tmp_path: Path) -> None:
+    """`renamedFrom` gives every resource an alias: the plan renames, nothing is sent."""
+    with fleet_stack(sim, tmp_path) as stack:
+        stack.up()
+        for server in sim.servers:
+            server.clear_requests()
+        rename(stack, sim, renamedFrom="site-a")
+        plan = stack.preview()
+        assert ops(plan) == [(f"hq-{s}", "same") for s in SUFFIXES]
+        assert [step.aliased_from for step in plan.steps] == [f"site-a-{s}" for s in SUFFIXES]
+        result = stack.up()
+        assert not result.has_changes
+        assert [server.requests for server in sim.servers] == [[], [], []]
+        assert sorted(r["name"] for r in stack.state["resources"]) == sorted(
+            f"hq-{s}" for s in SUFFIXES
+        )
+        assert_working_pair(sim, ("X4", "X5"))
+
+
+# -- 2. roles swapped ----------------------------------------------------------------
+def test_roles_swapped_replace_by_deleting_first(sim: Simulator, tmp_path: Path) -> None:
+    """primary_host and backup_host exchanged: HaPair is replaced, old one deleted first,
+    so HA ends on at the new Primary naming the old one as its Backup."""
+    with ha_stack(tmp_path, sim, pairBackupHost=sim.backup.host) as stack:
+        stack.up()
+        assert_working_pair(sim)
+        stack.set_config("t:primaryHost", sim.backup.host)
+        stack.set_config("t:backupHost", sim.primary.host)
+        stack.set_config("t:pairBackupHost", sim.primary.host)
+        stack.set_config("t:backupSerial", sim.primary.serial)
+        plan = stack.preview()
+        replace = plan.step("site-pair")
+        assert (replace.op, replace.delete_before_replace) == ("replace", True)
+        assert plan.step("site-x4").delete_before_replace is True
+        stack.up()
+        assert secondary_of(sim.backup) == sim.primary.serial
+        assert sim.backup.ha_status()["secondary_state"] == "STANDBY"
+        for unit in (sim.primary, sim.backup):
+            assert unit.zone("X4") == "Unassigned" and unit.pending() == {}
+        assert not stack.preview().has_changes
+
+
+# -- 3. a new Backup at a new address; the old one dead ---------------------------------
+def test_backup_replaced_while_the_old_one_is_dead(tmp_path: Path) -> None:
+    with (
+        Simulator(sync_seconds=0) as sim,
+        Simulator(sync_seconds=0, primary_serial=OTHER_PRIMARY, backup_serial=OTHER_BACKUP) as new,
+    ):
+        bundle = tmp_path / "cas.pem"
+        bundle.write_text(Path(sim.ca_path).read_text() + Path(new.ca_path).read_text())
+        sim.primary.set_zone("X4", "DMZ")
+        sim.backup.set_zone("X4", "LAN")
+        new.primary.set_zone("X4", "WAN")
+        with ha_stack(tmp_path, sim, str(bundle), pair=False) as stack:
+            stack.up()
+            sim.backup.stop()  # returned under warranty
+            stack.set_config("t:backupHost", new.primary.host)
+            plan = stack.preview()
+            assert (plan.step("site-x4").op, plan.step("site-x4").delete_before_replace) == (
+                "replace",
+                True,
+            )
+            result = stack.up()
+            assert "could not reach the Backup" in warnings(result)
+            assert "removed from the stack anyway" in warnings(result)
+            # The Primary's X4 got DMZ back from the old resource, then the new one took it.
+            assert sim.primary.zone("X4") == "Unassigned" and new.primary.zone("X4") == "Unassigned"
+            (entry,) = stack.state["resources"]
+            assert entry["outputs"]["previous_zones"] == {"primary": "DMZ", "backup": "WAN"}
+            assert not stack.preview().has_changes
+            stack.destroy()
+        assert (sim.primary.zone("X4"), new.primary.zone("X4")) == ("DMZ", "WAN")
+
+
+# -- 4. a destroy that cannot put the zone back ----------------------------------------
+def test_destroy_with_ha_retained_completes_and_says_why(sim: Simulator, tmp_path: Path) -> None:
+    sim.primary.set_zone("X5", "LAN")
+    with ha_stack(tmp_path, sim, links=["X5"], onDelete="retain") as stack:
+        stack.up()
+        result = stack.destroy()
+        assert result.changes == {"delete": 2}
+        assert stack.state["resources"] == []
+        text = warnings(result)
+        assert "restoring zone LAN of X5 on the Primary failed" in text
+        assert "X5 stays Unassigned on both" in text and "on_delete" in text
+    assert secondary_of(sim.primary) == sim.backup.serial  # retained, as asked
+    assert sim.primary.zone("X5") == "Unassigned"
+    assert sim.primary.pending() == {} == sim.backup.pending()
+
+
+def test_destroy_when_the_remembered_zone_is_gone_completes(sim: Simulator, tmp_path: Path):
+    """The zone X4 had before was deleted from the unit since: the unit refuses it (400)."""
+    sim.primary.set_zone("X4", "OLD-DMZ")
+    with ha_stack(tmp_path, sim, pair=False) as stack:
+        stack.up()
+        sim.primary.fail(
+            "PUT",
+            "/interfaces/ipv4/name/X4$",
+            status=400,
+            code="E_INVALID_VALUE",
+            message="Zone OLD-DMZ does not exist.",
+            times=None,
+        )
+        result = stack.destroy()
+        assert stack.state["resources"] == []
+        assert "Zone OLD-DMZ does not exist" in warnings(result)
+    assert sim.primary.zone("X4") == "Unassigned"
+
+
+# -- 5. behaviour-only inputs ------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("key", "value", "input_name"),
+    [
+        ("onDelete", "retain", "on_delete"),
+        ("waitForSync", "false", "wait_for_sync"),
+        ("syncTimeout", "60", "sync_timeout_s"),
+        ("pairBackupHost", "BACKUP", "backup_host"),
+    ],
+)
+def test_behaviour_only_inputs_change_with_no_request(
+    sim: Simulator, tmp_path: Path, key: str, value: str, input_name: str
+) -> None:
+    with ha_stack(tmp_path, sim) as stack:
+        stack.up()
+        sim.uncable("X5")  # a sync wait could never end: none may happen
+        for server in sim.servers:
+            server.clear_requests()
+        stack.set_config(f"t:{key}", sim.backup.host if value == "BACKUP" else value)
+        result = stack.up()
+        assert ops(result) == [("site-x4", "same"), ("site-pair", "update")]
+        assert result.step("site-pair").diff_keys == [input_name]
+        assert [server.requests for server in sim.servers] == [[], [], []]
+
+
+# -- 9. an interrupted run --------------------------------------------------------------
+def wait_for_commit(unit: Any, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        paths = [(r.method, r.path) for r in unit.requests]
+        if ("PUT", HA_BASE) in paths and paths[paths.index(("PUT", HA_BASE)) :].count(
+            ("POST", "/api/sonicos/config/pending")
+        ):
+            return
+        time.sleep(0.05)
+    raise AssertionError("the HA settings were never committed")
+
+
+def test_host_stopped_during_the_sync_wait_puts_back_and_logs_out(tmp_path: Path) -> None:
+    """The engine stops the provider host (SIGINT) while HaPair waits for the sync: the
+    previous HA settings are put back, the session ends, the links' state is saved, and
+    the next `up` reconciles."""
+    with Simulator(sync_seconds=60) as sim:
+        stack = ha_stack(tmp_path, sim, syncTimeout=300)
+        with stack:
+            stopper = threading.Thread(
+                target=lambda: (wait_for_commit(sim.primary), stack._host.interrupt())
+            )
+            stopper.start()
+            started = time.monotonic()
+            with pytest.raises(LifecycleError) as caught:
+                stack.up()
+            stopper.join()
+            host = stack._host
+            stack.close()  # as the engine, give the host its 5 s to finish and exit
+            assert time.monotonic() - started < 30  # not the sync wait's 60 s
+            assert host is not None
+            # One line on the host's stderr (the CLI shows it with --debug), no traceback.
+            lines = [line for line in host.stderr_text().splitlines() if line.strip()]
+            assert len(lines) == 1, lines
+            assert "interrupted (the provider host is stopping)" in lines[0]
+            assert "The previous HA settings were restored" in lines[0]
+            assert "synchronize" in str(caught.value) or caught.value.op == "create"
+            assert mode_of(sim.primary) == {}  # put back
+            assert sim.primary.pending() == {}
+            assert no_session_left(sim, sim.primary)
+            assert [r["name"] for r in stack.state["resources"]] == ["site-x4"]
+            sim.primary.sync_seconds = 0
+            stack.up()  # reconciles
+            assert_working_pair(sim)
+
+
+def test_ctrl_c_in_the_harness_command_is_one_line_and_saves_state(tmp_path: Path) -> None:
+    with Simulator(sync_seconds=60) as sim:
+        state = tmp_path / "state.json"
+        args = [
+            f"t:primaryHost={sim.primary.host}",
+            f"t:backupHost={sim.backup.host}",
+            f"t:backupSerial={sim.backup.serial}",
+            "t:syncTimeout=300",
+            f"sonicha:caBundle={sim.ca_path}",
+        ]
+        command = [sys.executable, "-m", "pulumi_sonicha.testing", "up", "--cwd", str(HA_STACK)]
+        command += ["--state", str(state)]
+        for arg in args:
+            command += ["--config", arg]
+        env = {**os.environ, "SONICHA_PASSWORD": sim.password}
+        proc = subprocess.Popen(
+            command,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,  # its own group, as a terminal's foreground job
+        )
+        try:
+            wait_for_commit(sim.primary, timeout=60)
+            os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C reaches the whole group
+            out, err = proc.communicate(timeout=60)
+        finally:
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGKILL)
+        assert proc.returncode == 130, (out, err)
+        assert "Traceback" not in err
+        lines = [line for line in err.splitlines() if line.startswith("interrupted:")]
+        assert len(lines) == 1, err
+        assert [r["name"] for r in json.loads(state.read_text())["resources"]] == ["site-x4"]
+        assert mode_of(sim.primary) == {}
+        assert sim.primary.pending() == {}
+        assert no_session_left(sim, sim.primary)
+
+
+# -- what a drift job sees -----------------------------------------------------------
+def harness(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "pulumi_sonicha.testing", *args, "--cwd", str(HA_STACK)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=120,
+    )
+
+
+def test_drift_job_with_values_and_an_opt_in_health_check(sim: Simulator, tmp_path: Path):
+    common = ["--state", str(tmp_path / "state.json")]
+    for arg in [
+        f"t:primaryHost={sim.primary.host}",
+        f"t:backupHost={sim.backup.host}",
+        f"t:backupSerial={sim.backup.serial}",
+        f"sonicha:caBundle={sim.ca_path}",
+    ]:
+        common += ["--config", arg]
+    env = {"SONICHA_PASSWORD": sim.password}
+
+    # Without the password anywhere, the harness says which variable to set, not how
+    # to `pulumi config set` (it has no config store).
+    missing = harness("up", *common, env={"SONICHA_PASSWORD": ""})
+    assert missing.returncode == 1
+    assert "the environment variable SONICHA_PASSWORD" in missing.stderr
+    assert "pulumi config set" not in missing.stderr
+
+    assert harness("up", *common, env=env).returncode == 0
+    healthy = harness("preview", "--refresh", "--expect-healthy", *common, env=env)
+    assert healthy.returncode == 0, healthy.stderr
+
+    # A pulled HA cable is not drift: no drift line, no change; the health check fails.
+    sim.uncable("X4")
+    pulled = harness(
+        "preview", "--refresh", "--expect-no-changes", "--expect-healthy", *common, env=env
+    )
+    assert "drift" not in pulled.stdout.split("Resources:")[0]
+    assert pulled.returncode == 1
+    assert "unhealthy: site-x4: X4 on the Primary reports 'No link' (HA link down)" in (
+        pulled.stderr
+    )
+    assert "no changes were expected" not in pulled.stderr
+    sim.cable("X4")
+
+    # A zone set by hand is drift, shown with its values.
+    sim.primary.set_zone("X4", "DMZ")
+    drifted = harness("preview", "--refresh", "--expect-no-changes", "--diff", *common, env=env)
+    assert drifted.returncode == 1
+    assert 'site-x4 [drift: primary_zone "Unassigned" => "DMZ"]' in drifted.stdout
+    assert '~ primary_zone "DMZ" => "Unassigned"' in drifted.stdout
+    for operational in ("ha_status", "synchronized", "backup_state", "primary_link"):
+        assert operational not in drifted.stdout.split("Outputs:")[0]
+
+
+def test_parallel_steps_leave_a_working_pair(sim: Simulator, tmp_path: Path) -> None:
+    """Registrations stepped at once, as the engine does (`parallel=4`): both links are
+    created concurrently through the one provider host, then the pair."""
+    sim.primary.set_zone("X4", "DMZ")
+    sim.backup.set_zone("X5", "LAN")
+    stack = ha_stack(tmp_path, sim, links=["X4", "X5"], data="X4", pairBackupHost=sim.backup.host)
+    stack.parallel = 4
+    with stack:
+        result = stack.up()
+        assert sorted(ops(result)) == [
+            ("site-pair", "create"),
+            ("site-x4", "create"),
+            ("site-x5", "create"),
+        ]
+        assert result.steps[-1].name == "site-pair"  # it depends on both links
+        assert_working_pair(sim, ("X4", "X5"))
+        for unit in (sim.primary, sim.backup):
+            assert unit.max_concurrent_sessions == 1
+        assert not stack.preview().has_changes
+        assert stack.destroy().changes == {"delete": 3}
+    assert (sim.primary.zone("X4"), sim.backup.zone("X5")) == ("DMZ", "LAN")
+
+
+def test_destroy_restores_the_zone_from_before_the_first_up_not_a_repaired_one(
+    sim: Simulator, tmp_path: Path
+) -> None:
+    """X4 was Unassigned before the first `up`; someone puts it in DMZ, `up --refresh`
+    repairs it; destroy must not put DMZ back (README: what a delete restores)."""
+    with ha_stack(tmp_path, sim, pair=False) as stack:
+        stack.up()
+        sim.primary.set_zone("X4", "DMZ")
+        repaired = stack.up(refresh=True)
+        assert repaired.ops_for("site-x4") == ["drift", "update"]
+        assert sim.primary.zone("X4") == "Unassigned"
+        (entry,) = stack.state["resources"]
+        assert entry["outputs"]["previous_zones"] == {}
+        stack.destroy()
+    assert sim.primary.zone("X4") == "Unassigned"
+
+
+def test_destroy_with_the_backup_dead_completes_and_says_what_is_left(
+    sim: Simulator, tmp_path: Path
+) -> None:
+    with ha_stack(tmp_path, sim, pairBackupHost=sim.backup.host) as stack:
+        stack.up()
+        sim.backup.stop()
+        result = stack.destroy()
+        assert result.changes == {"delete": 2} and stack.state["resources"] == []
+        text = warnings(result)
+        assert "could not reach the Backup" in text and "turn HA off there by hand" in text
+    assert mode_of(sim.primary) == {}
+
+
+def test_two_spellings_of_one_pair_in_one_run_through_the_host(
+    sim: Simulator, tmp_path: Path
+) -> None:
+    """Two links spell the same units differently (`LOCALHOST:port`, `localhost:port`:
+    as `FW1` and `fw1:443`), created at once through one provider host: the unit locks
+    are taken in one global order, so neither waits for the other forever."""
+    p1, p2 = str(sim.primary.port), str(sim.backup.port)
+    lower = {"primaryHost": f"localhost:{p1}", "backupHost": f"localhost:{p2}"}
+    upper = dict(lower)
+    upper["primaryHost" if p1 > p2 else "backupHost"] = f"LOCALHOST:{p1 if p1 > p2 else p2}"
+    links = [{"interface": "X4", **upper}, {"interface": "X5", **lower}]
+    stack = ha_stack(tmp_path, sim, links=json.dumps(links), pair=False)
+    stack.parallel = 4
+    for unit in (sim.primary, sim.backup):
+        unit.hang("POST", "/api/sonicos/auth$", seconds=0.5, times=2)
+    with stack:
+        stack._provider_host().call_timeout = 30  # a deadlock fails the call, not the suite
+        result = stack.up()
+        assert sorted(ops(result)) == [("site-x4", "create"), ("site-x5", "create")]
+        for unit in (sim.primary, sim.backup):
+            assert unit.max_concurrent_sessions == 1
