@@ -1,6 +1,7 @@
 """The main job on a fresh machine: start the simulator and apply the root project to it.
 
-    python -m pulumi_sonicha.quickstart [--project DIR] [--cli | --harness] [--keep-running]
+    python -m pulumi_sonicha.quickstart [--project DIR] [--cli | --harness]
+                                        [--keep-running [--ready-file PATH]]
 
 With a Pulumi CLI on PATH it runs the real thing (`pulumi up`, then
 `pulumi preview --refresh --expect-no-changes`) on a throw-away local backend
@@ -8,7 +9,9 @@ under `.sonicha-state/`, so your own Pulumi login is left alone. Without one,
 it runs the same program through our lifecycle harness
 (`pulumi_sonicha.testing`), which drives the SDK's own provider host as the
 engine would. Either way it then checks there is no drift, and prints the
-stack outputs.
+stack outputs. `--keep-running` then keeps the simulator up, prints its
+addresses and `export` lines and writes them to `.sonicha-sim/sonicha-sim.env`
+(what `python -m pulumi_sonicha.simulator ctl` reads), and to `--ready-file`.
 """
 
 from __future__ import annotations
@@ -17,13 +20,24 @@ import argparse
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
-import time
+import threading
 from pathlib import Path
 from typing import Any
 
+from .errors import SettingsError
+from .settings import Settings
 from .simulator import Simulator
+from .simulator.envfile import (
+    DEFAULT_STATE_DIR,
+    ENV_FILENAME,
+    env_text,
+    remove_if_ours,
+    write_private,
+)
+from .transport import insecure_message
 
 STACK = "quickstart"
 
@@ -49,6 +63,14 @@ def run_with_harness(project: Path, sim: Simulator, state_dir: Path) -> int:
     from .testing import Lifecycle, LifecycleError
 
     config, secret_keys = stack_config(sim)
+    try:
+        insecure = Settings.load(config.get).insecure
+    except SettingsError:
+        insecure = False  # the provider reports a bad SONICHA_* value itself, on its first use
+    if insecure:
+        # The harness keeps the provider host's stderr, where the provider says this.
+        for server in sim.servers:
+            print(f"warning: {insecure_message(server.url)}", file=sys.stderr, flush=True)
     stack = Lifecycle(
         project,
         config=config,
@@ -123,10 +145,29 @@ def main(argv: list[str] | None = None) -> int:
     mode.add_argument("--cli", action="store_true", help="require the Pulumi CLI")
     mode.add_argument("--harness", action="store_true", help="use the harness even with a CLI")
     parser.add_argument("--sync-seconds", type=float, default=3.0)
-    parser.add_argument("--keep-running", action="store_true", help="serve until Ctrl-C")
+    parser.add_argument(
+        "--keep-running",
+        action="store_true",
+        help="afterwards keep the simulator up until Ctrl-C, print its addresses and export"
+        f" lines, and write them to {DEFAULT_STATE_DIR}/{ENV_FILENAME} (what ctl reads)",
+    )
+    parser.add_argument(
+        "--ready-file",
+        metavar="PATH",
+        help="with --keep-running: write the env file here too once the stack is up",
+    )
     args = parser.parse_args(argv)
+    if args.ready_file and not args.keep_running:
+        parser.error("--ready-file goes with --keep-running")
 
     project = Path(args.project).resolve()
+    if not any((project / name).is_file() for name in ("Pulumi.yaml", "Pulumi.yml")):
+        print(
+            f"error: no Pulumi project in {project} (no Pulumi.yaml). Run this from the root"
+            " of a pulumi-sonicha checkout, or pass --project /path/to/pulumi-sonicha",
+            file=sys.stderr,
+        )
+        return 2
     state_dir = project / ".sonicha-state"
     shutil.rmtree(state_dir, ignore_errors=True)  # the simulator starts fresh every time
     state_dir.mkdir(parents=True)
@@ -142,13 +183,28 @@ def main(argv: list[str] | None = None) -> int:
         else:
             code = run_with_harness(project, sim, state_dir)
         if code == 0 and args.keep_running:
-            print("simulator still running; Ctrl-C to stop", flush=True)
-            try:
-                while True:
-                    time.sleep(3600)
-            except KeyboardInterrupt:
-                pass
+            keep_running(sim, Path(args.ready_file) if args.ready_file else None)
     return code
+
+
+def keep_running(sim: Simulator, ready: Path | None) -> None:
+    """Serve until Ctrl-C or SIGTERM, with the env file written for the shell and `ctl`."""
+    env_path = Path(DEFAULT_STATE_DIR) / ENV_FILENAME
+    text = env_text(sim.env(include_hosts=True))
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    write_private(env_path, text)
+    print(f"== simulator still running (Ctrl-C to stop); environment, also in {env_path}:")
+    print(text.rstrip())
+    print("   then: python -m pulumi_sonicha.simulator ctl show", flush=True)
+    try:
+        if ready is not None:
+            write_private(ready, text)
+        stop.wait()
+    finally:
+        for done in (env_path, ready):  # nothing points at a simulator that is gone
+            remove_if_ours(done, text)
 
 
 def _print_simulator(sim: Any) -> None:

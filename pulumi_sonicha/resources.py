@@ -4,9 +4,12 @@ Type tokens are `pulumi-python:dynamic/sonicha:<Name>` and the providers are
 pickled by reference to `pulumi_sonicha.providers.*`: state files name both,
 so neither ever moves.
 
-Defaults live in one place, the provider's schema (`models/`): an input left
-out here arrives as None and `check` fills in the documented default, which
-then shows in the outputs.
+Each class has a real signature (keyword inputs) and a docstring whose Inputs
+section is rendered from the provider's schema (`models/`, see docstrings.py),
+so `help(HaPair)` shows each input's type, default and accepted values as
+`check` enforces them. The `*Args` dataclasses carry the same defaults;
+tests/test_resources_docs.py keeps signatures, defaults and docs equal to the
+schema.
 """
 
 from __future__ import annotations
@@ -14,12 +17,16 @@ from __future__ import annotations
 import pickle
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import MISSING, asdict, dataclass, fields
 from typing import Any
 
 import pulumi
 from pulumi import dynamic
 
+from .docstrings import document
+from .models.ha_interface import SCHEMA as HA_INTERFACE_SCHEMA
+from .models.ha_pair import SCHEMA as HA_PAIR_SCHEMA
+from .models.license_association import SCHEMA as LICENSE_ASSOCIATION_SCHEMA
 from .providers.ha_interface import HaInterfaceProvider
 from .providers.ha_pair import HaPairProvider
 from .providers.license_association import LicenseAssociationProvider
@@ -48,11 +55,31 @@ def _pickler_patches_undone() -> Iterator[None]:
                 setattr(pickle._Pickler, name, value)
 
 
-def _props(args: Any, kwargs: dict[str, Any], outputs: tuple[str, ...]) -> dict[str, Any]:
-    inputs = asdict(args) if args is not None else {}
-    inputs.update(kwargs)
+def _props(
+    args_class: type,
+    args: Any,
+    given: dict[str, Any],
+    outputs: tuple[str, ...],
+) -> dict[str, Any]:
+    """The properties to register: the Args defaults, then `args`, then the keyword
+    inputs given (None means not given); every output name too, so each typed
+    output attribute exists even when its input was left out."""
+    inputs = {
+        f.name: f.default
+        for f in fields(args_class)
+        if f.default is not MISSING  # a required input left out reaches check as absent
+    }
+    if args is not None:
+        inputs.update(asdict(args))
+    inputs.update({key: value for key, value in given.items() if value is not None})
     # Output names registered as None become output properties of the resource.
     return {**inputs, **{name: None for name in outputs if name not in inputs}}
+
+
+def _given(values: dict[str, Any]) -> dict[str, Any]:
+    """The keyword inputs of a resource `__init__` (its `locals()`), without the rest."""
+    skip = {"self", "resource_name", "args", "opts", "__class__"}
+    return {key: value for key, value in values.items() if key not in skip}
 
 
 class _SonicHaResource(dynamic.Resource):
@@ -71,7 +98,36 @@ class _SonicHaResource(dynamic.Resource):
 
 # -- HaInterface ---------------------------------------------------------------
 
+# What each input and output means; type, default and accepted values come from the
+# schema (models/ha_interface.py). A new input: a Field there, a line here, a field in
+# HaInterfaceArgs and a keyword in HaInterface.__init__ (tests/test_resources_docs.py).
+HA_INTERFACE_INPUTS = {
+    "primary_host": "The Primary's management address (HTTPS).",
+    "backup_host": "The Backup's management address (HTTPS).",
+    "interface": "The HA link's port, the same name on both units (e.g. \"X4\").",
+    "purpose": "What the link will carry: the HA data link or the HA control link.",
+    "unassign_zone": "False: fail when the port has a zone on either unit, naming the zone"
+    " and the unit. True: set it to Unassigned on both units; delete puts the old zone back.",
+    "require_link": "Fail unless the link is up on both units (cable the two ports directly,"
+    " unit to unit).",
+    "primary_zone": "The zone the link must have on the Primary. Leave it out: only"
+    " \"Unassigned\" is accepted; a zone given by hand shows as drift here.",
+    "backup_zone": "The zone the link must have on the Backup. Leave it out: only"
+    " \"Unassigned\" is accepted; a zone given by hand shows as drift here.",
+}
+HA_INTERFACE_OUTPUTS = {
+    "primary_serial": "The Primary's serial number (12 upper-case hex digits).",
+    "backup_serial": "The Backup's serial number.",
+    "primary_link": "Link status of the port on the Primary (a speed, or \"No link\").",
+    "backup_link": "Link status of the port on the Backup.",
+    "primary_zone": "The zone the Primary reports for the port.",
+    "backup_zone": "The zone the Backup reports for the port.",
+    "previous_zones": "The zone per unit before this resource unassigned it (empty if none).",
+    "previous_ip_assignments": "The IP settings per unit that delete puts back.",
+}
 
+
+@document(HA_INTERFACE_SCHEMA, HA_INTERFACE_INPUTS, {}, "HaInterfaceArgs")
 @dataclass
 class HaInterfaceArgs:
     """The HA link: the same interface on both units, zone Unassigned, cabled directly."""
@@ -79,13 +135,19 @@ class HaInterfaceArgs:
     primary_host: pulumi.Input[str]
     backup_host: pulumi.Input[str]
     interface: pulumi.Input[str]
-    purpose: pulumi.Input[str] | None = None
-    unassign_zone: pulumi.Input[bool] | None = None
-    require_link: pulumi.Input[bool] | None = None
+    purpose: pulumi.Input[str] = "data"
+    unassign_zone: pulumi.Input[bool] = False
+    require_link: pulumi.Input[bool] = True
+    primary_zone: pulumi.Input[str] = "Unassigned"
+    backup_zone: pulumi.Input[str] = "Unassigned"
 
 
+@document(HA_INTERFACE_SCHEMA, HA_INTERFACE_INPUTS, HA_INTERFACE_OUTPUTS, "HaInterfaceArgs")
 class HaInterface(_SonicHaResource, module="sonicha", name="HaInterface"):
-    """The interface that links the Primary and the Backup (e.g. X4 on both)."""
+    """The interface that links the Primary and the Backup (e.g. X4 on both).
+
+    id: `<primary_serial>/<interface>`. Delete restores the zones it changed.
+    """
 
     primary_host: pulumi.Output[str]
     backup_host: pulumi.Output[str]
@@ -120,47 +182,105 @@ class HaInterface(_SonicHaResource, module="sonicha", name="HaInterface"):
         resource_name: str,
         args: HaInterfaceArgs | None = None,
         opts: pulumi.ResourceOptions | None = None,
-        **kwargs: Any,
+        *,
+        primary_host: pulumi.Input[str] | None = None,
+        backup_host: pulumi.Input[str] | None = None,
+        interface: pulumi.Input[str] | None = None,
+        purpose: pulumi.Input[str] | None = None,
+        unassign_zone: pulumi.Input[bool] | None = None,
+        require_link: pulumi.Input[bool] | None = None,
+        primary_zone: pulumi.Input[str] | None = None,
+        backup_zone: pulumi.Input[str] | None = None,
     ) -> None:
-        props = _props(args, kwargs, self.OUTPUTS)
+        """Declare the link; inputs as keywords or `args` (keywords win). None: not given."""
+        props = _props(HaInterfaceArgs, args, _given(locals()), self.OUTPUTS)
         super().__init__(HaInterfaceProvider(), resource_name, props, opts)
 
 
 # -- HaPair --------------------------------------------------------------------
 
+# A new input: a Field in models/ha_pair.py, a line here, a field in HaPairArgs and a
+# keyword in HaPair.__init__ (tests/test_resources_docs.py says which is missing).
+HA_PAIR_INPUTS = {
+    "primary_host": "The Primary's management address (HTTPS); HA is configured there.",
+    "primary_serial": "The Primary's serial as you know it. Nothing is written to a unit"
+    " answering with another serial, and the primary_serial output stays known in previews.",
+    "backup_host": "The Backup's management address. When set, the Backup is checked to be"
+    " backup_serial and the same model before anything is written, and delete turns HA"
+    " off there too.",
+    "backup_serial": "The Backup's serial number (API field secondary_serial).",
+    "mode": "The HA mode.",
+    "control_interface": "The HA control link (e.g. \"X5\").",
+    "data_interface": "The HA data link (e.g. \"X4\"); required with stateful_synchronization"
+    " or mode \"active-active-dpi\", and different from control_interface.",
+    "dpi_interface": "The Active/Active DPI link; mode \"active-active-dpi\" only, and required"
+    " there; different from the control and data links.",
+    "stateful_synchronization": "Synchronize connection state to the Backup (needs"
+    " data_interface).",
+    "preempt": "The Primary takes the Active role back when it recovers.",
+    "virtual_mac": "Both units answer with one virtual MAC address.",
+    "encryption": "Encrypt the HA control traffic.",
+    "heartbeat_interval_ms": "Time between heartbeats.",
+    "failover_trigger_level": "Missed heartbeats before the Backup takes over.",
+    "probe_interval_s": "Time between probes of monitored interfaces.",
+    "probe_count": "Failed probes before failover.",
+    "election_delay_s": "Time the units wait at start-up before electing the Active unit.",
+    "include_certificates_keys": "Synchronize certificates and keys to the Backup.",
+    "wait_for_sync": "After create or update, wait until the Backup is synchronized.",
+    "sync_timeout_s": "How long to wait for the sync; then fail with the last status seen.",
+    "on_delete": "What delete does: \"disable\" turns HA off, \"retain\" leaves the units"
+    " as they are.",
+}
+HA_PAIR_OUTPUTS = {
+    "primary_serial": "The Primary's serial number (12 upper-case hex digits).",
+    "primary_serial_declared": "Whether the program declared primary_serial.",
+    "model": "The Primary's model (e.g. \"NSa 2700\").",
+    "firmware_version": "The Primary's firmware (e.g. \"7.0.1-5145\").",
+    "ha_status": "The HA status the Primary reports (e.g. \"Primary Active\").",
+    "primary_state": "The Primary's HA state (ACTIVE, STANDBY, ELECTION, SYNC, ...).",
+    "backup_state": "The Backup's HA state.",
+    "synchronized": "True when one unit is ACTIVE and the other STANDBY.",
+    "restart_required": "\"NONE\", or what the unit's last commit said in restart_required:"
+    " restart the unit.",
+}
 
+
+@document(HA_PAIR_SCHEMA, HA_PAIR_INPUTS, {}, "HaPairArgs")
 @dataclass
 class HaPairArgs:
-    """High Availability on the Primary; see the README for each setting."""
+    """High Availability on the Primary, naming the Backup by serial."""
 
     primary_host: pulumi.Input[str]
     backup_serial: pulumi.Input[str]
     control_interface: pulumi.Input[str]
     backup_host: pulumi.Input[str] | None = None
-    # Optional: the Primary's serial as you know it. Nothing is written to a unit
-    # answering with another serial, and the output is then known during previews.
     primary_serial: pulumi.Input[str] | None = None
-    mode: pulumi.Input[str] | None = None
+    mode: pulumi.Input[str] = "active-standby"
     data_interface: pulumi.Input[str] | None = None
     # Mode "active-active-dpi" only (and required there): the Active/Active DPI link.
     dpi_interface: pulumi.Input[str] | None = None
-    stateful_synchronization: pulumi.Input[bool] | None = None
-    preempt: pulumi.Input[bool] | None = None
-    virtual_mac: pulumi.Input[bool] | None = None
-    encryption: pulumi.Input[bool] | None = None
-    heartbeat_interval_ms: pulumi.Input[int] | None = None
-    failover_trigger_level: pulumi.Input[int] | None = None
-    probe_interval_s: pulumi.Input[int] | None = None
-    probe_count: pulumi.Input[int] | None = None
-    election_delay_s: pulumi.Input[int] | None = None
-    include_certificates_keys: pulumi.Input[bool] | None = None
-    wait_for_sync: pulumi.Input[bool] | None = None
-    sync_timeout_s: pulumi.Input[int] | None = None
-    on_delete: pulumi.Input[str] | None = None
+    stateful_synchronization: pulumi.Input[bool] = False
+    preempt: pulumi.Input[bool] = False
+    virtual_mac: pulumi.Input[bool] = False
+    encryption: pulumi.Input[bool] = False
+    heartbeat_interval_ms: pulumi.Input[int] = 1000
+    failover_trigger_level: pulumi.Input[int] = 5
+    probe_interval_s: pulumi.Input[int] = 20
+    probe_count: pulumi.Input[int] = 3
+    election_delay_s: pulumi.Input[int] = 3
+    include_certificates_keys: pulumi.Input[bool] = True
+    wait_for_sync: pulumi.Input[bool] = True
+    sync_timeout_s: pulumi.Input[int] = 600
+    on_delete: pulumi.Input[str] = "disable"
 
 
+@document(HA_PAIR_SCHEMA, HA_PAIR_INPUTS, HA_PAIR_OUTPUTS, "HaPairArgs")
 class HaPair(_SonicHaResource, module="sonicha", name="HaPair"):
-    """High Availability between a Primary and its Backup, managed on the Primary."""
+    """High Availability between a Primary and its Backup, managed on the Primary.
+
+    id: `<primary_serial>`. Create on a Primary that already has HA settings
+    adopts them (writes only what differs).
+    """
 
     primary_host: pulumi.Output[str]
     backup_host: pulumi.Output[str | None]
@@ -210,15 +330,51 @@ class HaPair(_SonicHaResource, module="sonicha", name="HaPair"):
         resource_name: str,
         args: HaPairArgs | None = None,
         opts: pulumi.ResourceOptions | None = None,
-        **kwargs: Any,
+        *,
+        primary_host: pulumi.Input[str] | None = None,
+        primary_serial: pulumi.Input[str] | None = None,
+        backup_host: pulumi.Input[str] | None = None,
+        backup_serial: pulumi.Input[str] | None = None,
+        mode: pulumi.Input[str] | None = None,
+        control_interface: pulumi.Input[str] | None = None,
+        data_interface: pulumi.Input[str] | None = None,
+        dpi_interface: pulumi.Input[str] | None = None,
+        stateful_synchronization: pulumi.Input[bool] | None = None,
+        preempt: pulumi.Input[bool] | None = None,
+        virtual_mac: pulumi.Input[bool] | None = None,
+        encryption: pulumi.Input[bool] | None = None,
+        heartbeat_interval_ms: pulumi.Input[int] | None = None,
+        failover_trigger_level: pulumi.Input[int] | None = None,
+        probe_interval_s: pulumi.Input[int] | None = None,
+        probe_count: pulumi.Input[int] | None = None,
+        election_delay_s: pulumi.Input[int] | None = None,
+        include_certificates_keys: pulumi.Input[bool] | None = None,
+        wait_for_sync: pulumi.Input[bool] | None = None,
+        sync_timeout_s: pulumi.Input[int] | None = None,
+        on_delete: pulumi.Input[str] | None = None,
     ) -> None:
-        props = _props(args, kwargs, self.OUTPUTS)
+        """Declare the pair; inputs as keywords or `args` (keywords win). None: not given."""
+        props = _props(HaPairArgs, args, _given(locals()), self.OUTPUTS)
         super().__init__(HaPairProvider(), resource_name, props, opts)
 
 
 # -- LicenseAssociation ----------------------------------------------------------
 
+LICENSE_ASSOCIATION_INPUTS = {
+    "primary_serial": "The Primary's serial (HA Primary on MySonicWall).",
+    "secondary_serial": "The Backup's serial (HA Secondary on MySonicWall); on a change the"
+    " old association is deleted first (a unit belongs to one association).",
+}
+LICENSE_ASSOCIATION_OUTPUTS = {
+    "association_id": "MySonicWall's id of the association (also the resource id).",
+    "status": "The association's status (ASSOCIATED).",
+    "shared_licenses": "Services the Backup now shares from the Primary.",
+    "non_shareable_licenses": "Services the portal never shares (consulting services such as"
+    " GMS Preventive Maintenance).",
+}
 
+
+@document(LICENSE_ASSOCIATION_SCHEMA, LICENSE_ASSOCIATION_INPUTS, {}, "LicenseAssociationArgs")
 @dataclass
 class LicenseAssociationArgs:
     """The Primary and its Backup ("HA Secondary") associated on MySonicWall."""
@@ -227,8 +383,17 @@ class LicenseAssociationArgs:
     secondary_serial: pulumi.Input[str]
 
 
+@document(
+    LICENSE_ASSOCIATION_SCHEMA,
+    LICENSE_ASSOCIATION_INPUTS,
+    LICENSE_ASSOCIATION_OUTPUTS,
+    "LicenseAssociationArgs",
+)
 class LicenseAssociation(_SonicHaResource, module="sonicha", name="LicenseAssociation"):
-    """Lets the Backup share the Primary's licenses (all but consulting services)."""
+    """Lets the Backup share the Primary's licenses (all but consulting services).
+
+    id: the association id. Credentials: sonicha:portalUsername/portalPassword.
+    """
 
     primary_serial: pulumi.Output[str]
     secondary_serial: pulumi.Output[str]
@@ -244,7 +409,10 @@ class LicenseAssociation(_SonicHaResource, module="sonicha", name="LicenseAssoci
         resource_name: str,
         args: LicenseAssociationArgs | None = None,
         opts: pulumi.ResourceOptions | None = None,
-        **kwargs: Any,
+        *,
+        primary_serial: pulumi.Input[str] | None = None,
+        secondary_serial: pulumi.Input[str] | None = None,
     ) -> None:
-        props = _props(args, kwargs, self.OUTPUTS)
+        """Declare the association; inputs as keywords or `args` (keywords win)."""
+        props = _props(LicenseAssociationArgs, args, _given(locals()), self.OUTPUTS)
         super().__init__(LicenseAssociationProvider(), resource_name, props, opts)

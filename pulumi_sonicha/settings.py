@@ -9,9 +9,11 @@ parses strings only and keeps the secrets out of `repr`.
 from __future__ import annotations
 
 import base64
+import difflib
 import math
 import os
-from collections.abc import Callable, Mapping
+import ssl
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, fields
 
 from .errors import SettingsError, register_secret
@@ -33,6 +35,9 @@ _KEYS: tuple[tuple[str, str, str], ...] = (
 )
 CONFIG_KEY = {attr: key for attr, key, _ in _KEYS}
 ENV_VAR = {attr: env for attr, _, env in _KEYS}
+#: The stack config namespace that is ours: every key in it must be a setting above.
+#: Other namespaces (`ha:` of the examples, a program's own) belong to the program.
+NAMESPACE = "sonicha"
 
 
 @dataclass(frozen=True)
@@ -94,8 +99,14 @@ class Settings:
         cls,
         config_get: Callable[[str], object | None] | None = None,
         environ: Mapping[str, str] | None = None,
+        config_keys: Iterable[str] = (),
     ) -> Settings:
-        """Read each setting from stack config, else the environment, else the default."""
+        """Read each setting from stack config, else the environment, else the default.
+
+        `config_keys` (every key of the stack config, when known) are checked first:
+        a misspelled `sonicha:` key is an error, not a setting silently left out.
+        """
+        check_config_keys(config_keys)
         environ = os.environ if environ is None else environ
         raw: dict[str, str] = {}
         for attr, key, env in _KEYS:
@@ -110,6 +121,47 @@ class Settings:
                 continue
             values[f.name] = _parse(f.name, raw[f.name])
         return cls(**values)  # type: ignore[arg-type]
+
+
+def check_config_keys(keys: Iterable[str]) -> None:
+    """Refuse `sonicha:` keys that are not settings, suggesting the closest one.
+
+    A misspelled `sonicha:pasword` would otherwise be ignored and the run fail later
+    for "no password" (or, for `sonicha:insecure` or `overrideSession`, silently
+    behave otherwise than asked). Key names only: values may be secrets.
+    """
+    known = list(CONFIG_KEY.values())
+    by_name = {key.partition(":")[2].lower(): key for key in known}
+    problems = []
+    for key in sorted(set(keys)):
+        namespace, _, name = key.partition(":")
+        if namespace != NAMESPACE or key in known:
+            continue
+        close = difflib.get_close_matches(name.lower(), list(by_name), n=1, cutoff=0.7)
+        hint = f"did you mean {by_name[close[0]]}?" if close else "it is not a setting"
+        problems.append(f"{key} ({hint})")
+    if problems:
+        raise SettingsError(
+            f"unknown provider setting{'s' if len(problems) > 1 else ''} in the stack config:"
+            f" {'; '.join(problems)}. Rename it (`pulumi config rm KEY`, then"
+            " `pulumi config set` the right one). Settings in the `sonicha` namespace: "
+            + ", ".join(known)
+        )
+
+
+def unknown_env_vars(environ: Mapping[str, str]) -> list[str]:
+    """`SONICHA_*` variables that are not settings (the simulator's `SONICHA_SIM_*` aside),
+    each with the closest setting's variable: for a warning, since the environment is
+    shared with other tools and shells."""
+    known = list(ENV_VAR.values())
+    found = []
+    for name in sorted(environ):
+        if not name.startswith("SONICHA_") or name in known or name.startswith("SONICHA_SIM_"):
+            continue
+        close = difflib.get_close_matches(name.upper(), known, n=1, cutoff=0.8)
+        hint = f"did you mean {close[0]}?" if close else "not a setting"
+        found.append(f"{name} ({hint})")
+    return found
 
 
 def _parse(attr: str, text: str) -> object:
@@ -136,6 +188,7 @@ def _parse(attr: str, text: str) -> object:
     if attr == "ca_bundle":
         if not os.path.isfile(text):
             raise SettingsError(f"{where}: CA bundle file {text!r} does not exist")
+        _require_pem(where, text)
         return text
     if attr == "portal_url":
         url = text.strip().rstrip("/")
@@ -148,3 +201,25 @@ def _parse(attr: str, text: str) -> object:
             )
         return url
     return text
+
+
+def _require_pem(where: str, path: str) -> None:
+    """A CA bundle must be PEM; a DER file or a key would fail later as "not trusted"."""
+    try:
+        with open(path, "rb") as handle:
+            content = handle.read()
+    except OSError as exc:
+        raise SettingsError(f"{where}: cannot read CA bundle {path!r}: {exc.strerror}") from None
+    if b"-----BEGIN CERTIFICATE-----" not in content:
+        raise SettingsError(
+            f"{where}: {path!r} is not a PEM CA bundle (no -----BEGIN CERTIFICATE-----"
+            " block). Give the CA certificate(s) in PEM; a DER file converts with"
+            " `openssl x509 -inform der -in CA.der -out CA.pem`"
+        )
+    try:
+        ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT).load_verify_locations(cafile=path)
+    except ssl.SSLError as exc:
+        raise SettingsError(
+            f"{where}: {path!r} looks like PEM but holds no certificate TLS can use"
+            f" ({exc.reason or exc}); give the PEM of the CA that signed the units' certificates"
+        ) from None

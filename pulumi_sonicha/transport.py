@@ -125,6 +125,17 @@ def _retry_policy(settings: Settings) -> Retry:
     )
 
 
+class InsecureConnectionWarning(UserWarning):
+    """TLS verification is off (`sonicha:insecure=true`); also logged as a warning."""
+
+
+def insecure_message(origin: str) -> str:
+    return (
+        f"TLS certificate verification is OFF for {origin} (sonicha:insecure=true):"
+        " anyone on the path can read the admin credentials. Set sonicha:caBundle instead."
+    )
+
+
 def warn_if_insecure(settings: Settings, origin: str) -> None:
     """`sonicha:insecure` is an opt-in; say so loudly once per origin."""
     if not settings.insecure:
@@ -133,12 +144,9 @@ def warn_if_insecure(settings: Settings, origin: str) -> None:
         if origin in _warned_insecure:
             return
         _warned_insecure.add(origin)
-    message = (
-        f"TLS certificate verification is OFF for {origin} (sonicha:insecure=true):"
-        " anyone on the path can read the admin credentials. Set sonicha:caBundle instead."
-    )
+    message = insecure_message(origin)
     log.warning(message)
-    warnings.warn(message, stacklevel=3)
+    warnings.warn(message, InsecureConnectionWarning, stacklevel=3)
 
 
 def send(
@@ -180,6 +188,11 @@ def describe_transport_error(exc: requests.RequestException) -> str:
             " to the CA that signed it"
         )
     reason = getattr(exc.args[0], "reason", None) if exc.args else None
+    if isinstance(reason, urllib3.exceptions.NameResolutionError):
+        return (
+            "name not found: the host name does not resolve (DNS); check its spelling,"
+            " or give the unit's IP address"
+        )
     # urllib3's NewConnectionError (refused) subclasses its ConnectTimeoutError.
     refused = isinstance(reason, urllib3.exceptions.NewConnectionError)
     if not refused and (

@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import stat
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -81,3 +83,62 @@ def test_quickstart_drives_the_pulumi_cli_when_one_is_installed(tmp_path: Path):
     assert "stdin:sim-Passw0rd!" in calls
     assert not any("sim-Passw0rd!" in c for c in commands)
     assert "sim-Passw0rd!" not in done.stdout
+
+
+def test_quickstart_outside_a_project_says_to_use_project(tmp_path: Path):
+    done = subprocess.run(
+        [sys.executable, "-m", "pulumi_sonicha.quickstart", "--harness"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert f"no Pulumi project in {tmp_path}" in done.stderr
+    assert "--project /path/to/pulumi-sonicha" in done.stderr
+    assert not (tmp_path / ".sonicha-state").exists()
+
+
+def test_keep_running_prints_exports_writes_the_env_file_and_ctl_reaches_it(tmp_path: Path):
+    """Also with SONICHA_INSECURE=true: the harness run says TLS verification is off."""
+    project = root_project_copy(tmp_path)
+    ready = tmp_path / "ready.env"
+    env = {**os.environ, "SONICHA_INSECURE": "true"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pulumi_sonicha.quickstart", "--project", str(project)]
+        + ["--harness", "--sync-seconds", "0", "--keep-running", "--ready-file", str(ready)],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while not ready.exists():
+            assert proc.poll() is None, proc.communicate()
+            assert time.monotonic() < deadline, "the quickstart did not get ready"
+            time.sleep(0.1)
+        env_file = tmp_path / ".sonicha-sim" / "sonicha-sim.env"
+        assert env_file.read_text() == ready.read_text()
+        assert "export SONICHA_SIM_PRIMARY_HOST=" in ready.read_text()
+        show = subprocess.run(
+            [sys.executable, "-m", "pulumi_sonicha.simulator", "ctl", "show"],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+        assert show.returncode == 0, show.stderr
+        assert "HA status    status ACTIVE" in show.stdout
+        assert "HA Primary 2CB8ED0A1B2C, HA Secondary 2CB8ED0A9F00  ASSOCIATED" in show.stdout
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 0, err
+    assert "export SONICHA_CA_BUNDLE=" in out and "ctl show" in out
+    assert not env_file.exists() and not ready.exists()  # nothing points at a stopped simulator
+    assert err.count("TLS certificate verification is OFF for https://127.0.0.1:") == 3

@@ -97,3 +97,24 @@ def test_hundreds_of_resources_do_not_exhaust_the_pickler(mocks):
     for i in range(600):
         HaPair(f"p{i}", primary_host=f"fw{i}", backup_serial="2CB8ED0A9F00", control_interface="X5")
     assert pickle._Pickler.__dict__.get("_batch_setitems") is before
+
+
+@pulumi.runtime.test
+def test_keyword_inputs_win_over_args_and_every_input_is_an_output(mocks):
+    args = HaPairArgs(
+        primary_host="fw1", backup_serial="2CB8ED0A9F00", control_interface="X5", preempt=True
+    )
+    pair = HaPair("pair", args, preempt=None, probe_count=4)  # None: not given
+    link = HaInterface("link", primary_host="fw1", backup_host="fw2", interface="X4")
+
+    def verify(_):
+        pair_inputs = next(r.inputs for r in mocks.registered if r.name == "pair")
+        assert pair_inputs["preempt"] is True
+        assert pair_inputs["probe_count"] == 4
+        assert pair_inputs["mode"] == "active-standby"  # the Args default, as check fills it
+        link_inputs = next(r.inputs for r in mocks.registered if r.name == "link")
+        assert link_inputs["unassign_zone"] is False and link_inputs["require_link"] is True
+
+    # Inputs left out still exist as typed output attributes.
+    assert isinstance(pair.mode, pulumi.Output) and isinstance(link.purpose, pulumi.Output)
+    return pulumi.Output.all(pair.urn, link.urn).apply(verify)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shlex
 import signal
 import subprocess
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import pytest
 import requests
+import trustme
 
 from pulumi_sonicha.simulator import DEFAULT_PASSWORD, DEFAULT_PORTAL_PASSWORD
 
@@ -107,3 +109,128 @@ def test_ctl_without_a_running_simulator_explains(tmp_path: Path):
     )
     assert ctl.returncode == 2
     assert "--url" in ctl.stderr
+
+
+def ctl(state: Path, *words: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*MODULE, "ctl", "--state-dir", str(state), *words],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+
+
+def test_ctl_with_a_stopped_simulator_asks_whether_it_is_running(tmp_path: Path):
+    import socket
+
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    (tmp_path / "sonicha-sim.env").write_text(
+        f"export SONICHA_SIM_PRIMARY_HOST=127.0.0.1:{port}\n"
+        f"export SONICHA_CA_BUNDLE={tmp_path / 'ca.pem'}\n"
+    )
+    gone = ctl(tmp_path, "cable", "X4")  # the env file of a simulator whose CA was removed
+    assert gone.returncode == 2 and "is the simulator running?" in gone.stderr
+    assert "Traceback" not in gone.stderr
+    trustme.CA().cert_pem.write_to_path(str(tmp_path / "ca.pem"))
+    done = ctl(tmp_path, "cable", "X4")
+    assert done.returncode == 1
+    assert f"cannot reach the simulator's primary at https://127.0.0.1:{port}" in done.stderr
+    assert "is the simulator running?" in done.stderr
+    assert "python -m pulumi_sonicha.simulator &" in done.stderr
+    missing = ctl(tmp_path / "elsewhere", "show")
+    assert missing.returncode == 2 and "Is the simulator running?" in missing.stderr
+
+
+def test_ctl_takes_arguments_as_typed_and_acts_on_the_unit_named(
+    served: tuple[subprocess.Popen[str], dict[str, str], Path],
+):
+    _, _, state = served
+    forms = [
+        ("set-zone", "X6", "DMZ"),
+        ("set-zone", "--interface", "X7", "--zone=WLAN", "--unit", "backup"),
+        ("--unit", "backup", "set-zone", '{"interface": "X3", "zone": "Unassigned"}'),
+    ]
+    for words in forms:
+        done = ctl(state, *words)
+        assert done.returncode == 0, done.stderr
+    show = ctl(state, "show", "--json")
+    assert show.returncode == 0, show.stderr
+    views = json.loads(show.stdout)
+    zones = {
+        unit: {i["name"]: i["zone"] for i in views[unit]["interfaces"]}
+        for unit in ("primary", "backup")
+    }
+    assert zones["primary"]["X6"] == "DMZ" and zones["backup"]["X6"] == "Unassigned"
+    assert zones["backup"]["X7"] == "WLAN" and zones["primary"]["X7"] == "Unassigned"
+    assert zones["backup"]["X3"] == "Unassigned" and zones["primary"]["X3"] == "LAN"
+    assert views["backup"]["model"] == "NSa 3700"  # the served fixture's --backup-model
+
+    bad = ctl(state, "set-zone", "X4")
+    assert bad.returncode == 2 and "missing ZONE; usage: ctl set-zone INTERFACE ZONE" in bad.stderr
+    refused = ctl(state, "set-ha", '{"heartbeat_interval": 50}')
+    assert refused.returncode == 1 and "heartbeat_interval" in refused.stderr
+
+
+def test_ctl_show_reports_ha_session_and_association(
+    served: tuple[subprocess.Popen[str], dict[str, str], Path],
+):
+    _, env, state = served
+    settings = {
+        "mode": {"active_standby": {"secondary_serial": "2CB8ED0A9F00", "control_interface": "X4"}}
+    }
+    assert ctl(state, "set-ha", json.dumps(settings)).returncode == 0
+    assert ctl(state, "hold-session", "netadmin", "--unit", "backup").returncode == 0
+    show = ctl(state, "show")
+    assert show.returncode == 0, show.stderr
+    out = show.stdout
+    primary, backup = out.split("\nBackup ")[0], out.split("\nBackup ")[1].split("\nPortal ")[0]
+    assert f"Primary  {env['SONICHA_SIM_PRIMARY_HOST']}  serial 2CB8ED0A1B2C" in primary
+    assert "HA settings  active_standby: secondary_serial 2CB8ED0A9F00, control_interface X4," \
+        " on: none" in primary
+    assert "heartbeat_interval 1000, failover_trigger_level 5" in primary
+    assert "session      none" in primary
+    assert "session      held by administrator 'netadmin' (not the API)" in backup
+    assert "X5 Unassigned  X6" in primary  # --link-down X5: no "(link)"
+    assert "association  assoc-5555b666  HA Primary 2CB8ED0A5555" in out
+
+
+def test_ctl_portal_actions_change_what_the_api_answers(
+    served: tuple[subprocess.Popen[str], dict[str, str], Path],
+):
+    _, env, state = served
+    portal = env["SONICHA_PORTAL_URL"]
+    ca = env["SONICHA_CA_BUNDLE"]
+
+    def api(method: str, path: str, **kw):
+        login = requests.post(
+            f"{portal}/api/v1/auth/login",
+            json={
+                "username": env["SONICHA_PORTAL_USERNAME"],
+                "password": env["SONICHA_PORTAL_PASSWORD"],
+            },
+            verify=ca,
+            timeout=5,
+        )
+        headers = {"Authorization": f"Bearer {login.json()['token']}"}
+        url = f"{portal}{path}"
+        return requests.request(method, url, headers=headers, verify=ca, timeout=5, **kw)
+
+    assert ctl(state, "dissociate", "2CB8ED0A6666").returncode == 0
+    listed = api("GET", "/api/v1/ha-associations", params={"serial": "2CB8ED0A5555"})
+    assert listed.json() == {"associations": []}
+    assert ctl(state, "unregister", "2CB8ED0A6666").returncode == 0
+    made = api(
+        "POST",
+        "/api/v1/ha-associations",
+        json={"primary_serial": "2CB8ED0A5555", "secondary_serial": "2CB8ED0A6666"},
+    )
+    assert made.status_code == 404 and made.json()["error"]["code"] == "PRODUCT_NOT_REGISTERED"
+    assert ctl(state, "register", "2CB8-ED0A-6666").returncode == 0
+    assert ctl(state, "rate-limit", "1", "--retry-after", "7").returncode == 0
+    limited = requests.get(f"{portal}/api/v1/products", verify=ca, timeout=5)
+    assert limited.status_code == 429 and limited.headers["Retry-After"] == "7"
+    assert ctl(state, "associations").returncode == 0
+    wrong = ctl(state, "associations", "--unit", "backup")
+    assert wrong.returncode == 2 and "acts on the portal" in wrong.stderr

@@ -21,7 +21,9 @@
 
 from __future__ import annotations
 
+import os
 import threading
+import warnings
 from typing import Any, ClassVar
 
 from pulumi.dynamic import (
@@ -35,9 +37,13 @@ from pulumi.dynamic import (
 
 from ..errors import SonicHaError, redact
 from ..schema import REQUIRED, Schema, is_unknown
-from ..settings import Settings
+from ..settings import Settings, unknown_env_vars
 from ..sonicos import ApplianceSession, SonicOSClient
+from ..transport import InsecureConnectionWarning, log
 from . import run
+
+_warned_env: set[str] = set()
+_warned_lock = threading.Lock()
 
 
 class SonicHaProvider(ResourceProvider):
@@ -65,7 +71,18 @@ class SonicHaProvider(ResourceProvider):
 
     # -- settings -------------------------------------------------------------
     def configure(self, req: ConfigureRequest) -> None:
-        self._settings = Settings.load(req.config.get)
+        # Only the engine's provider host calls this. The engine shows the host's stderr
+        # lines, and the log record of the insecure warning is one clean line there; the
+        # warnings module would print it a second time with a source path.
+        warnings.filterwarnings("ignore", category=InsecureConnectionWarning)
+        # The SDK's Config offers get() only; its raw dict lets us refuse misspelled keys.
+        keys = getattr(req.config, "_props", None) or {}
+        self._settings = Settings.load(req.config.get, config_keys=list(keys))
+        with _warned_lock:  # once per host, though each provider class is configured
+            names = [n for n in unknown_env_vars(os.environ) if n not in _warned_env]
+            _warned_env.update(names)
+        for name in names:
+            log.warning("environment variable %s is ignored: not a provider setting", name)
 
     @property
     def settings(self) -> Settings:

@@ -392,8 +392,38 @@ class ApplianceSim(SimServer):
             session = _Session(new_token(), admin or self._username, True, config_mode=config_mode)
             self._sessions.append(session)
 
+    def snapshot(self) -> dict[str, Any]:
+        """What `ctl show` prints for this unit: identity, each port's zone and link, the
+        committed HA settings and status, and who holds the session."""
+        self._settle()
+        status = self._status()
+        with self._lock:
+            session = self._session
+            held = None
+            if session is not None:
+                pending = session.pending_ha is not None or bool(session.pending_interfaces)
+                held = {"admin": session.admin, "via_api": session.via_api, "pending": pending}
+            ports = [(name, _zone_of(ipv4)) for name, ipv4 in self._interfaces.items()]
+            ha = copy.deepcopy(self._ha)
+        return {
+            "unit": self.name,
+            "host": self.host,
+            "serial": self.serial,
+            "model": self.model,
+            "firmware": self.firmware,
+            "interfaces": [
+                {"name": name, "zone": zone, "link": self.link_status(name)} for name, zone in ports
+            ],
+            "ha_settings": ha,
+            "ha_status": status,
+            "session": held,
+            "latency_ms": self.latency_s * 1000.0,
+        }
+
     def control(self, action: str, body: dict[str, Any]) -> Any:
         """The `POST /_simulator/{action}` surface the CLI's `ctl` subcommand calls."""
+        if action == "show":
+            return self.snapshot()
         if action in ("cable", "uncable"):
             port = self._known(body["interface"])
             (self._cabling.cable if action == "cable" else self._cabling.uncable)(port)

@@ -77,6 +77,26 @@ class PortalSim(SimServer):
             self._products[normalized] = {"serial": normalized, "name": name, "model": model}
             self._licenses.setdefault(normalized, [])
 
+    def unregister_product(self, serial: str) -> None:
+        """Remove a product from the account (KeyError if unknown, ValueError if associated)."""
+        with self._lock:
+            normalized = self._registered(serial)
+            assoc = self._association_of(normalized)
+            if assoc is not None:
+                raise ValueError(
+                    f"product {normalized} is in association {assoc['id']}; dissociate it first"
+                )
+            del self._products[normalized]
+            self._licenses.pop(normalized, None)
+
+    def products(self) -> list[dict[str, Any]]:
+        """The account's products, each with its license names."""
+        with self._lock:
+            return [
+                {**product, "licenses": [i["name"] for i in self._licenses.get(serial, [])]}
+                for serial, product in self._products.items()
+            ]
+
     def is_registered(self, serial: str) -> bool:
         """Whether `serial` (any spelling) is a product of this account."""
         normalized = normalize_serial(serial)
@@ -135,6 +155,63 @@ class PortalSim(SimServer):
                 headers={"Retry-After": str(retry_after)},
             )
         )
+
+    def control(self, action: str, body: dict[str, Any]) -> Any:
+        """The `POST /_simulator/{action}` surface the CLI's `ctl` subcommand calls."""
+        if action == "show":
+            return {
+                "url": self.url,
+                "products": self.products(),
+                "associations": self.associations(),
+                "latency_ms": self.latency_s * 1000.0,
+            }
+        if action == "associations":
+            return self.associations()
+        if action == "dissociate":
+            wanted = str(body["association"])
+            serial = normalize_serial(wanted)
+            with self._lock:
+                found = [
+                    assoc_id
+                    for assoc_id, assoc in self._associations.items()
+                    if wanted == assoc_id
+                    or serial in (assoc["primary_serial"], assoc["secondary_serial"])
+                ]
+            if not found:
+                raise KeyError(f"no association {wanted!r} (give its id or a serial in it)")
+            for assoc_id in found:
+                self.remove_association(assoc_id)
+            return {"removed": found}
+        if action == "register":
+            serial = normalize_serial(body["serial"])
+            if serial is None:
+                raise ValueError(f"not a serial number: {body['serial']!r}")
+            model = body.get("model") or "NSa 2700"
+            self.register_product(serial, body.get("name") or f"fw-{serial[-4:].lower()}", model)
+            return [p for p in self.products() if p["serial"] == serial][0]
+        if action == "unregister":
+            self.unregister_product(body["serial"])
+            return {"unregistered": normalize_serial(body["serial"])}
+        if action == "rate-limit":
+            self.rate_limit(body.get("times", 1), int(body.get("retry_after", 1)))
+        elif action == "expire-tokens":
+            self.expire_tokens()
+        elif action == "fail":
+            self.fail(
+                body.get("method", "*"),
+                body.get("path", ".*"),
+                status=int(body.get("status", 500)),
+                code=body.get("code"),
+                message=body.get("message", "Internal error"),
+                times=body.get("times", 1),
+            )
+        elif action == "latency":
+            self.latency_s = float(body.get("ms", 0)) / 1000.0
+        elif action == "clear-faults":
+            self.clear_faults()
+        else:
+            raise ValueError(f"unknown portal action {action!r}")
+        return None
 
     # -- plumbing ----------------------------------------------------------------------------
 
