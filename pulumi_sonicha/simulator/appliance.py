@@ -398,11 +398,16 @@ class ApplianceSim(SimServer):
         self._settle()
         status = self._status()
         with self._lock:
-            session = self._session
-            held = None
-            if session is not None:
-                pending = session.pending_ha is not None or bool(session.pending_interfaces)
-                held = {"admin": session.admin, "via_api": session.via_api, "pending": pending}
+            held = [
+                {
+                    "admin": session.admin,
+                    "via_api": session.via_api,
+                    "config_mode": session.config_mode,
+                    "from": f"{session.kind} {session.ip}",
+                    "pending": session.pending_ha is not None or bool(session.pending_interfaces),
+                }
+                for session in self._sessions
+            ]
             ports = [(name, _zone_of(ipv4)) for name, ipv4 in self._interfaces.items()]
             ha = copy.deepcopy(self._ha)
         return {
@@ -416,7 +421,7 @@ class ApplianceSim(SimServer):
             ],
             "ha_settings": ha,
             "ha_status": status,
-            "session": held,
+            "sessions": held,
             "latency_ms": self.latency_s * 1000.0,
         }
 

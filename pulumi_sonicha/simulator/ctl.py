@@ -335,14 +335,13 @@ def render_show(views: dict[str, dict[str, Any]]) -> str:
         status = view["ha_status"]
         flat = "; ".join(f"{k} {v}" for k, v in status.items() if not isinstance(v, dict | list))
         lines.append(f"  HA status    {flat}")
-        session = view["session"]
-        if session is None:
-            held = "none"
-        elif session["via_api"]:
+        held = []
+        for session in view["sessions"]:
+            who = "API session" if session["via_api"] else "administrator (not the API)"
+            mode = ", config mode" if session["config_mode"] else ""
             pending = ", changes pending" if session["pending"] else ""
-            held = f"API session of {session['admin']!r}{pending}"
-        else:
-            held = f"held by administrator {session['admin']!r} (not the API)"
+            held.append(f"{who} {session['admin']!r} from {session['from']}{mode}{pending}")
+        held = "; ".join(held) or "none"
         lines.append(f"  session      {held}")
         if view.get("latency_ms"):
             lines.append(f"  latency      {view['latency_ms']:.0f} ms per request")
