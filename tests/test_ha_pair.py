@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from pulumi.output import Unknown
 
-from pulumi_sonicha.errors import ApplianceError, SyncTimeoutError
+from pulumi_sonicha.errors import ApplianceError, SonicHaError, SyncTimeoutError
 from pulumi_sonicha.providers.ha_pair import HaPairProvider
 from pulumi_sonicha.settings import Settings
 from pulumi_sonicha.simulator import DEFAULT_HA, Simulator
@@ -360,6 +360,23 @@ def test_new_address_of_the_same_primary_is_an_update_not_a_replacement(provider
     outs = provider.update(created.id, created.outs, {**inputs, "primary_host": same_unit}).outs
     assert outs["primary_host"] == same_unit and outs["synchronized"] is True
     assert "active_standby" in sim.primary.ha_settings()["mode"]
+
+
+def test_a_new_primary_address_that_does_not_answer_fails_the_diff_and_keeps_the_pair(
+    provider, sim
+):
+    """A typo in primary_host must not plan a delete-first replacement: that would turn
+    HA off on the working unit at the old address before the create fails."""
+    inputs, created = create(provider, sim)
+    before = sim.primary.ha_settings()
+    sim.primary.clear_requests()
+    news = {**inputs, "primary_host": "127.0.0.1:9"}  # nothing listens on port 9
+    with pytest.raises(SonicHaError) as caught:
+        provider.diff(created.id, created.outs, news)
+    text = str(caught.value)
+    assert "primary_host changed from" in text and "127.0.0.1:9" in text
+    assert "nothing was changed" in text and sim.primary.serial in text
+    assert sim.primary.writes() == [] and sim.primary.ha_settings() == before
 
 
 def test_unchanged_diff_makes_no_request_even_with_host_checks(provider, sim):

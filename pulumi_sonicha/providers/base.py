@@ -128,8 +128,16 @@ class SonicHaProvider(ResourceProvider):
         try:
             with SonicOSClient(host, self.settings).session() as unit:
                 return unit.system().serial == serial
-        except SonicHaError:
-            return False  # unreachable or refused: a replacement, whose create will say why
+        except SonicHaError as exc:
+            # A replacement deletes first (delete_before_replace): planning one on an
+            # address that does not answer (a typo, a unit not yet racked) would take
+            # the working unit at the old address down before the create fails.
+            raise SonicHaError(
+                f"{key} changed from {olds.get(key)!r} to {host!r}, but the new address"
+                f" could not be checked ({exc}); nothing was changed. Fix the address, or"
+                " make the unit answer there, and run again: a new address that answers"
+                f" with serial {serial} is an update in place, another serial a replacement"
+            ) from None
 
     @staticmethod
     def require_serial(unit: ApplianceSession, serial: str | None, action: str) -> None:
