@@ -73,6 +73,11 @@ class CommitUncertainError(ApplianceUnreachableError):
     """A commit got no answer: the unit may have applied it (all of it) or not at all."""
 
 
+class UnitReplacedError(ApplianceError):
+    """The address now answers with another serial than the resource manages (a unit
+    replaced under warranty at the same address): nothing is written to it."""
+
+
 class AuthenticationError(ApplianceError):
     """The appliance rejected the admin credentials."""
 

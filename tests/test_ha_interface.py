@@ -691,14 +691,20 @@ def test_new_addresses_of_the_same_units_are_an_update_not_a_replacement(provide
     assert diff.replaces == ["interface"]
 
 
-def test_delete_refuses_a_unit_with_another_serial_at_the_address(provider, x3_cabled):
+def test_delete_leaves_a_unit_with_another_serial_alone_and_completes(
+    provider, x3_cabled, caplog
+):
+    """The Primary replaced at the same address: its port is not touched, the Backup's
+    zone is still put back, and the delete completes with a warning."""
     sim = x3_cabled
     _, created = create(provider, sim, interface="X3", unassign_zone=True)
     olds = {**created.outs, "primary_serial": "2CB8ED0A0BAD"}
-    with pytest.raises(ApplianceError) as caught:
+    sim.primary.clear_requests()
+    with caplog.at_level("WARNING", logger="pulumi_sonicha"):
         provider.delete(created.id, olds)
-    assert "not going to restore a zone on another unit" in str(caught.value)
-    assert sim.primary.zone("X3") == "Unassigned"
+    assert "not going to restore a zone on another unit" in caplog.text
+    assert sim.primary.zone("X3") == "Unassigned" and sim.primary.writes() == []
+    assert sim.backup.zone("X3") == created.outs["previous_zones"]["backup"]
 
 
 def test_delete_restores_both_units_or_neither_and_says_why(settings, sim, caplog):

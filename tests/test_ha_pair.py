@@ -398,12 +398,17 @@ def test_update_refuses_a_unit_with_another_serial_at_the_address(provider, sim)
     assert sim.primary.writes() == []
 
 
-def test_delete_refuses_a_unit_with_another_serial_at_the_address(provider, sim):
+def test_delete_leaves_a_unit_with_another_serial_alone_and_completes(provider, sim, caplog):
+    """A unit replaced under warranty at the same address: nothing is written to it, the
+    user is warned, and the delete completes (no `pulumi state delete` needed)."""
     _, created = create(provider, sim)
-    with pytest.raises(ApplianceError) as caught:
-        provider.delete("2CB8ED0A0BAD", created.outs)
-    assert "not going to turn HA off on another unit" in str(caught.value)
+    sim.primary.clear_requests()
+    with caplog.at_level("WARNING", logger="pulumi_sonicha"):
+        provider.delete("2CB8ED0A0BAD", {**created.outs, "primary_serial": "2CB8ED0A0BAD"})
+    assert "not going to turn HA off on another unit" in caplog.text
+    assert "removed from the stack anyway" in caplog.text
     assert "active_standby" in sim.primary.ha_settings()["mode"]
+    assert sim.primary.writes() == []
 
 
 def test_delete_says_when_only_the_primary_was_turned_off(provider, sim):

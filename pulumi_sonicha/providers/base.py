@@ -35,7 +35,7 @@ from pulumi.dynamic import (
     ResourceProvider,
 )
 
-from ..errors import SonicHaError, redact
+from ..errors import SonicHaError, UnitReplacedError, redact
 from ..schema import REQUIRED, Schema, is_unknown
 from ..settings import Settings, unknown_env_vars
 from ..sonicos import ApplianceSession, SonicOSClient
@@ -151,7 +151,8 @@ class SonicHaProvider(ResourceProvider):
                 f"this address now answers with serial {found}, but the resource manages"
                 f" {serial}; not going to {action} on another unit. Point the host input at"
                 f" the unit with serial {serial}, or, if that unit is gone, remove the"
-                " resource from the state (`pulumi state delete <urn>`)"
+                " resource from the state (`pulumi state delete <urn>`)",
+                UnitReplacedError,
             )
 
     def inputs_of(self, outs: dict[str, Any]) -> dict[str, Any]:

@@ -38,6 +38,7 @@ from ..errors import (
     NotFoundError,
     SessionHeldError,
     SonicHaError,
+    UnitReplacedError,
 )
 from ..models import ha_interface as model
 from ..models.ha_interface import ROLE_NAMES, ROLES, UNASSIGNED
@@ -173,7 +174,15 @@ class HaInterfaceProvider(SonicHaProvider):
         restore: list[str] = []
         currents: dict[str, dict[str, Any]] = {}
         for role, unit in units.items():
-            self.require_serial(unit.session, props.get(f"{role}_serial"), "restore a zone")
+            try:
+                self.require_serial(unit.session, props.get(f"{role}_serial"), "restore a zone")
+            except UnitReplacedError as exc:
+                run.warn(
+                    f"HaInterface: left {name} on the {unit.name} address {unit.session.host}"
+                    f" alone ({exc.message}); zone {previous_zones.get(role, '?')} not restored"
+                    " there, and the resource was removed from the stack anyway"
+                )
+                continue
             try:
                 current = unit.session.interface(name)
                 zone = model.zone_of(current)

@@ -35,6 +35,7 @@ from ..errors import (
     RunInterruptedError,
     SonicHaError,
     SyncTimeoutError,
+    UnitReplacedError,
 )
 from ..models import ha_pair as model
 from ..sonicos import ApplianceSession, SonicOSClient, SystemInfo
@@ -152,6 +153,14 @@ class HaPairProvider(SonicHaProvider):
             return False
         try:
             return self._disable(host, serial, backup_serial, role)
+        except UnitReplacedError as exc:
+            # A unit replaced at the same address has none of this pair's settings:
+            # nothing of ours to undo there, and a stack that cannot move on otherwise.
+            run.warn(
+                f"HaPair {props.get('primary_serial') or serial}: left the {role} address"
+                f" {host} alone ({exc.message}); it was removed from the stack anyway"
+            )
+            return False
         except ApplianceUnreachableError as exc:
             if isinstance(exc, CommitUncertainError):
                 raise
