@@ -106,8 +106,9 @@ def test_full_lifecycle_over_grpc(host: ProviderHost, sim: Simulator):
     assert sim.primary.writes()[1].body == {"high_availability": sim.primary.ha_settings()}
     assert sim.primary.ha_settings()["mode"]["active_standby"]["preempt"] is False
 
-    # Changing the Primary's address replaces the resource.
-    checked = host.check(URN, state["inputs"], program(sim, primary_host="10.9.9.9"))
+    # A Primary address that answers with another unit's serial replaces the resource
+    # (one that does not answer fails the diff: see test_ha_pair.py).
+    checked = host.check(URN, state["inputs"], program(sim, primary_host=sim.backup.host))
     diff = host.diff(URN, state["id"], state["outputs"], checked.inputs)
     assert diff.changes is True and diff.replaces == ["primary_host"]
 
