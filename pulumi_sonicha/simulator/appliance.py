@@ -408,7 +408,11 @@ class ApplianceSim(SimServer):
                 }
                 for session in self._sessions
             ]
-            ports = [(name, _zone_of(ipv4)) for name, ipv4 in self._interfaces.items()]
+            ports = [
+                (name, _zone_of(ipv4))
+                for (name, vlan), ipv4 in self._interfaces.items()
+                if vlan is None  # the physical port; VLAN sub-interfaces share its name
+            ]
             ha = copy.deepcopy(self._ha)
         return {
             "unit": self.name,
