@@ -130,7 +130,7 @@ def test_keep_running_prints_exports_writes_the_env_file_and_ctl_reaches_it(tmp_
             timeout=30,
         )
         assert show.returncode == 0, show.stderr
-        assert "HA status    status ACTIVE" in show.stdout
+        assert "HA status    status Primary Active" in show.stdout
         assert "HA Primary 2CB8ED0A1B2C, HA Secondary 2CB8ED0A9F00  ASSOCIATED" in show.stdout
         proc.send_signal(signal.SIGTERM)
         out, err = proc.communicate(timeout=30)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shlex
 import signal
 import subprocess
@@ -187,11 +188,15 @@ def test_ctl_show_reports_ha_session_and_association(
     out = show.stdout
     primary, backup = out.split("\nBackup ")[0], out.split("\nBackup ")[1].split("\nPortal ")[0]
     assert f"Primary  {env['SONICHA_SIM_PRIMARY_HOST']}  serial 2CB8ED0A1B2C" in primary
-    assert "HA settings  active_standby: secondary_serial 2CB8ED0A9F00, control_interface X4," \
-        " on: none" in primary
+    # The whole HA object as the unit's GET gives it (primary_serial first).
+    assert "HA settings  active_standby: primary_serial 2CB8ED0A1B2C, secondary_serial" \
+        " 2CB8ED0A9F00, control_interface X4, on: none" in primary
     assert "heartbeat_interval 1000, failover_trigger_level 5" in primary
     assert "session      none" in primary
-    assert "session      held by administrator 'netadmin' (not the API)" in backup
+    assert re.search(
+        r"session      administrator \(not the API\) 'netadmin' from WEB [\d.]+, config mode\n",
+        backup,
+    )
     assert "X5 Unassigned  X6" in primary  # --link-down X5: no "(link)"
     assert "association  assoc-5555b666  HA Primary 2CB8ED0A5555" in out
 
