@@ -325,7 +325,7 @@ class ProviderHost:
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
-                process_group=0,  # its own, as the engine's RegisterProcessGroup
+                start_new_session=True,  # its own process group (as the engine does); 3.10 too
             )
         self._proc = proc
         self._finalizer = weakref.finalize(self, _terminate, proc, engine, self._interrupted)
