@@ -352,10 +352,16 @@ class ApplianceSession:
         return text
 
     def logout_quietly(self) -> None:
+        """Log out, best effort (the session times out on the unit). Unless the unit
+        confirmed it, its kept-alive connections are closed: a unit that ties the
+        session to the connection must not hand it to the next operation."""
+        confirmed = False
         try:
-            self._send("DELETE", "/auth")
+            confirmed = self._send("DELETE", "/auth").ok
         except Exception as exc:  # noqa: BLE001 - logout is best effort; the session times out
             log.debug("logout from %s failed: %s", self.host, exc.__class__.__name__)
+        if not confirmed:
+            transport.POOLS.forget(self._client.origin)
 
     def discard_quietly(self) -> None:
         if not self._dirty or not self._config_mode:

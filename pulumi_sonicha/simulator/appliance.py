@@ -238,11 +238,12 @@ class ApplianceSim(SimServer):
         serial_display: str | None = None,
         sync_seconds: float = 3.0,
         latency_s: float = 0.0,
+        connect_round_trips: int = 0,
         auth: str = "digest",
         api_enabled: bool = True,
         login_config_mode: bool = False,
     ) -> None:
-        super().__init__(name, latency_s=latency_s)
+        super().__init__(name, latency_s=latency_s, connect_round_trips=connect_round_trips)
         normalized = normalize_serial(serial)
         if normalized is None:
             raise ValueError(f"not a serial number: {serial!r}")
