@@ -6,6 +6,15 @@ urllib3 retries with backoff for connection errors, 5xx and 429 (honouring
 `Retry-After`) but never for other 4xx, a timeout on every call, and a debug
 log line per request that carries method, path and status only: never
 headers or bodies, where credentials and tokens travel.
+
+Connections (issue 13): on a WAN link a new connection costs about two round
+trips (TCP, then TLS), and a firewall's management plane is slow at
+handshakes. So the provider host keeps one keep-alive pool per unit for its
+whole life (`POOLS`), and every operation borrows from it. What is reused is
+the socket and nothing else: each operation still gets its own
+`requests.Session`, so its cookies, `auth` object and headers die with it, and
+it still logs in and out (see `tests/test_transport_pool.py`, which proves it
+against a unit that would accept a leaked cookie).
 """
 
 from __future__ import annotations
@@ -64,14 +73,93 @@ class _QuietHTTPSConnectionPool(urllib3.HTTPSConnectionPool):
     ConnectionCls = _QuietHTTPSConnection
 
 
+def _quiet(manager: urllib3.PoolManager) -> urllib3.PoolManager:
+    # HTTPS only: every origin we build is https:// (normalize_origin, portal_url).
+    manager.pool_classes_by_scheme = {
+        **manager.pool_classes_by_scheme,
+        "https": _QuietHTTPSConnectionPool,
+    }
+    return manager
+
+
 class _QuietAdapter(HTTPAdapter):
     def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
         super().init_poolmanager(*args, **kwargs)
-        # HTTPS only: every origin we build is https:// (normalize_origin, portal_url).
-        self.poolmanager.pool_classes_by_scheme = {
-            **self.poolmanager.pool_classes_by_scheme,
-            "https": _QuietHTTPSConnectionPool,
-        }
+        _quiet(self.poolmanager)
+
+
+class ConnectionPools:
+    """The provider host's keep-alive connections: one pool per unit (per origin and TLS
+    settings: urllib3 keys a pool by host, port, CA bundle and verification mode, so a
+    connection verified under one `sonicha:caBundle` never serves another).
+
+    Thread-safe (urllib3's PoolManager locks its pools). A pool holds up to
+    `MAXSIZE` idle connections: one per unit is all a run needs (one admin session at
+    a time per unit); the portal, shared by the host's four workers, may use four.
+    """
+
+    #: Units (and portals) a host keeps pools for; past it the least recently used
+    #: pool is closed (a fleet that large only reconnects).
+    NUM_POOLS = 1024
+    MAXSIZE = 4
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._manager: urllib3.PoolManager | None = None
+
+    def manager(self) -> urllib3.PoolManager:
+        with self._lock:
+            if self._manager is None:
+                self._manager = _quiet(
+                    urllib3.PoolManager(num_pools=self.NUM_POOLS, maxsize=self.MAXSIZE)
+                )
+            return self._manager
+
+    def forget(self, origin: str) -> None:
+        """Close the idle connections to `origin`: used when a logout went unanswered, so
+        a unit that ties its session to the connection never hands that session to the
+        next operation."""
+        parsed = urllib3.util.parse_url(normalize_origin(origin))
+        port = parsed.port or 443
+        with self._lock:
+            manager = self._manager
+        if manager is None:
+            return
+        with manager.pools.lock:
+            keys = [
+                key
+                for key in manager.pools.keys()
+                if key.key_host == (parsed.host or "").lower() and key.key_port == port
+            ]
+        for key in keys:
+            manager.pools.pop(key, None)  # pop closes the pool (its dispose function)
+
+    def clear(self) -> None:
+        """Close every pooled connection (tests start each case from a clean slate)."""
+        with self._lock:
+            manager, self._manager = self._manager, None
+        if manager is not None:
+            manager.clear()
+
+
+POOLS = ConnectionPools()
+
+
+class _PooledAdapter(_QuietAdapter):
+    """An adapter on `POOLS`: its connections outlive the operation's Session. Closing
+    the Session (end of the operation) leaves them open for the next operation."""
+
+    def init_poolmanager(
+        self, connections: int, maxsize: int, block: bool = False, **pool_kwargs: Any
+    ) -> None:
+        self._pool_connections = connections
+        self._pool_maxsize = maxsize
+        self._pool_block = block
+        self.poolmanager = POOLS.manager()
+
+    def close(self) -> None:
+        for proxy in self.proxy_manager.values():
+            proxy.clear()
 
 
 class _CappedRetry(Retry):
@@ -91,19 +179,21 @@ class _CappedRetry(Retry):
 def new_session(settings: Settings, no_read_retry: tuple[str, ...] = ()) -> requests.Session:
     """A Session with our retry policy mounted; one per provider operation.
 
+    Its connections come from `POOLS` (kept alive across operations); its cookies,
+    auth and headers are its own and end with it.
+
     URLs starting with a `no_read_retry` prefix are not sent again once the server may
     have processed them (a log-in whose answer was lost would meet its own session).
     """
     session = requests.Session()
     retry = _retry_policy(settings)
-    session.mount("https://", _QuietAdapter(max_retries=retry, pool_connections=1, pool_maxsize=4))
+    session.mount("https://", _PooledAdapter(max_retries=retry))
     for prefix in no_read_retry:
         # requests picks the adapter with the longest matching prefix.
         # Nor again on 503: for a log-in that means "too many sessions", which a retry
         # seconds later does not cure (the caller says what to do instead).
         once_retry = retry.new(read=0, status_forcelist=[s for s in RETRY_STATUSES if s != 503])
-        once = _QuietAdapter(max_retries=once_retry, pool_connections=1, pool_maxsize=4)
-        session.mount(prefix, once)
+        session.mount(prefix, _PooledAdapter(max_retries=once_retry))
     return session
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from pulumi_sonicha import sonicos
+from pulumi_sonicha import sonicos, transport
 from pulumi_sonicha.providers.run import CLAIMS
 from pulumi_sonicha.settings import ENV_VAR, Settings
 from pulumi_sonicha.simulator import Simulator
@@ -53,10 +53,13 @@ def api_conformance(request: pytest.FixtureRequest) -> Iterator[Conformance]:
 
 @pytest.fixture(autouse=True)
 def _fresh_authentication() -> Iterator[None]:
-    """Each test starts without remembered Digest state (ports get reused)."""
+    """Each test starts without remembered Digest state or kept-alive connections
+    (ports get reused)."""
     sonicos.forget_authentication()
+    transport.POOLS.clear()
     yield
     sonicos.forget_authentication()
+    transport.POOLS.clear()
 
 
 @pytest.fixture(autouse=True)

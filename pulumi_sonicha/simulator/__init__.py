@@ -154,6 +154,8 @@ class Simulator:
     it alone, so the owner
     starts it first and stops it last. `portal_username`/`portal_password` must
     then be the borrowed portal's; `token_ttl_s` and `latency_s` do not apply to it.
+    `latency_s` is added to every request; `connect_round_trips` times it more to
+    every new connection (2 models TCP + TLS on a WAN link; 0 by default).
     """
 
     def __init__(
@@ -165,6 +167,7 @@ class Simulator:
         portal_port: int = 0,
         sync_seconds: float = DEFAULT_SYNC_SECONDS,
         latency_s: float = 0.0,
+        connect_round_trips: int = 0,
         backup_model: str | None = None,
         cert_hostnames: list[str] | None = None,
         username: str = DEFAULT_USERNAME,
@@ -214,6 +217,7 @@ class Simulator:
             "cabling": self._cabling,
             "sync_seconds": sync_seconds,
             "latency_s": latency_s,
+            "connect_round_trips": connect_round_trips,
         }
         self.primary = ApplianceSim(
             "primary",
@@ -232,7 +236,11 @@ class Simulator:
         self.primary.peer, self.backup.peer = self.backup, self.primary
         #: False when `portal=` lent us another simulator's portal (never started/stopped here).
         self.owns_portal = portal is None
-        self.portal = portal if portal is not None else self._own_portal(token_ttl_s, latency_s)
+        self.portal = (
+            portal
+            if portal is not None
+            else self._own_portal(token_ttl_s, latency_s, connect_round_trips)
+        )
         if portal is not None:
             for role, sim_unit in (("primary", self.primary), ("backup", self.backup)):
                 name = f"fw-{sim_unit.serial[-4:].lower()}-{role}"
@@ -240,7 +248,9 @@ class Simulator:
             for item in PRIMARY_LICENSES:
                 portal.add_license(primary_serial, **item)
 
-    def _own_portal(self, token_ttl_s: float, latency_s: float) -> PortalSim:
+    def _own_portal(
+        self, token_ttl_s: float, latency_s: float, connect_round_trips: int
+    ) -> PortalSim:
         """A portal with both units, the Primary's licenses and the error-case products."""
         primary_serial, backup_serial = self.primary.serial, self.backup.serial
         return PortalSim(
@@ -267,6 +277,7 @@ class Simulator:
             ],
             token_ttl_s=token_ttl_s,
             latency_s=latency_s,
+            connect_round_trips=connect_round_trips,
         )
 
     @property

@@ -50,6 +50,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--latency-ms", type=float, default=0.0, help="added to every request")
     parser.add_argument(
+        "--connect-round-trips",
+        type=int,
+        default=0,
+        help="latencies added to every new connection (2: TCP + TLS on a WAN link; default 0)",
+    )
+    parser.add_argument(
         "--state-dir", default=DEFAULT_STATE_DIR, help="where the CA and env file are written"
     )
     parser.add_argument("--backup-model", help="e.g. 'NSa 3700' to simulate a model mismatch")
@@ -117,6 +123,7 @@ def _serve(args: argparse.Namespace) -> int:
         portal_port=args.portal_port,
         sync_seconds=args.sync_seconds,
         latency_s=args.latency_ms / 1000.0,
+        connect_round_trips=args.connect_round_trips,
         backup_model=args.backup_model,
         state_dir=str(state_dir),
         firmware=args.firmware,

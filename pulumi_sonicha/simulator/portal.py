@@ -35,8 +35,9 @@ class PortalSim(SimServer):
         associations: list[dict[str, Any]] | None = None,
         token_ttl_s: float = 3600.0,
         latency_s: float = 0.0,
+        connect_round_trips: int = 0,
     ) -> None:
-        super().__init__("portal", latency_s=latency_s)
+        super().__init__("portal", latency_s=latency_s, connect_round_trips=connect_round_trips)
         self.token_ttl_s = token_ttl_s
         self._username = username
         self._password = password

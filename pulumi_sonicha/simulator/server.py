@@ -8,11 +8,18 @@ everything else and a subclass supplies `route()` and `error_body()`.
 
 Nothing here logs per request, and the request log never holds the
 Authorization header or a password found in a request body.
+
+Latency model: `latency_s` is added to every request (one round trip), and
+`connect_round_trips` more of it to every new connection before its TLS
+handshake (2 models TCP + TLS 1.3 over a WAN link; 0, the default, makes
+connections free). Each request is logged with the connection it came on, so
+a test can count connections and see which requests shared one.
 """
 
 from __future__ import annotations
 
 import ipaddress
+import itertools
 import json
 import logging
 import re
@@ -55,13 +62,15 @@ class RequestRecord:
 
     `path` has no query string; `body` is the parsed JSON body (None when empty
     or not JSON) with password-like keys masked; status 0 means the connection
-    was dropped without an answer.
+    was dropped without an answer. `connection` numbers the TCP connection the
+    request came on (1, 2, ... per server; not part of equality).
     """
 
     method: str
     path: str
     status: int
     body: Any = None
+    connection: int = field(default=0, compare=False)
 
 
 @dataclass
@@ -74,6 +83,7 @@ class Request:
     headers: Mapping[str, str]
     raw_body: bytes
     client_ip: str
+    connection: int = 0
 
     def json(self, bad_request: Callable[[str], Exception]) -> Any:
         """The JSON body; `bad_request(message)` builds the error raised for bad JSON."""
@@ -188,22 +198,52 @@ class _TlsHttpServer(ThreadingHTTPServer):
     def __init__(self, address: tuple[str, int], context: ssl.SSLContext, sim: SimServer) -> None:
         self.ssl_context = context
         self.sim = sim
+        self._open: set[socket.socket] = set()
+        self._open_lock = threading.Lock()
+        #: `.id`: the number of the connection the current (handler) thread serves.
+        self.connection = threading.local()
         if ":" in address[0]:
             self.address_family = socket.AF_INET6
         super().__init__(address, _Handler)
 
     def finish_request(self, request: Any, client_address: Any) -> None:
+        connection = self.sim._connection_opened()
+        with self._open_lock:
+            self._open.add(request)
         try:
-            tls = self.ssl_context.wrap_socket(request, server_side=True)
-        except (OSError, ssl.SSLError):
-            return  # e.g. the client refused our certificate: nothing to answer
-        try:
-            self.RequestHandlerClass(tls, client_address, self)
-        except (OSError, ssl.SSLError):
-            pass  # the client went away (timeout after a hang, reset)
-        finally:
+            cost = self.sim.connect_round_trips * self.sim.latency_s
+            if cost > 0 and self.sim._stopping.wait(cost):
+                return
             try:
-                tls.close()
+                tls = self.ssl_context.wrap_socket(request, server_side=True)
+            except (OSError, ssl.SSLError):
+                return  # e.g. the client refused our certificate: nothing to answer
+            with self._open_lock:  # the TLS socket took the descriptor over
+                self._open.discard(request)
+                self._open.add(tls)
+                request = tls
+            try:
+                self.connection.id = connection  # this thread serves this connection only
+                self.RequestHandlerClass(tls, client_address, self)
+            except (OSError, ssl.SSLError):
+                pass  # the client went away (timeout after a hang, reset)
+            finally:
+                try:
+                    tls.close()
+                except OSError:
+                    pass
+        finally:
+            with self._open_lock:
+                self._open.discard(request)
+
+    def close_connections(self) -> None:
+        """End every open (kept-alive) connection: a stopped server answers nothing more,
+        as a unit that went away would not."""
+        with self._open_lock:
+            sockets = list(self._open)
+        for sock in sockets:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
             except OSError:
                 pass
 
@@ -230,9 +270,13 @@ class SimServer:
     #: request: the test suite checks each exchange against the API's schema.
     observer: Callable[[SimServer, Request, Response | None], None] | None = None
 
-    def __init__(self, name: str, *, latency_s: float = 0.0) -> None:
+    def __init__(self, name: str, *, latency_s: float = 0.0, connect_round_trips: int = 0) -> None:
         self.name = name
         self.latency_s = latency_s
+        #: Round trips of `latency_s` a new connection costs before its first request.
+        self.connect_round_trips = connect_round_trips
+        self._connection_ids = itertools.count(1)
+        self._connections_opened = 0
         self._lock = threading.RLock()
         self._log_lock = threading.Lock()
         self._log: list[RequestRecord] = []
@@ -273,6 +317,7 @@ class SimServer:
         if httpd is not None:
             httpd.shutdown()
             httpd.server_close()
+            httpd.close_connections()
         if self._thread is not None:
             self._thread.join(timeout=5)
             self._thread = None
@@ -303,8 +348,21 @@ class SimServer:
             return list(self._log)
 
     def clear_requests(self) -> None:
+        """Forget the request log and the count of connections opened."""
         with self._log_lock:
             self._log.clear()
+            self._connections_opened = 0
+
+    @property
+    def connections_opened(self) -> int:
+        """New connections accepted since the last `clear_requests()`."""
+        with self._log_lock:
+            return self._connections_opened
+
+    def _connection_opened(self) -> int:
+        with self._log_lock:
+            self._connections_opened += 1
+            return next(self._connection_ids)
 
     def writes(self) -> list[RequestRecord]:
         """Requests that could change state: every non-GET except login/logout."""
@@ -414,6 +472,7 @@ class SimServer:
             headers=handler.headers,  # type: ignore[arg-type]
             raw_body=raw,
             client_ip=str(handler.client_address[0]),
+            connection=getattr(handler.server.connection, "id", 0),  # type: ignore[attr-defined]
         )
         if request.path.startswith("/_simulator/"):
             self._send(handler, self._handle_control(request))
@@ -477,7 +536,9 @@ class SimServer:
             body = json.loads(request.raw_body) if request.raw_body.strip() else None
         except (ValueError, UnicodeDecodeError):
             body = None
-        record = RequestRecord(request.method, request.path, status, _redact_body(body))
+        record = RequestRecord(
+            request.method, request.path, status, _redact_body(body), request.connection
+        )
         with self._log_lock:
             self._log.append(record)
 
