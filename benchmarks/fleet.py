@@ -23,6 +23,7 @@ from typing import Any
 
 from pulumi_sonicha.providers.base import SonicHaProvider
 from pulumi_sonicha.providers.ha_interface import HaInterfaceProvider
+from pulumi_sonicha.providers.ha_monitoring import HaMonitoringProvider
 from pulumi_sonicha.providers.ha_pair import HaPairProvider
 from pulumi_sonicha.providers.license_association import LicenseAssociationProvider
 from pulumi_sonicha.settings import Settings
@@ -46,6 +47,7 @@ PROVIDERS: dict[str, type[SonicHaProvider]] = {
     "HaInterface": HaInterfaceProvider,
     "HaPair": HaPairProvider,
     "LicenseAssociation": LicenseAssociationProvider,
+    "HaMonitoring": HaMonitoringProvider,
 }
 
 

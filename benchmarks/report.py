@@ -212,9 +212,9 @@ def readme_blocks(text: str) -> dict[str, str]:
     found = {}
     for name in BLOCKS:
         start, end = _markers(name)
-        match = re.search(re.escape(start) + r"\n(.*?)\n" + re.escape(end), text, re.S)
+        match = re.search(re.escape(start) + r"\n(?:(.*?)\n)?" + re.escape(end), text, re.S)
         if match:
-            found[name] = match.group(1)
+            found[name] = match.group(1) or ""
     return found
 
 
@@ -223,7 +223,7 @@ def update_readme(text: str, results: dict[str, Any]) -> str:
     without a block's markers keeps the rest as it is."""
     for name, render in BLOCKS.items():
         start, end = _markers(name)
-        pattern = re.compile(re.escape(start) + r"\n.*?\n" + re.escape(end), re.S)
+        pattern = re.compile(re.escape(start) + r"\n(?:.*?\n)?" + re.escape(end), re.S)
         block = f"{start}\n{render(results)}\n{end}"
         text = pattern.sub(lambda _match, block=block: block, text)
     return text

@@ -255,10 +255,49 @@ def _check_diff(
     return op
 
 
+def _ha_monitoring(sim: Simulator) -> dict[str, OpResult]:
+    provider = configured(PROVIDERS["HaMonitoring"], settings_for(sim.portal.url, sim.ca_path))
+    program = {
+        "primary_host": sim.primary.host,
+        "interface": "X2",
+        "primary_ip": "172.16.2.10",
+        "backup_ip": "172.16.2.11",
+    }
+    inputs = provider.check({}, program).inputs
+    wire = {k: v for k, v in inputs.items() if v is not None}  # the host drops None (fact 11)
+    ops: dict[str, OpResult] = {}
+
+    with counting(sim, OpResult("create", "the monitoring entry of X2 on the Primary")) as op:
+        created = provider.create(wire)
+    ops["create"] = op
+    with counting(sim, OpResult("read", "the monitoring entry of X2")) as op:
+        read = provider.read(created.id, created.outs)
+    ops["read"] = op
+    ops["check_diff_unchanged"] = _check_diff(sim, provider, inputs, program, created.id, read.outs)
+
+    new_program = {**program, "backup_ip": "172.16.2.12"}
+    new_inputs = provider.check(inputs, new_program).inputs
+    new_wire = {k: v for k, v in new_inputs.items() if v is not None}
+    with counting(sim, OpResult("update", "backup_ip .11 -> .12")) as op:
+        updated = provider.update(created.id, read.outs, new_wire)
+    path = "/api/sonicos/high-availability/monitoring/ipv4/interface/X2"
+    op.changed_object_only = [
+        (s, r.method, r.path)
+        for s, r in op.writes()
+        if (r.method, r.path) != COMMIT and (r.method, r.path) not in CONFIG_MODE
+    ] == [("primary", "PUT", path)]
+    ops["update"] = op
+    with counting(sim, OpResult("delete", "X2's monitoring entry back to none")) as op:
+        provider.delete(created.id, updated.outs)
+    ops["delete"] = op
+    return ops
+
+
 MEASURES: dict[str, Callable[[Simulator], dict[str, OpResult]]] = {
     "HaInterface": _ha_interface,
     "HaPair": _ha_pair,
     "LicenseAssociation": _license_association,
+    "HaMonitoring": _ha_monitoring,
 }
 
 

@@ -1,10 +1,12 @@
 """Pulumi dynamic resources for SonicWall High Availability.
 
-    from pulumi_sonicha import HaInterface, HaPair, LicenseAssociation
+    from pulumi_sonicha import HaInterface, HaMonitoring, HaPair, LicenseAssociation
 
 `HaInterface` prepares the link between the two units, `HaPair` turns HA on
 at the Primary and waits for the Backup to synchronize, `LicenseAssociation`
-associates the pair on MySonicWall. Credentials are provider settings (stack
+associates the pair on MySonicWall, `HaMonitoring` sets each unit's own
+monitoring address on an interface (after pairing, the Backup answers
+management only there). Credentials are provider settings (stack
 config `sonicha:*` or `SONICHA_*`), never resource inputs.
 """
 
@@ -28,6 +30,8 @@ from .errors import (
 from .resources import (
     HaInterface,
     HaInterfaceArgs,
+    HaMonitoring,
+    HaMonitoringArgs,
     HaPair,
     HaPairArgs,
     LicenseAssociation,
@@ -45,6 +49,8 @@ __all__ = [
     "ConfigModeHeldError",
     "HaInterface",
     "HaInterfaceArgs",
+    "HaMonitoring",
+    "HaMonitoringArgs",
     "HaPair",
     "HaPairArgs",
     "LicenseAssociation",

@@ -1,4 +1,4 @@
-"""The three Pulumi resources, with typed inputs (`*Args`) and typed outputs.
+"""The four Pulumi resources, with typed inputs (`*Args`) and typed outputs.
 
 Type tokens are `pulumi-python:dynamic/sonicha:<Name>` and the providers are
 pickled by reference to `pulumi_sonicha.providers.*`: state files name both,
@@ -25,9 +25,11 @@ from pulumi import dynamic
 
 from .docstrings import document
 from .models.ha_interface import SCHEMA as HA_INTERFACE_SCHEMA
+from .models.ha_monitoring import SCHEMA as HA_MONITORING_SCHEMA
 from .models.ha_pair import SCHEMA as HA_PAIR_SCHEMA
 from .models.license_association import SCHEMA as LICENSE_ASSOCIATION_SCHEMA
 from .providers.ha_interface import HaInterfaceProvider
+from .providers.ha_monitoring import HaMonitoringProvider
 from .providers.ha_pair import HaPairProvider
 from .providers.license_association import LicenseAssociationProvider
 
@@ -104,21 +106,21 @@ class _SonicHaResource(dynamic.Resource):
 HA_INTERFACE_INPUTS = {
     "primary_host": "The Primary's management address (HTTPS).",
     "backup_host": "The Backup's management address (HTTPS).",
-    "interface": "The HA link's port, the same name on both units (e.g. \"X4\").",
+    "interface": 'The HA link\'s port, the same name on both units (e.g. "X4").',
     "purpose": "What the link will carry: the HA data link or the HA control link.",
     "unassign_zone": "False: fail when the port has a zone on either unit, naming the zone"
     " and the unit. True: set it to Unassigned on both units; delete puts the old zone back.",
     "require_link": "Fail unless the link is up on both units (cable the two ports directly,"
     " unit to unit).",
     "primary_zone": "The zone the link must have on the Primary. Leave it out: only"
-    " \"Unassigned\" is accepted; a zone given by hand shows as drift here.",
+    ' "Unassigned" is accepted; a zone given by hand shows as drift here.',
     "backup_zone": "The zone the link must have on the Backup. Leave it out: only"
-    " \"Unassigned\" is accepted; a zone given by hand shows as drift here.",
+    ' "Unassigned" is accepted; a zone given by hand shows as drift here.',
 }
 HA_INTERFACE_OUTPUTS = {
     "primary_serial": "The Primary's serial number (12 upper-case hex digits).",
     "backup_serial": "The Backup's serial number.",
-    "primary_link": "Link status of the port on the Primary (a speed, or \"No link\").",
+    "primary_link": 'Link status of the port on the Primary (a speed, or "No link").',
     "backup_link": "Link status of the port on the Backup.",
     "primary_zone": "The zone the Primary reports for the port.",
     "backup_zone": "The zone the Backup reports for the port.",
@@ -210,10 +212,10 @@ HA_PAIR_INPUTS = {
     " off there too.",
     "backup_serial": "The Backup's serial number (API field secondary_serial).",
     "mode": "The HA mode.",
-    "control_interface": "The HA control link (e.g. \"X5\").",
-    "data_interface": "The HA data link (e.g. \"X4\"); required with stateful_synchronization"
-    " or mode \"active-active-dpi\", and different from control_interface.",
-    "dpi_interface": "The Active/Active DPI link; mode \"active-active-dpi\" only, and required"
+    "control_interface": 'The HA control link (e.g. "X5").',
+    "data_interface": 'The HA data link (e.g. "X4"); required with stateful_synchronization'
+    ' or mode "active-active-dpi", and different from control_interface.',
+    "dpi_interface": 'The Active/Active DPI link; mode "active-active-dpi" only, and required'
     " there; different from the control and data links.",
     "stateful_synchronization": "Synchronize connection state to the Backup (needs"
     " data_interface).",
@@ -228,19 +230,18 @@ HA_PAIR_INPUTS = {
     "include_certificates_keys": "Synchronize certificates and keys to the Backup.",
     "wait_for_sync": "After create or update, wait until the Backup is synchronized.",
     "sync_timeout_s": "How long to wait for the sync; then fail with the last status seen.",
-    "on_delete": "What delete does: \"disable\" turns HA off, \"retain\" leaves the units"
-    " as they are.",
+    "on_delete": 'What delete does: "disable" turns HA off, "retain" leaves the units as they are.',
 }
 HA_PAIR_OUTPUTS = {
     "primary_serial": "The Primary's serial number (12 upper-case hex digits).",
     "primary_serial_declared": "Whether the program declared primary_serial.",
-    "model": "The Primary's model (e.g. \"NSa 2700\").",
-    "firmware_version": "The Primary's firmware (e.g. \"7.0.1-5145\").",
-    "ha_status": "The HA status the Primary reports (e.g. \"Primary Active\").",
+    "model": 'The Primary\'s model (e.g. "NSa 2700").',
+    "firmware_version": 'The Primary\'s firmware (e.g. "7.0.1-5145").',
+    "ha_status": 'The HA status the Primary reports (e.g. "Primary Active").',
     "primary_state": "The Primary's HA state (ACTIVE, STANDBY, ELECTION, SYNC, ...).",
     "backup_state": "The Backup's HA state.",
     "synchronized": "True when one unit is ACTIVE and the other STANDBY.",
-    "restart_required": "\"NONE\", or what the unit's last commit said in restart_required:"
+    "restart_required": '"NONE", or what the unit\'s last commit said in restart_required:'
     " restart the unit.",
 }
 
@@ -356,6 +357,87 @@ class HaPair(_SonicHaResource, module="sonicha", name="HaPair"):
         """Declare the pair; inputs as keywords or `args` (keywords win). None: not given."""
         props = _props(HaPairArgs, args, _given(locals()), self.OUTPUTS)
         super().__init__(HaPairProvider(), resource_name, props, opts)
+
+
+# -- HaMonitoring ----------------------------------------------------------------
+
+# A new input: a Field in models/ha_monitoring.py, a line here, a field in
+# HaMonitoringArgs and a keyword in HaMonitoring.__init__ (tests/test_resources_docs.py).
+HA_MONITORING_INPUTS = {
+    "primary_host": "The Primary's management address (HTTPS); the monitoring settings live"
+    " there and reach the Backup when the pair synchronizes.",
+    "interface": 'The monitored interface (e.g. "X0", the one you manage the units on).',
+    "primary_ip": "The Primary's own monitoring address on that interface's subnet.",
+    "backup_ip": "The Backup's own monitoring address on that interface's subnet. After"
+    " pairing the Backup answers management only there (with allow_management): give the"
+    " Backup this address before pairing, and use it as backup_host of HaPair and"
+    " HaInterface.",
+    "allow_management": "Allow management (HTTPS, the SonicOS API) on the two monitoring"
+    " addresses. Delete leaves an entry alone while HA is on and it allows management at"
+    " backup_ip: that would cut the Backup off.",
+    "link_monitoring": "Fail over when this interface's link goes down.",
+    "logical_probe_ip": "A host to probe through this interface (fail over when it stops"
+    " answering). Leave it out: probing off.",
+}
+HA_MONITORING_OUTPUTS = {
+    "primary_serial": "The Primary's serial number (12 upper-case hex digits).",
+    "previous_entry": "The monitoring settings the interface had before this resource first"
+    " set them (empty: none); delete puts them back, or clears the entry.",
+}
+
+
+@document(HA_MONITORING_SCHEMA, HA_MONITORING_INPUTS, {}, "HaMonitoringArgs")
+@dataclass
+class HaMonitoringArgs:
+    """Each unit's own monitoring address on one interface, set on the Primary."""
+
+    primary_host: pulumi.Input[str]
+    interface: pulumi.Input[str]
+    primary_ip: pulumi.Input[str]
+    backup_ip: pulumi.Input[str]
+    allow_management: pulumi.Input[bool] = True
+    link_monitoring: pulumi.Input[bool] = True
+    logical_probe_ip: pulumi.Input[str] | None = None
+
+
+@document(HA_MONITORING_SCHEMA, HA_MONITORING_INPUTS, HA_MONITORING_OUTPUTS, "HaMonitoringArgs")
+class HaMonitoring(_SonicHaResource, module="sonicha", name="HaMonitoring"):
+    """HA monitoring of one interface: how each unit stays reachable after pairing.
+
+    id: `<primary_serial>/<interface>`. Create on an interface that already has
+    monitoring takes it over; delete puts back what was there before (or clears it).
+    """
+
+    primary_host: pulumi.Output[str]
+    interface: pulumi.Output[str]
+    primary_ip: pulumi.Output[str]
+    backup_ip: pulumi.Output[str]
+    allow_management: pulumi.Output[bool]
+    link_monitoring: pulumi.Output[bool]
+    logical_probe_ip: pulumi.Output[str | None]
+    primary_serial: pulumi.Output[str]
+    previous_entry: pulumi.Output[dict[str, Any]]
+
+    OUTPUTS = ("primary_serial", "previous_entry")
+
+    def __init__(
+        self,
+        resource_name: str,
+        args: HaMonitoringArgs | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+        *,
+        primary_host: pulumi.Input[str] | None = None,
+        interface: pulumi.Input[str] | None = None,
+        primary_ip: pulumi.Input[str] | None = None,
+        backup_ip: pulumi.Input[str] | None = None,
+        allow_management: pulumi.Input[bool] | None = None,
+        link_monitoring: pulumi.Input[bool] | None = None,
+        logical_probe_ip: pulumi.Input[str] | None = None,
+    ) -> None:
+        """Declare the monitoring; inputs as keywords or `args` (keywords win). None: not
+        given."""
+        props = _props(HaMonitoringArgs, args, _given(locals()), self.OUTPUTS)
+        super().__init__(HaMonitoringProvider(), resource_name, props, opts)
 
 
 # -- LicenseAssociation ----------------------------------------------------------

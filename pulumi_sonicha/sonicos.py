@@ -392,6 +392,16 @@ class ApplianceSession:
     def ha_status(self) -> dict[str, Any]:
         return self._call("GET", "/reporting/high-availability")
 
+    def ha_monitoring(self, name: str) -> dict[str, Any]:
+        """The whole `ipv4` HA monitoring entry of one interface (O70/O72: the
+        per-interface path answers the collection shape); NotFoundError when the unit
+        has no such interface."""
+        body = self._call("GET", f"/high-availability/monitoring/ipv4/interface/{name}")
+        for entry in parse_monitoring(body):
+            if str(entry.get("name", "")).upper() == name.upper():
+                return entry
+        raise self.error(f"no HA monitoring entry for interface {name}", NotFoundError, status=404)
+
     def interfaces(self) -> list[dict[str, Any]]:
         """Every `ipv4` interface object (`GET /interfaces/ipv4`), VLANs included."""
         return parse_interfaces(self._call("GET", "/interfaces/ipv4"))
@@ -427,6 +437,11 @@ class ApplianceSession:
     # -- staged writes --------------------------------------------------------
     def put_ha_settings(self, high_availability: dict[str, Any]) -> None:
         self._write("PUT", "/high-availability/base", {"high_availability": high_availability})
+
+    def put_ha_monitoring(self, entry: dict[str, Any]) -> None:
+        """Stage one whole monitoring entry (a PUT replaces the interface's entry)."""
+        body = {"high_availability": {"monitoring": {"interface": [{"ipv4": entry}]}}}
+        self._write("PUT", f"/high-availability/monitoring/ipv4/interface/{entry['name']}", body)
 
     def put_interface(self, ipv4: dict[str, Any]) -> None:
         """Stage one whole `ipv4` object (a PUT replaces the interface it names)."""
@@ -580,6 +595,16 @@ def parse_interfaces(body: dict[str, Any]) -> list[dict[str, Any]]:
     if isinstance(single, dict) and isinstance(single.get("ipv4"), dict):
         return [single["ipv4"]]
     return []
+
+
+def parse_monitoring(body: dict[str, Any]) -> list[dict[str, Any]]:
+    """The `ipv4` entries of `{"high_availability": {"monitoring": {"interface": [...]}}}`."""
+    ha = body.get("high_availability")
+    monitoring = ha.get("monitoring") if isinstance(ha, dict) else None
+    items = monitoring.get("interface") if isinstance(monitoring, dict) else None
+    if not isinstance(items, list):
+        return []
+    return [i["ipv4"] for i in items if isinstance(i, dict) and isinstance(i.get("ipv4"), dict)]
 
 
 def _truthy(value: Any) -> bool:

@@ -7,8 +7,7 @@ the `jsonschema` package). `conftest.py` validates every request that reaches a
 simulated unit and every answer it gives, across the whole suite, against this
 module: a new field or path cannot slip in unchecked.
 
-To add an endpoint, append an `Endpoint` to `endpoints()` (issue 14 adds
-/high-availability/monitoring/ipv4... here). Objects list their fields with
+To add an endpoint, append an `Endpoint` to `endpoints()`. Objects list their fields with
 `additionalProperties: false` wherever the vendor lists them, so a field the
 vendor does not define is a violation; numbers are integers (the units answer
 400 to 5.0, and Pulumi hands numbers over as floats).
@@ -184,6 +183,33 @@ HA_STATUS = obj(
     required=("status", "primary_state", "secondary_state"),
 )
 
+# -- HA monitoring (O70/O72: ha_monitoring_ipv4, ha_monitoring_ipv4_collection) -------------
+
+
+def monitoring_entry(firmware: str) -> dict[str, Any]:
+    """One `ipv4` monitoring entry: O70 and O72 list the same fields, and O72 adds
+    `override_virtual_mac` (its `mac` nullable: unset). Only `name` is required."""
+    fields: dict[str, Any] = {
+        "name": STRING,
+        "link_monitoring": BOOL,
+        "primary": STRING,
+        "secondary": STRING,
+        "allow_management": BOOL,
+        "logical_probe": obj({"enable": BOOL, "ip": STRING}),
+    }
+    if firmware != "7.0.1":
+        fields["override_virtual_mac"] = obj({"enable": BOOL, "mac": {"type": ["string", "null"]}})
+    return obj(fields, required=("name",))
+
+
+def monitoring_document(firmware: str) -> dict[str, Any]:
+    """`{"high_availability": {"monitoring": {"interface": [{"ipv4": ...}]}}}`: the
+    collection, which both the list path and the per-interface path answer and take."""
+    item = obj({"ipv4": monitoring_entry(firmware)}, required=("ipv4",))
+    monitoring = obj({"interface": {"type": "array", "items": item}})
+    return obj({"high_availability": obj({"monitoring": monitoring})}, ("high_availability",))
+
+
 # -- interfaces (O70/O72, LIVE) -----------------------------------------------------------
 
 IP_ASSIGNMENT = {
@@ -280,6 +306,7 @@ class Endpoint:
 def endpoints(firmware: str) -> list[Endpoint]:
     """Every endpoint of a unit on `firmware`."""
     empty = (NO_BODY, EMPTY_OBJECT)
+    monitoring = monitoring_document(firmware)
     return [
         Endpoint("POST", "/auth", (NO_BODY, obj({"override": BOOL})), ENVELOPE, "O72, LIVE"),
         Endpoint("DELETE", "/auth", (NO_BODY,), ENVELOPE, "O70/O72"),
@@ -294,6 +321,22 @@ def endpoints(firmware: str) -> list[Endpoint]:
         Endpoint("PUT", "/high-availability/base", (ha_document(firmware),), ENVELOPE, "O70/O72"),
         Endpoint("POST", "/high-availability/synchronize/settings", empty, ENVELOPE, "O70/O72"),
         Endpoint("GET", "/reporting/high-availability", (NO_BODY,), HA_STATUS, "VEN, GUIDE"),
+        Endpoint("GET", "/high-availability/monitoring/ipv4", (NO_BODY,), monitoring, "O70/O72"),
+        Endpoint("PUT", "/high-availability/monitoring/ipv4", (monitoring,), ENVELOPE, "O70/O72"),
+        Endpoint(
+            "GET",
+            "/high-availability/monitoring/ipv4/interface/[^/]+",
+            (NO_BODY,),
+            monitoring,
+            "O70/O72",
+        ),
+        Endpoint(
+            "PUT",
+            "/high-availability/monitoring/ipv4/interface/[^/]+",
+            (monitoring,),
+            ENVELOPE,
+            "O70/O72",
+        ),
         Endpoint("GET", "/reporting/interfaces/ipv4/status", (NO_BODY,), LINK_STATUS, "O70/O72"),
         Endpoint("GET", "/interfaces/ipv4", (NO_BODY,), INTERFACES_ANSWER, "O70/O72, LIVE"),
         Endpoint("PUT", "/interfaces/ipv4", (INTERFACE_LIST,), ENVELOPE, "O70/O72"),

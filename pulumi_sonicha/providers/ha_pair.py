@@ -221,15 +221,12 @@ class HaPairProvider(SonicHaProvider):
                     f" {expected}: this is not the Primary you named. Fix primary_host or"
                     " primary_serial; nothing was written"
                 )
+            if backup is not None:
+                self._check_backup(inputs, system, backup)
             if system.serial == inputs["backup_serial"]:
                 raise unit.error(
                     f"backup_serial {inputs['backup_serial']} is this unit's own serial;"
                     " give the serial of the Backup unit"
-                )
-            if backup is not None and backup.model != system.model:
-                raise unit.error(
-                    f"the Backup ({backup.serial}) is a {backup.model} but this Primary is a"
-                    f" {system.model}; an HA pair needs two units of the same model"
                 )
             before = unit.ha_settings()
             if inputs["virtual_mac"] and not model.supports_virtual_mac(
@@ -398,15 +395,30 @@ class HaPairProvider(SonicHaProvider):
         `backup_serial` before anything is written on the Primary."""
         client = SonicOSClient(inputs["backup_host"], self.settings)
         with client.session() as backup:
-            info = backup.system()
-        if info.serial != inputs["backup_serial"]:
+            return backup.system()
+
+    def _check_backup(
+        self, inputs: dict[str, Any], primary: SystemInfo, backup: SystemInfo
+    ) -> None:
+        """The unit at `backup_host` is the Backup named by `backup_serial`, and not the
+        Primary under another address (two addresses answering with one serial)."""
+        host = SonicOSClient(inputs["backup_host"], self.settings).host
+        if backup.serial == primary.serial:
+            raise self.same_unit_error(inputs, backup.serial)
+        if backup.serial != inputs["backup_serial"]:
             raise ApplianceError(
-                f"backup_host answers with serial {info.serial}, but backup_serial is"
+                f"backup_host answers with serial {backup.serial}, but backup_serial is"
                 f" {inputs['backup_serial']}; fix backup_serial or backup_host",
-                host=client.host,
-                serial=info.serial,
+                host=host,
+                serial=backup.serial,
             )
-        return info
+        if backup.model != primary.model:
+            raise ApplianceError(
+                f"the Backup ({backup.serial}) is a {backup.model} but this Primary is a"
+                f" {primary.model}; an HA pair needs two units of the same model",
+                host=SonicOSClient(inputs["primary_host"], self.settings).host,
+                serial=primary.serial,
+            )
 
 
 def _rejected_hint(exc: ApplianceError, inputs: dict[str, Any]) -> str:

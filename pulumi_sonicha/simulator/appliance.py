@@ -32,6 +32,15 @@ for a client; what it decides where they are silent is marked "(ours)":
   and on commit against the pending view. A commit answers
   `status.cli.restart_required` (`restart_required`, "NONE" by default; ours:
   no source says which changes need a restart, so tests set it).
+* HA monitoring (`/high-availability/monitoring/ipv4[/interface/{NAME}]`, O70/O72):
+  one entry per physical interface, the collection shape on both paths, PUT
+  replaces the entries it names, staged and committed like the rest; 7.2 adds
+  `override_virtual_mac`. Ours: the defaults (nothing monitored), unset
+  addresses read "" on 7.2 and "0.0.0.0" on 7.0.1 (the vendor allows both), and
+  the checks (IPv4 addresses, the two units' addresses different, management
+  needing both, a probe needing an address; the subnet is not checked). The
+  Primary's entries reach the Backup when the pair is steady, and any later
+  change at once.
 * HA status (`GET /reporting/high-availability`, fields from VEN/GUIDE):
   computed on each request from the committed settings, the cabling and the
   clock: ELECTION, then SYNC, then ACTIVE/STANDBY over `sync_seconds`. With no
@@ -44,6 +53,7 @@ from __future__ import annotations
 import base64
 import copy
 import hmac
+import ipaddress
 import threading
 import time
 from collections.abc import Iterable
@@ -89,6 +99,7 @@ IPV4_FIELDS = frozenset(
 _BOOT_OFFSET_S = 3 * 86400 + 2 * 3600  # the units "booted" 3 days 2 hours ago
 INACTIVITY_TIMER_MIN = 5  # LIVE
 
+_UNSET_ADDRESSES = ("", "0.0.0.0")
 _BAD_CALL = (400, "E_INVALID_API_CALL")
 _BAD_VALUE = (400, "E_INVALID_VALUE")
 NOT_CONFIG_MODE = (403, "E_NOT_CONFIG_MODE")  # ours: the code is not documented
@@ -186,10 +197,19 @@ class _Session:
     config_mode: bool = False
     pending_ha: dict[str, Any] | None = None
     pending_interfaces: dict[tuple[str, int | None], dict[str, Any]] = field(default_factory=dict)
+    pending_monitoring: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def drop_pending(self) -> None:
         self.pending_ha = None
         self.pending_interfaces = {}
+        self.pending_monitoring = {}
+
+    def has_pending(self) -> bool:
+        return (
+            self.pending_ha is not None
+            or bool(self.pending_interfaces)
+            or bool(self.pending_monitoring)
+        )
 
 
 _Key = tuple[str, int | None]  # (name, vlan) of an interface
@@ -260,6 +280,13 @@ class ApplianceSim(SimServer):
             ipv4 = {**interface_defaults(given["name"]), **copy.deepcopy(given)}
             self._interfaces[(ipv4["name"], ipv4.get("vlan"))] = ipv4
         self._ha: dict[str, Any] = self.fw.default_ha()
+        #: HA monitoring, one `ipv4` entry per physical interface (O70/O72). Set on the
+        #: Primary; the Backup gets the Primary's entries when the pair synchronizes.
+        self._monitoring: dict[str, dict[str, Any]] = {
+            name: self.fw.default_monitoring(name)
+            for name, vlan in self._interfaces
+            if vlan is None
+        }
         self._ha_since = time.monotonic()
         self._synced_epoch: float | None = None
         self._sessions: list[_Session] = []
@@ -277,6 +304,16 @@ class ApplianceSim(SimServer):
         r.add(f"{API}/high-availability/base", get=self._get_ha, put=self._put_ha)
         r.add(f"{API}/high-availability/synchronize/settings", post=self._sync_settings)
         r.add(f"{API}/reporting/high-availability", get=self._get_ha_status)
+        r.add(
+            f"{API}/high-availability/monitoring/ipv4",
+            get=self._list_monitoring,
+            put=self._put_monitoring_list,
+        )
+        r.add(
+            f"{API}/high-availability/monitoring/ipv4/interface/(?P<name>[^/]+)",
+            get=self._get_monitoring,
+            put=self._put_monitoring,
+        )
         r.add(f"{API}/reporting/interfaces/ipv4/status", get=self._get_link_status)
         r.add(f"{API}/interfaces/ipv4", get=self._list_interfaces, put=self._put_interfaces)
         r.add(
@@ -318,6 +355,26 @@ class ApplianceSim(SimServer):
             else:
                 new = copy.deepcopy(settings)
             self._commit_ha(new)
+
+    def monitoring(self, name: str) -> dict[str, Any]:
+        """The committed HA monitoring entry of one interface (a copy)."""
+        self._settle()
+        with self._lock:
+            return copy.deepcopy(self._monitoring[self._known(name)])
+
+    def set_monitoring(self, name: str, **fields: Any) -> dict[str, Any]:
+        """Change one interface's committed monitoring as an administrator would in the UI
+        (High Availability > Monitoring): fields left out keep their values, the API's
+        rules apply (ValueError on a violation). Returns the entry as committed."""
+        with self._lock:
+            known = self._known(name)
+            try:
+                new = self._parse_monitoring({**self._monitoring[known], **fields, "name": known})
+            except ApiError as exc:
+                raise ValueError(exc.message) from None
+            self._monitoring[known] = new
+        self._settle()
+        return self.monitoring(known)
 
     def pending(self) -> dict[str, Any]:
         """Staged, uncommitted changes of the API session (what `GET config/pending` shows)."""
@@ -405,7 +462,7 @@ class ApplianceSim(SimServer):
                     "via_api": session.via_api,
                     "config_mode": session.config_mode,
                     "from": f"{session.kind} {session.ip}",
-                    "pending": session.pending_ha is not None or bool(session.pending_interfaces),
+                    "pending": session.has_pending(),
                 }
                 for session in self._sessions
             ]
@@ -683,6 +740,9 @@ class ApplianceSim(SimServer):
         doc: dict[str, Any] = {}
         if session.pending_ha is not None:
             doc["high_availability"] = copy.deepcopy(session.pending_ha)
+        if session.pending_monitoring:
+            entries = [{"ipv4": copy.deepcopy(v)} for v in session.pending_monitoring.values()]
+            doc["ha_monitoring"] = {"interface": entries}
         if session.pending_interfaces:
             doc["interfaces"] = [
                 {"ipv4": copy.deepcopy(v)} for v in session.pending_interfaces.values()
@@ -703,6 +763,7 @@ class ApplianceSim(SimServer):
             if ha is not None:
                 self._commit_ha(ha)
             self._interfaces = interfaces
+            self._monitoring.update(copy.deepcopy(session.pending_monitoring))
             session.drop_pending()
         response = self._ok(request)
         response.body["status"]["cli"]["restart_required"] = self.restart_required
@@ -982,6 +1043,14 @@ class ApplianceSim(SimServer):
         if epoch is None or self.peer is None:
             return
         with self._lock:
+            monitoring = copy.deepcopy(self._monitoring)
+        with self.peer._lock:
+            # Monitoring changes made on the Primary reach a synchronized Backup at once
+            # (as every setting changed on the Active unit does), not only per epoch.
+            self.peer._monitoring = {
+                name: _fit_monitoring(entry, self.peer.fw) for name, entry in monitoring.items()
+            }
+        with self._lock:
             if (self._synced_epoch == epoch and not force) or self._ha_since > epoch:
                 return
             self._synced_epoch = epoch
@@ -991,6 +1060,129 @@ class ApplianceSim(SimServer):
             # in a real pair; the simulator lets tests mix them).
             self.peer._ha = _fit(settings, self.peer.fw)
             self.peer._ha_since = time.monotonic()
+
+    # -- HA monitoring (O70/O72) --------------------------------------------------------------
+
+    def _monitoring_view(self, session: _Session | None) -> dict[str, dict[str, Any]]:
+        view = copy.deepcopy(self._monitoring)
+        if session is not None:
+            view.update(copy.deepcopy(session.pending_monitoring))
+        return view
+
+    @staticmethod
+    def _monitoring_doc(entries: Iterable[dict[str, Any]]) -> dict[str, Any]:
+        items = [{"ipv4": copy.deepcopy(entry)} for entry in entries]
+        return {"high_availability": {"monitoring": {"interface": items}}}
+
+    def _list_monitoring(self, request: Request) -> Response:
+        session = self._require_session(request)
+        with self._lock:
+            view = self._monitoring_view(session)
+        return Response(200, self._monitoring_doc(view.values()))
+
+    def _get_monitoring(self, request: Request, name: str) -> Response:
+        """O70/O72: the per-interface path answers the collection shape, one entry."""
+        session = self._require_session(request)
+        known = self._canonical(name)
+        with self._lock:
+            view = self._monitoring_view(session)
+        if known is None or known not in view:
+            raise ApiError(404, "E_NOT_FOUND", f"Interface '{unquote(name)}' not found.")
+        return Response(200, self._monitoring_doc([view[known]]))
+
+    def _put_monitoring_list(self, request: Request) -> Response:
+        return self._put_monitoring_items(request, path_name=None)
+
+    def _put_monitoring(self, request: Request, name: str) -> Response:
+        known = self._canonical(name)
+        if known is None:
+            raise ApiError(404, "E_NOT_FOUND", f"Interface '{unquote(name)}' not found.")
+        return self._put_monitoring_items(request, path_name=known)
+
+    def _put_monitoring_items(self, request: Request, path_name: str | None) -> Response:
+        """Each `ipv4` entry REPLACES the monitoring of the interface it names: what it
+        leaves out falls back to the defaults (GUIDE: a PUT replaces)."""
+        session = self._require_config_mode(request)
+        body = self.json_body(request)
+        items = _monitoring_items(body)
+        with self._lock:
+            staged = {}
+            for given in items:
+                entry = self._parse_monitoring(given)
+                if path_name is not None and entry["name"] != path_name:
+                    raise _bad_call(
+                        f"The body names interface {given.get('name')!r}, the path {path_name}."
+                    )
+                staged[entry["name"]] = entry
+            session.pending_monitoring.update(staged)
+        return self._ok(request)
+
+    def _parse_monitoring(self, given: dict[str, Any]) -> dict[str, Any]:
+        """Validate one entry (ours where the vendor only lists the fields: the checks a
+        unit's UI makes, addresses IPv4, the two units' addresses different)."""
+        new = self.fw.default_monitoring("")
+        unknown = set(given) - set(new)
+        if unknown:
+            raise _bad_call(
+                f"Unknown monitoring field(s) for {self.firmware}: {', '.join(sorted(unknown))}."
+            )
+        known = self._canonical(str(given.get("name", "")))
+        if known is None or known not in self._monitoring:
+            raise ApiError(404, "E_NOT_FOUND", f"Interface '{given.get('name')}' not found.")
+        new["name"] = known
+        for flag in ("link_monitoring", "allow_management"):
+            if flag in given:
+                new[flag] = _bool(flag, given)
+        for key in ("primary", "secondary"):
+            if key in given:
+                new[key] = self._monitoring_address(key, given[key])
+        if "logical_probe" in given:
+            probe = given["logical_probe"]
+            if not isinstance(probe, dict) or set(probe) - {"enable", "ip"}:
+                raise _bad_call('logical_probe must be an object {"enable", "ip"}.')
+            if "enable" in probe:
+                new["logical_probe"]["enable"] = _bool("enable", probe)
+            if "ip" in probe:
+                ip = self._monitoring_address("logical_probe.ip", probe["ip"])
+                new["logical_probe"]["ip"] = ip
+        if "override_virtual_mac" in given:
+            override = given["override_virtual_mac"]
+            if not isinstance(override, dict) or set(override) - {"enable", "mac"}:
+                raise _bad_call('override_virtual_mac must be an object {"enable", "mac"}.')
+            if "enable" in override:
+                new["override_virtual_mac"]["enable"] = _bool("enable", override)
+            if "mac" in override:
+                if override["mac"] is not None and not isinstance(override["mac"], str):
+                    raise _bad_value("override_virtual_mac.mac must be a MAC address or null.")
+                new["override_virtual_mac"]["mac"] = override["mac"]
+        unset = self.fw.unset_address
+        if new["primary"] != unset and new["primary"] == new["secondary"]:
+            raise _bad_value(
+                f"The primary and secondary monitoring IP addresses of {known} must differ"
+                f" (both {new['primary']})."
+            )
+        if new["allow_management"] and unset in (new["primary"], new["secondary"]):
+            raise _bad_value(
+                f"Allow management on {known} needs both the primary and the secondary"
+                " monitoring IP address."
+            )
+        if new["logical_probe"]["enable"] and new["logical_probe"]["ip"] == unset:
+            raise _bad_value(f"The logical probe of {known} needs an IP address to probe.")
+        return new
+
+    def _monitoring_address(self, key: str, value: Any) -> str:
+        """An IPv4 address, or unset ("" and "0.0.0.0" alike: stored as this firmware
+        spells unset)."""
+        if not isinstance(value, str):
+            raise _bad_value(f"{key} must be an IPv4 address as a string, got {value!r}.")
+        text = value.strip()
+        if text in _UNSET_ADDRESSES:
+            return self.fw.unset_address
+        try:
+            ipaddress.IPv4Address(text)
+        except ValueError:
+            raise _bad_value(f"{key} '{value}' is not an IPv4 address.") from None
+        return text
 
     # -- interfaces --------------------------------------------------------------------------
 
@@ -1147,6 +1339,43 @@ def _fit(ha: dict[str, Any], fw: Firmware) -> dict[str, Any]:
         if "virtual_mac" in allowed:
             mode[kind].setdefault("virtual_mac", False)
     fitted["mode"] = mode
+    return fitted
+
+
+def _monitoring_items(body: Any) -> list[dict[str, Any]]:
+    """The `ipv4` entries of `{"high_availability": {"monitoring": {"interface": [...]}}}`."""
+    ha = body.get("high_availability") if isinstance(body, dict) and len(body) == 1 else None
+    monitoring = ha.get("monitoring") if isinstance(ha, dict) and len(ha) == 1 else None
+    items = (
+        monitoring.get("interface")
+        if isinstance(monitoring, dict) and len(monitoring) == 1
+        else None
+    )
+    if (
+        not isinstance(items, list)
+        or not items
+        or not all(isinstance(i, dict) and set(i) == {"ipv4"} for i in items)
+        or not all(isinstance(i["ipv4"], dict) for i in items)
+    ):
+        raise _bad_call(
+            'The body must be {"high_availability": {"monitoring": {"interface":'
+            ' [{"ipv4": {...}}]}}}.'
+        )
+    return [item["ipv4"] for item in items]
+
+
+def _fit_monitoring(entry: dict[str, Any], fw: Firmware) -> dict[str, Any]:
+    """A monitoring entry with the fields (and unset-address spelling) of a firmware."""
+    fitted = fw.default_monitoring(entry["name"])
+    for key in fitted:
+        if key in entry:
+            fitted[key] = copy.deepcopy(entry[key])
+    for key in ("primary", "secondary"):
+        if fitted[key] in _UNSET_ADDRESSES:
+            fitted[key] = fw.unset_address
+    probe = fitted["logical_probe"]
+    if probe.get("ip") in _UNSET_ADDRESSES:
+        probe["ip"] = fw.unset_address
     return fitted
 
 

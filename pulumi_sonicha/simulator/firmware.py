@@ -28,6 +28,11 @@ class Firmware:
     # GET /reporting/interfaces/ipv4/status: `connected`/`enabled` are booleans in
     # O72 and strings "true"/"false" in O70.
     status_booleans: bool
+    # HA monitoring entries: `override_virtual_mac` is O72 only. How an unset address
+    # reads: the vendor allows "" and "0.0.0.0" (appliance-api.md); which release
+    # answers which is ours, one each so that clients must accept both.
+    monitoring_virtual_mac: bool = False
+    unset_address: str = ""
 
     def default_ha(self) -> dict[str, Any]:
         """The `high_availability` object of a unit that never had HA configured."""
@@ -52,6 +57,21 @@ class Firmware:
             }
         ha["mode"] = {}
         return copy.deepcopy(ha)
+
+    def default_monitoring(self, name: str) -> dict[str, Any]:
+        """The `ipv4` monitoring entry of an interface nobody set monitoring on (ours: the
+        vendor documents the fields, not their defaults)."""
+        entry: dict[str, Any] = {
+            "name": name,
+            "link_monitoring": False,
+            "primary": self.unset_address,
+            "secondary": self.unset_address,
+            "allow_management": False,
+            "logical_probe": {"enable": False, "ip": self.unset_address},
+        }
+        if self.monitoring_virtual_mac:
+            entry["override_virtual_mac"] = {"enable": False, "mac": None}
+        return entry
 
     def mode_fields(self, kind: str) -> set[str]:
         """The fields of `mode.<kind>` this firmware knows (O70/O72)."""
@@ -80,6 +100,8 @@ FIRMWARES: dict[str, Firmware] = {
         l3_mode=True,
         failover_when_aggregate_down=False,
         status_booleans=False,
+        monitoring_virtual_mac=False,
+        unset_address="0.0.0.0",
     ),
     "7.2": Firmware(
         key="7.2",
@@ -88,6 +110,8 @@ FIRMWARES: dict[str, Firmware] = {
         l3_mode=False,
         failover_when_aggregate_down=True,
         status_booleans=True,
+        monitoring_virtual_mac=True,
+        unset_address="",
     ),
 }
 

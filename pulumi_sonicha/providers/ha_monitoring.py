@@ -1,0 +1,223 @@
+"""HaMonitoring: each unit's own monitoring address on one interface, set on the Primary.
+
+Sections in the usual order: check/diff (base class), create, read, update,
+delete. Every operation holds one admin session on the Primary, where the entry
+lives (it reaches the Backup when the pair synchronizes). A write reads the whole
+entry, changes the keys our inputs own and PUTs it whole, only when an input
+differs, and commits once; on failure the staged change is discarded (the
+session does that), so the Primary keeps what it had.
+
+Create on an interface that already has monitoring takes it over and records
+what was there (`previous_entry`), so delete puts that back instead of clearing
+it. Delete leaves the entry alone, with a warning, when:
+
+- another HaMonitoring set it during this run (a rename: `run.CLAIMS`);
+- it was changed by hand since this resource set it;
+- HA is on and the entry allows management at `backup_ip`: after pairing that is
+  the only address where the Backup answers, so removing it would cut off the
+  Backup (the address HaPair and HaInterface use as `backup_host`). Delete the
+  HaPair first (its delete turns HA off), or keep this resource.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pulumi.dynamic import CreateResult, ReadResult, UpdateResult
+
+from ..errors import (
+    ApplianceError,
+    ApplianceUnreachableError,
+    CommitUncertainError,
+    NotFoundError,
+    UnitReplacedError,
+)
+from ..models import ha_monitoring as model
+from ..models.ha_pair import is_enabled
+from ..sonicos import ApplianceSession, SonicOSClient
+from . import run
+from .base import SonicHaProvider
+
+
+class HaMonitoringProvider(SonicHaProvider):
+    schema = model.SCHEMA
+    host_serials = {"primary_host": "primary_serial"}
+    # A replacement (another interface, another Primary) creates the new entry before
+    # the old one goes: the Backup stays reachable throughout.
+    delete_before_replace = False
+
+    # -- create ---------------------------------------------------------------
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        inputs = self.inputs_of(self.with_defaults(props))
+        outs = self._apply(inputs, olds={})
+        outs["instance_id"] = self.instance_id({})
+        self._claim(outs)
+        return CreateResult(id_=f"{outs['primary_serial']}/{outs['interface']}", outs=outs)
+
+    # -- read -----------------------------------------------------------------
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        props = self.with_defaults(props)
+        serial = props.get("primary_serial") or None
+        client = SonicOSClient(props["primary_host"], self.settings, serial=serial)
+        with client.session() as unit:
+            try:
+                entry = unit.ha_monitoring(props["interface"])
+            except NotFoundError:
+                # Before saying "gone": is this still the unit we manage? (1 request)
+                self.check_serial_on_read(unit, serial)
+                return self.gone()
+            observed = model.inputs_from_api(entry)
+            if self.schema.changed_keys(self.inputs_of(props), {**props, **observed}):
+                self.check_serial_on_read(unit, serial)  # before reporting drift, likewise
+        outs = {key: value for key, value in props.items() if key != "__provider"}
+        outs.update(observed)
+        return ReadResult(id_=id_, outs=outs, inputs=self.inputs_of(outs))
+
+    # -- update ---------------------------------------------------------------
+    def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        olds, news = self.with_defaults(olds), self.with_defaults(news)
+        outs = self._apply(self.inputs_of(news), olds=olds)
+        outs["instance_id"] = self.instance_id(olds)
+        self._claim(outs)
+        return UpdateResult(outs=outs)
+
+    # -- delete ---------------------------------------------------------------
+    def delete(self, id_: str, props: dict[str, Any]) -> None:
+        props = self.with_defaults(props)
+        instance = props.get("instance_id")
+        claimed = self._claimed(props)
+        name, serial = props["interface"], props.get("primary_serial")
+        try:
+            if claimed and run.CLAIMS.taken_over(claimed[0], instance):
+                run.warn(
+                    f"HaMonitoring {id_}: left the monitoring of {name} on the Primary"
+                    f" {props['primary_host']} as it is: another HaMonitoring set it during"
+                    " this run (a rename or a replacement), so this delete does not undo it"
+                )
+                return
+            client = SonicOSClient(props["primary_host"], self.settings, serial=serial)
+            try:
+                with client.session() as unit:
+                    self._restore(unit, id_, props)
+            except UnitReplacedError as exc:
+                run.warn(
+                    f"HaMonitoring {id_}: left the Primary address {props['primary_host']}"
+                    f" alone ({exc.message}); it was removed from the stack anyway"
+                )
+            except ApplianceUnreachableError as exc:
+                if isinstance(exc, CommitUncertainError):
+                    raise
+                run.warn(
+                    f"HaMonitoring {id_}: could not reach the Primary {props['primary_host']}"
+                    f" (serial {serial or '?'}) to put the monitoring of {name} back"
+                    f" ({exc.message}); it was removed from the stack anyway. If that unit"
+                    " comes back, set it by hand (High Availability > Monitoring)"
+                )
+        finally:
+            run.CLAIMS.release(claimed, instance)
+
+    def _restore(self, unit: ApplianceSession, id_: str, props: dict[str, Any]) -> None:
+        """Put back what was there before this resource (or clear), if the entry is still
+        as this resource left it and the Backup stays reachable."""
+        name = props["interface"]
+        self.require_serial(unit, props.get("primary_serial"), "change HA monitoring")
+        try:
+            current = unit.ha_monitoring(name)
+        except NotFoundError:
+            run.warn(f"HaMonitoring {id_}: {name} no longer exists on {unit.label}; nothing to do")
+            return
+        if model.differs(current, self.inputs_of(props)):
+            run.warn(
+                f"HaMonitoring {id_}: the monitoring of {name} on {unit.label} was changed"
+                " after this resource set it; left as it is (a delete does not undo what"
+                " someone else set)"
+            )
+            return
+        previous = props.get("previous_entry") or {}
+        target = (
+            model.restored_entry(current, previous) if previous else model.cleared_entry(current)
+        )
+        if model.owned_part(target) == model.owned_part(current):
+            return  # what was there before is what is there: no write
+        if self._cuts_off_backup(unit, current, target, props["backup_ip"]):
+            run.warn(
+                f"HaMonitoring {id_}: left the monitoring of {name} on {unit.label} as it is:"
+                f" HA is on, and management at the Backup's address {props['backup_ip']} is"
+                " how the Backup is reached after pairing (it answers nowhere else), so"
+                " removing it would cut the Backup off. Delete the HaPair first (its delete"
+                " turns HA off), then this resource; or change the entry by hand"
+            )
+            return
+        unit.put_ha_monitoring(target)
+        unit.commit()
+
+    @staticmethod
+    def _cuts_off_backup(
+        unit: ApplianceSession, current: dict[str, Any], target: dict[str, Any], backup_ip: str
+    ) -> bool:
+        """The change removes management at the Backup's address while HA is on."""
+
+        def reachable(entry: dict[str, Any]) -> bool:
+            observed = model.inputs_from_api(entry)
+            return observed["allow_management"] and observed["backup_ip"] == backup_ip
+
+        if not reachable(current) or reachable(target):
+            return False
+        return is_enabled(unit.ha_settings())  # one request, only when it matters
+
+    # -- shared steps ---------------------------------------------------------
+    @staticmethod
+    def _claimed(props: dict[str, Any]) -> list[tuple[str, ...]]:
+        serial = props.get("primary_serial")
+        return [("monitoring", serial, props.get("interface"))] if serial else []
+
+    def _claim(self, outs: dict[str, Any]) -> None:
+        run.CLAIMS.record(self._claimed(outs), outs["instance_id"])
+
+    def _apply(self, inputs: dict[str, Any], olds: dict[str, Any]) -> dict[str, Any]:
+        """Bring the Primary's entry for the interface to `inputs` (adopting what is there)."""
+        name = inputs["interface"]
+        serial = olds.get("primary_serial") or None
+        client = SonicOSClient(inputs["primary_host"], self.settings, serial=serial)
+        with client.session() as unit:
+            system = unit.system()
+            if serial and system.serial != serial:
+                self.require_serial(unit, serial, "change HA monitoring")
+            try:
+                current = unit.ha_monitoring(name)
+            except NotFoundError:
+                raise unit.error(
+                    f"interface {name} not found on the Primary (no HA monitoring entry);"
+                    " set interface to a port that exists on the unit (e.g. X0)"
+                ) from None
+            if model.differs(current, inputs):
+                try:
+                    unit.put_ha_monitoring(model.desired_entry(current, inputs))
+                    unit.commit()
+                except ApplianceError as exc:
+                    if exc.status != 400:
+                        raise
+                    raise unit.error(_rejected_hint(exc, name), code=exc.code, status=400) from None
+        outs = dict(inputs)
+        outs["primary_serial"] = system.serial
+        if olds:
+            outs["previous_entry"] = olds.get("previous_entry") or {}
+        else:
+            # What delete puts back: what was there before this resource first wrote the
+            # entry, recorded at create only (a later repair of a hand-made change is drift,
+            # not the thing to restore).
+            outs["previous_entry"] = (
+                model.owned_part(current) if model.is_configured(current) else {}
+            )
+        return outs
+
+
+def _rejected_hint(exc: ApplianceError, name: str) -> str:
+    """The Primary refused the entry (400): its reason, and which inputs to look at."""
+    reason = str(exc).split(": ", 1)[-1].removesuffix(f" [{exc.code}]").rstrip(".")
+    return (
+        f"the Primary refused the HA monitoring of {name}, nothing was changed ({reason})."
+        f" Fix: primary_ip and backup_ip must be two free addresses on {name}'s subnet, one"
+        " per unit, different from the interface's own address; logical_probe_ip a host"
+        " beyond the interface"
+    )
