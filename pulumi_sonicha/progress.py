@@ -14,13 +14,17 @@ from __future__ import annotations
 import logging
 import sys
 
+from .errors import redact
+
 log = logging.getLogger("pulumi_sonicha")
 
 PREFIX = "pulumi-sonicha: "
 
 
 def report(message: str, level: int = logging.INFO) -> None:
-    """One progress line: to the logger and, flushed at once, to stderr."""
+    """One progress line: to the logger and, flushed at once, to stderr; scrubbed of
+    every registered credential (a status text from a unit could echo one)."""
+    message = redact(message)
     log.log(level, message)
     try:
         print(PREFIX + message, file=sys.stderr, flush=True)

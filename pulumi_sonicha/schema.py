@@ -20,6 +20,7 @@ from typing import Any
 from pulumi.output import Unknown
 
 from .serials import normalize_serial
+from .transport import host_key
 
 REQUIRED = object()
 
@@ -242,6 +243,24 @@ def interface(value: str) -> str:
     if not valid:
         raise InvalidValue(f"must be {_INTERFACE_TEXT}, got {value!r}")
     return text
+
+
+def same_host(first: str, second: str) -> bool:
+    """`fw1` and `FW1:443` name the same address (HTTPS default port)."""
+    return host_key(first) == host_key(second)
+
+
+def backup_host_is_another_unit(inputs: Mapping[str, Any], label: str) -> Iterable[Failure]:
+    """The rule HaPair and HaInterface share: `backup_host` must not spell `primary_host`
+    (case, an `https://` prefix and the default port 443 aside). Two *different* addresses
+    of one unit are caught at apply, by serial."""
+    primary, backup = inputs.get("primary_host"), inputs.get("backup_host")
+    if isinstance(primary, str) and isinstance(backup, str) and same_host(primary, backup):
+        yield Failure(
+            "backup_host",
+            f"{label}: backup_host is the same address as primary_host ({backup}); set"
+            " backup_host to the Backup unit's address",
+        )
 
 
 @accepting(_HOST_TEXT)

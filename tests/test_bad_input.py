@@ -221,6 +221,13 @@ RULES = [
         id="HaInterface.backup_host=primary_host",
     ),
     pytest.param(
+        "HaPair",
+        {"backup_host": "https://FW-A.example:443/"},
+        "backup_host",
+        ["backup_host is the same address as primary_host", "the Backup unit's address"],
+        id="HaPair.backup_host=primary_host",
+    ),
+    pytest.param(
         "LicenseAssociation",
         {"secondary_serial": "2cb8-ed0a-1b2c"},
         "secondary_serial",

@@ -432,3 +432,45 @@ def test_adopting_a_pair_as_it_is_still_waits_for_the_backup(provider, sim):
         create(provider, sim, sync_timeout_s=1.0)
     assert "Nothing was changed on the unit" in str(caught.value)
     assert sim.primary.writes() == []
+
+
+# -- the Backup is the other unit -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("primary_host", "backup_host", "shown"),
+    [
+        ("fw1.example", "fw1.example", "fw1.example"),
+        ("fw1.example", "HTTPS://FW1.EXAMPLE/", "FW1.EXAMPLE"),
+        ("fw1.example", "FW1.example:443", "FW1.example:443"),
+        ("https://fw1.example:443", "fw1.example", "fw1.example"),
+    ],
+)
+def test_check_refuses_backup_host_spelling_the_primary_host(
+    provider, sim, primary_host, backup_host, shown
+):
+    """Case and the HTTPS default port do not make another unit; no request is made."""
+    result = provider.check(
+        {}, program_inputs(sim, primary_host=primary_host, backup_host=backup_host)
+    )
+    primary = primary_host.removeprefix("https://")
+    assert [(f.property, f.reason) for f in result.failures] == [
+        (
+            "backup_host",
+            f"HaPair on {primary}: backup_host is the same address as primary_host"
+            f" ({shown}); set backup_host to the Backup unit's address",
+        )
+    ]
+    assert sim.primary.requests == []
+
+
+def test_create_refuses_a_backup_host_answering_with_the_primarys_serial(provider, sim):
+    """Two addresses of one unit (127.0.0.1:port, localhost:port): the serials tell."""
+    with pytest.raises(ApplianceError) as caught:
+        create(provider, sim, backup_host=f"localhost:{sim.primary.port}")
+    assert str(caught.value) == (
+        f"localhost:{sim.primary.port} (serial {PRIMARY_SERIAL}): primary_host"
+        f" {sim.primary.host} and backup_host localhost:{sim.primary.port} reach the same"
+        " unit; set backup_host to the address of the Backup, the other unit of the pair"
+    )
+    assert sim.primary.writes() == [] and sim.backup.requests == []

@@ -414,3 +414,23 @@ def test_state_file_of_an_up_holds_no_secret(sim: Simulator, tokens: list[str], 
         ref = resource["inputs"][PROVIDER_KEY]
         texts[f"state __provider #{n}"] = base64.b64decode(ref).decode("latin-1")
     assert_nothing_secret(texts, secret_forms(sim, tokens))
+
+
+# -- warnings and progress lines ----------------------------------------------------------
+
+
+def test_warnings_and_progress_lines_are_scrubbed(capsys, caplog) -> None:
+    """A warning or progress line quoting a unit's text (which may echo a credential)
+    reaches stderr, the log and the engine's Diagnostics without the credential."""
+    from pulumi_sonicha import progress
+    from pulumi_sonicha.errors import register_secret
+    from pulumi_sonicha.providers import run
+
+    register_secret(APPLIANCE_PASSWORD)
+    caplog.set_level(logging.DEBUG, logger="pulumi_sonicha")
+    run.warn(f"could not reach the Backup (the unit said: bad password {APPLIANCE_PASSWORD})")
+    progress.report(f"HaPair on fw1: Backup ELECTION ({APPLIANCE_PASSWORD})")
+    captured = capsys.readouterr()
+    texts = {"stderr": captured.err, "stdout": captured.out, "log": caplog.text}
+    assert "bad password ****" in caplog.text and "ELECTION (****)" in captured.err
+    assert_nothing_secret(texts, {"appliance password": APPLIANCE_PASSWORD})

@@ -16,7 +16,6 @@ from typing import Any
 
 from .. import schema
 from ..schema import Failure, Field, InvalidValue, Schema
-from ..transport import host_key
 
 UNASSIGNED = "Unassigned"
 PURPOSES = ("data", "control")
@@ -38,19 +37,9 @@ def unassigned_zone(value: str) -> str:
     return UNASSIGNED
 
 
-def same_host(first: str, second: str) -> bool:
-    """`fw1` and `FW1:443` name the same address (HTTPS default port)."""
-    return host_key(first) == host_key(second)
-
-
 def _rules(inputs: dict[str, Any]) -> Iterable[Failure]:
     label = SCHEMA.label(inputs)
-    if same_host(inputs["primary_host"], inputs["backup_host"]):
-        yield Failure(
-            "backup_host",
-            f"{label}: backup_host is the same address as primary_host"
-            f" ({inputs['backup_host']}); set backup_host to the Backup unit's address",
-        )
+    yield from schema.backup_host_is_another_unit(inputs, label)
 
 
 SCHEMA = Schema(

@@ -33,6 +33,7 @@ MODE_FLAGS = ("stateful_synchronization", "preempt", "virtual_mac", "encryption"
 
 def _rules(inputs: dict[str, Any]) -> Iterable[Failure]:
     label = SCHEMA.label(inputs)
+    yield from schema.backup_host_is_another_unit(inputs, label)
     data = inputs.get("data_interface")
     if data is None and inputs["stateful_synchronization"]:
         yield Failure(

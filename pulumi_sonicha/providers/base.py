@@ -35,7 +35,7 @@ from pulumi.dynamic import (
     ResourceProvider,
 )
 
-from ..errors import SonicHaError, UnitReplacedError, redact
+from ..errors import ApplianceError, SonicHaError, UnitReplacedError, redact
 from ..schema import REQUIRED, Schema, is_unknown
 from ..settings import Settings, unknown_env_vars
 from ..sonicos import ApplianceSession, SonicOSClient
@@ -168,6 +168,18 @@ class SonicHaProvider(ResourceProvider):
                 " resource from the state (`pulumi state delete <urn>`)",
                 UnitReplacedError,
             )
+
+    @staticmethod
+    def same_unit_error(inputs: dict[str, Any], serial: str) -> ApplianceError:
+        """`primary_host` and `backup_host` are two addresses of one unit: both answered
+        with `serial` (the spelling check in `check` cannot see that)."""
+        return ApplianceError(
+            f"primary_host {inputs['primary_host']} and backup_host {inputs['backup_host']}"
+            " reach the same unit; set backup_host to the address of the Backup, the other"
+            " unit of the pair",
+            host=inputs["backup_host"],
+            serial=serial,
+        )
 
     def inputs_of(self, outs: dict[str, Any]) -> dict[str, Any]:
         """The declared-input part of a full output dict (what `read` returns as inputs),

@@ -42,6 +42,7 @@ from ..errors import (
 )
 from ..models import ha_interface as model
 from ..models.ha_interface import ROLE_NAMES, ROLES, UNASSIGNED
+from ..schema import same_host
 from ..sonicos import ApplianceSession, LinkStatus, SonicOSClient, SystemInfo, hold_units
 from . import run
 from .base import BACKUP_REACH_HINT, SonicHaProvider, with_backup_hint
@@ -363,7 +364,7 @@ class HaInterfaceProvider(SonicHaProvider):
     def _units(self, inputs: dict[str, Any]) -> Iterator[dict[str, _Unit]]:
         """Both units, each with an open session, taken in sorted host order."""
         clients = {role: SonicOSClient(inputs[f"{role}_host"], self.settings) for role in ROLES}
-        if model.same_host(clients["primary"].host, clients["backup"].host):
+        if same_host(clients["primary"].host, clients["backup"].host):
             raise ApplianceError(
                 "primary_host and backup_host are the same address; set backup_host to the"
                 " Backup unit's address",
@@ -385,7 +386,7 @@ class HaInterfaceProvider(SonicHaProvider):
                 self._raise_held_or_same(inputs, clients[second], units[first], held)
             units[second] = _Unit(second, session, session.system())
             if units["primary"].system.serial == units["backup"].system.serial:
-                self._raise_same_unit(inputs, units["primary"].system.serial)
+                raise self.same_unit_error(inputs, units["primary"].system.serial)
             yield units
 
     @staticmethod
@@ -407,18 +408,8 @@ class HaInterfaceProvider(SonicHaProvider):
         with client.session() as session:
             serial = session.system().serial
         if serial == other.system.serial:
-            self._raise_same_unit(inputs, serial)
+            raise self.same_unit_error(inputs, serial) from None
         raise held
-
-    @staticmethod
-    def _raise_same_unit(inputs: dict[str, Any], serial: str) -> NoReturn:
-        raise ApplianceError(
-            f"primary_host {inputs['primary_host']} and backup_host {inputs['backup_host']}"
-            " reach the same unit; set backup_host to the address of the Backup, the other"
-            " unit of the pair",
-            host=inputs["backup_host"],
-            serial=serial,
-        ) from None
 
     @staticmethod
     def _port(unit: _Unit, name: str) -> _Port:

@@ -33,6 +33,7 @@ from ..errors import (
     CommitUncertainError,
     NoHeartbeatError,
     RunInterruptedError,
+    SessionHeldError,
     SonicHaError,
     SyncTimeoutError,
     UnitReplacedError,
@@ -217,6 +218,19 @@ class HaPairProvider(SonicHaProvider):
             else None
         )
         units = [client] if backup_client is None else [client, backup_client]
+        try:
+            return self._apply_on(client, backup_client, units, inputs, serial)
+        except _BackupHeld as exc:
+            self._raise_held_or_same(exc.client, inputs, exc.primary, exc.held)
+
+    def _apply_on(
+        self,
+        client: SonicOSClient,
+        backup_client: SonicOSClient | None,
+        units: list[SonicOSClient],
+        inputs: dict[str, Any],
+        serial: str | None,
+    ) -> dict[str, Any]:
         with hold_units(units), client.session() as unit:
             system = unit.system()
             if serial and system.serial != serial:
@@ -235,12 +249,11 @@ class HaPairProvider(SonicHaProvider):
                 )
             before = unit.ha_settings()
             if backup_client is not None and not model.is_enabled(before):
-                backup = self._backup_info(backup_client, inputs)  # HA is being turned on
-                if backup.model != system.model:
-                    raise unit.error(
-                        f"the Backup ({backup.serial}) is a {backup.model} but this Primary is"
-                        f" a {system.model}; an HA pair needs two units of the same model"
-                    )
+                try:  # HA is being turned on: is backup_host the Backup named?
+                    backup = self._backup_info(backup_client)
+                except SessionHeldError as held:
+                    raise _BackupHeld(held, backup_client, system.serial) from None
+                self._check_backup(inputs, system, backup)
             if inputs["virtual_mac"] and not model.supports_virtual_mac(
                 before, system.firmware_version
             ):
@@ -403,22 +416,59 @@ class HaPairProvider(SonicHaProvider):
         unit.commit()
 
     @staticmethod
-    def _backup_info(client: SonicOSClient, inputs: dict[str, Any]) -> SystemInfo:
-        """With `backup_host`, make sure it is reachable and is the unit named by
-        `backup_serial` before anything is written on the Primary."""
+    def _backup_info(client: SonicOSClient) -> SystemInfo:
+        """What the unit at `backup_host` is (serial, model), checked before anything is
+        written on the Primary; not answering says where a paired Backup answers."""
         try:
             with client.session() as backup:
-                info = backup.system()
+                return backup.system()
         except ApplianceUnreachableError as exc:
             raise with_backup_hint(exc, client.host) from None
-        if info.serial != inputs["backup_serial"]:
+
+    def _raise_held_or_same(
+        self, client: SonicOSClient, inputs: dict[str, Any], primary: str, held: SessionHeldError
+    ) -> NoReturn:
+        """The unit at backup_host refused a session while ours on the Primary was open:
+        another address of the Primary (our own session holds it), or someone else's.
+        Asked again with the Primary's session closed."""
+        with client.session() as backup:
+            serial = backup.system().serial
+        if serial == primary:
+            raise self.same_unit_error(inputs, serial)
+        raise held
+
+    def _check_backup(
+        self, inputs: dict[str, Any], primary: SystemInfo, backup: SystemInfo
+    ) -> None:
+        """The unit at `backup_host` is the Backup named by `backup_serial`, and not the
+        Primary under another address (two addresses answering with one serial)."""
+        host = SonicOSClient(inputs["backup_host"], self.settings).host
+        if backup.serial == primary.serial:
+            raise self.same_unit_error(inputs, backup.serial)
+        if backup.serial != inputs["backup_serial"]:
             raise ApplianceError(
-                f"backup_host answers with serial {info.serial}, but backup_serial is"
+                f"backup_host answers with serial {backup.serial}, but backup_serial is"
                 f" {inputs['backup_serial']}; fix backup_serial or backup_host",
-                host=client.host,
-                serial=info.serial,
+                host=host,
+                serial=backup.serial,
             )
-        return info
+        if backup.model != primary.model:
+            raise ApplianceError(
+                f"the Backup ({backup.serial}) is a {backup.model} but this Primary is a"
+                f" {primary.model}; an HA pair needs two units of the same model",
+                host=SonicOSClient(inputs["primary_host"], self.settings).host,
+                serial=primary.serial,
+            )
+
+
+class _BackupHeld(Exception):
+    """The Backup refused a session while the Primary's was open (leaves that session)."""
+
+    def __init__(self, held: SessionHeldError, client: SonicOSClient, primary: str) -> None:
+        super().__init__(str(held))
+        self.held = held
+        self.client = client
+        self.primary = primary
 
 
 def _rejected_hint(exc: ApplianceError, inputs: dict[str, Any]) -> str:

@@ -39,6 +39,8 @@ import sys
 import threading
 import uuid
 
+from ..errors import redact
+
 log = logging.getLogger("pulumi_sonicha")
 
 UnitObject = tuple[str, ...]
@@ -105,7 +107,9 @@ def engine_address() -> str | None:
 
 def warn(message: str) -> None:
     """A warning the user sees: engine diagnostics when we can reach the engine, and
-    stderr always."""
+    stderr always; scrubbed of every registered credential first (a unit's message may
+    echo one)."""
+    message = redact(message)
     log.warning("%s", message)
     address = engine_address()
     if address is None:

@@ -41,7 +41,9 @@ create/update/replace/delete/same, and for a refresh read/drift/gone),
 `.changes`, `.has_changes`, `.ops_for(name)`, `.drift`, `.outputs`,
 `.diagnostics` (warnings providers sent to the engine). Failures raise
 `LifecycleError` (naming the resource and the provider's message; `.result`
-holds the steps done) after state is saved; Ctrl-C raises `LifecycleInterrupted`.
+holds the steps done) after state is saved; Ctrl-C raises `LifecycleInterrupted`; a
+secret seen in plain text in anything the harness captures (the provider host's output,
+warnings, provider errors, the state file) fails the command with `SecretLeakError`.
 A provider error seen through `ProviderHost` is a `ProviderError` whose text
 is the provider's own message (`.details` keeps the traceback).
 
@@ -66,6 +68,7 @@ from .lifecycle import (
     LifecycleError,
     LifecycleInterrupted,
     Result,
+    SecretLeakError,
     Step,
     load_stack_config,
     values_equal,
@@ -82,6 +85,7 @@ __all__ = [
     "ProviderError",
     "ProviderHost",
     "Result",
+    "SecretLeakError",
     "Step",
     "load_stack_config",
     "pickler_guard",

@@ -48,6 +48,7 @@ from .lifecycle import (
     LifecycleError,
     LifecycleInterrupted,
     Result,
+    SecretLeakError,
     load_stack_config,
 )
 
@@ -254,6 +255,10 @@ def _main(args: argparse.Namespace) -> int:
         if isinstance(exc, LifecycleInterrupted):
             print(f"interrupted: {message}", file=sys.stderr)
             return 130
+        if isinstance(exc, SecretLeakError) and isinstance(exc.__cause__, HarnessError):
+            # The command's own failure first, then the leak that also fails it.
+            cause = harness_advice(redact(str(exc.__cause__), secret_values))
+            print(f"error: {cause}", file=sys.stderr)
         print(f"error: {message}", file=sys.stderr)
         return 1
 

@@ -255,11 +255,13 @@ class _EngineLog(engine_pb2_grpc.EngineServicer):
 
     def __init__(self) -> None:
         self.messages: list[tuple[str, str]] = []
+        self.received: list[str] = []  # every message as sent, for the leak check
         self._lock = threading.Lock()
 
     def Log(self, request: Any, context: Any) -> Any:  # noqa: N802 - gRPC method name
         with self._lock:
             self.messages.append((self._SEVERITY.get(request.severity, "info"), request.message))
+            self.received.append(request.message)
         return empty_pb2.Empty()
 
     def take(self) -> list[tuple[str, str]]:
@@ -303,6 +305,7 @@ class ProviderHost:
         self._engine_log = _EngineLog()
         self._engine: grpc.Server | None = None
         self._interrupted = threading.Event()
+        self._raw_errors: list[tuple[str, str]] = []  # (what failed, details as received)
 
     # -- process -------------------------------------------------------------
     def start(self) -> ProviderHost:
@@ -421,6 +424,18 @@ class ProviderHost:
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(self._proc.pid, signal.SIGINT)
 
+    def captured_texts(self) -> dict[str, str]:
+        """Everything the provider produced, as received (nothing redacted), by where it
+        was seen: what the harness checks for secrets in plain text."""
+        texts = {
+            "the provider host's stderr": self.stderr_text(),
+            "the provider host's stdout": self.stdout_text(),
+            "a warning sent to the engine": "\n".join(self._engine_log.received),
+        }
+        for what, details in self._raw_errors:
+            texts[f"the provider's error ({what})"] = details
+        return texts
+
     def stderr_text(self) -> str:
         """Everything the host wrote to stderr so far (raw, not redacted)."""
         return b"".join(self._stderr).decode(errors="replace")
@@ -444,6 +459,7 @@ class ProviderHost:
     def _error(self, exc: grpc.RpcError, method: str, urn: str) -> HarnessError:
         code = exc.code()  # type: ignore[attr-defined]
         details = exc.details() or ""  # type: ignore[attr-defined]
+        self._raw_errors.append((f"{method} of {split_urn(urn)[1]}" if urn else method, details))
         if code == grpc.StatusCode.UNKNOWN and "Traceback" in details:
             exc_type, message = provider_error_text(details)
             return ProviderError(

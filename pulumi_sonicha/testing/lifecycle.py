@@ -87,6 +87,7 @@ from .results import (
     UPDATE,
     LifecycleError,
     Result,
+    SecretLeakError,
     Step,
     _without_provider,
     changed_keys,
@@ -122,6 +123,7 @@ __all__ = [
     "LifecycleError",
     "LifecycleInterrupted",
     "Result",
+    "SecretLeakError",
     "Step",
     "changed_keys",
     "load_stack_config",
@@ -255,6 +257,7 @@ class Lifecycle:
                     started.append(running)
                 return running
 
+        failure: BaseException | None = None
         try:
             yield host
         except KeyboardInterrupt:
@@ -271,11 +274,35 @@ class Lifecycle:
                 " Run it again: it compares with the units and does what is still to do"
             )
             error.result = result
+            failure = error
             raise error from None
+        except BaseException as exc:
+            failure = exc
+            raise
         finally:
             self._collect(started, result)
+            leaks = self._leaks(started, result)
             if not self._entered:
                 self.close()
+            if leaks:
+                leak = SecretLeakError(
+                    f"{result.operation}: a secret appeared in plain text: {'; '.join(leaks)}."
+                    " A provider must never put a password or token in an error, log line,"
+                    " warning, output or state"
+                )
+                leak.result = result
+                raise leak from failure
+
+    def _leaks(self, hosts: list[ProviderHost], result: Result) -> list[str]:
+        """Every place a secret appears in plain text: what each provider host of this
+        command produced, and the state file (not written by a preview)."""
+        texts: dict[str, str] = {}
+        for running in hosts:
+            for where, text in running.captured_texts().items():
+                texts[where] = texts.get(where, "") + text
+        if result.operation != "preview" and self.state_file.exists():
+            texts["the state file"] = self.state_file.read_text()
+        return self._secrets.leaks(texts, {**os.environ, **self.env})
 
     def _collect(self, hosts: list[ProviderHost], result: Result) -> None:
         for running in hosts:

@@ -46,6 +46,15 @@ class LifecycleError(HarnessError):
         self.result: Result | None = None
 
 
+class SecretLeakError(LifecycleError):
+    """A secret (a secret config value, or a password the provider host got from its
+    environment) appeared in plain text in something the harness captured: the provider
+    host's stderr or stdout, a warning sent to the engine, a provider error, the state
+    file. The command fails even when it otherwise succeeded; the message names the
+    secret's key and where it was seen, never the value. `__cause__` is the command's
+    own error, if it had one."""
+
+
 
 # -- results -------------------------------------------------------------------
 @dataclass

@@ -21,6 +21,8 @@ from .host import PROVIDER_KEY, HarnessError, redact
 _SIG_KEY = "4dabf18193072939515e22adb298388d"  # pulumi.runtime.rpc._special_sig_key
 _SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"  # pulumi.runtime.rpc._special_secret_sig
 _MIN_EMBEDDED_SECRET = 4  # shorter secret values are scrubbed only on exact match
+# Where the provider host may get a password from instead of the stack config.
+_SECRET_ENV = ("SONICHA_PASSWORD", "SONICHA_PORTAL_PASSWORD")
 
 
 def _unwrap_secrets(props: Mapping[str, Any]) -> tuple[dict[str, Any], set[str]]:
@@ -47,6 +49,24 @@ class _Secrets:
 
     def redact(self, text: str) -> str:
         return redact(text, self.by_key.values())
+
+    def leaks(
+        self, texts: Mapping[str, str], env: Mapping[str, str] | None = None
+    ) -> list[str]:
+        """Where a secret appears in plain text in `texts` (name -> text): one line per
+        secret and place, naming the secret's key (or the environment variable the
+        provider host got it from), never its value."""
+        forms = {f"secret config value {k}": v for k, v in self.by_key.items()}
+        for name in _SECRET_ENV:
+            if (env or {}).get(name):
+                forms[f"environment variable {name}"] = env[name]  # type: ignore[index]
+        return [
+            f"{what} in {where}"
+            for what, secret in forms.items()
+            if len(secret) >= _MIN_EMBEDDED_SECRET
+            for where, text in texts.items()
+            if secret in text
+        ]
 
     def _matches(self, text: str) -> list[str]:
         return [
