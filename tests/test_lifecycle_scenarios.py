@@ -518,10 +518,10 @@ def test_two_spellings_of_one_pair_in_one_run_through_the_host(
     links = [{"interface": "X4", **upper}, {"interface": "X5", **lower}]
     stack = ha_stack(tmp_path, sim, links=json.dumps(links), pair=False)
     stack.parallel = 4
+    stack.call_timeout = 30  # a deadlock fails the call, not the suite
     for unit in (sim.primary, sim.backup):
         unit.hang("POST", "/api/sonicos/auth$", seconds=0.5, times=2)
     with stack:
-        stack._provider_host().call_timeout = 30  # a deadlock fails the call, not the suite
         result = stack.up()
         assert sorted(ops(result)) == [("site-x4", "create"), ("site-x5", "create")]
         for unit in (sim.primary, sim.backup):
