@@ -211,14 +211,19 @@ def test_connection_refused_on_the_primary_changes_nothing(sim: Simulator):
     )
 
 
-def test_connection_refused_on_the_backup_stops_before_the_primary_is_touched(sim: Simulator):
+def test_connection_refused_on_the_backup_stops_before_the_primary_is_written(sim: Simulator):
+    """HA is being turned on, so the Backup is checked first: only read from the Primary
+    (whether HA is on there), nothing written, and the error says where a paired Backup
+    answers."""
     port = closed_port()
     before = snapshot(sim)
     provider = pair_provider(sim)
     with pytest.raises(ApplianceUnreachableError) as caught:
         provider.create(pair_inputs(provider, sim, backup_host=f"127.0.0.1:{port}"))
-    assert str(caught.value).startswith(f"127.0.0.1:{port}: POST {API}/auth: cannot connect")
-    assert sim.primary.requests == []
+    text = str(caught.value)
+    assert text.startswith(f"127.0.0.1:{port}: POST {API}/auth: cannot connect")
+    assert f"backup_ip is the address used as backup_host (127.0.0.1:{port})" in text
+    assert sim.primary.writes() == []
     assert_unchanged(sim, before)
 
 

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from pulumi_sonicha.errors import ApplianceError
+from pulumi_sonicha.errors import ApplianceError, ApplianceUnreachableError
+from pulumi_sonicha.providers.ha_interface import HaInterfaceProvider
 from pulumi_sonicha.providers.ha_monitoring import HaMonitoringProvider
 from pulumi_sonicha.providers.ha_pair import HaPairProvider
 from pulumi_sonicha.settings import Settings
 from pulumi_sonicha.simulator import Simulator
+from pulumi_sonicha.simulator.ctl import render_show
+from pulumi_sonicha.sonicos import SonicOSClient
 
 from .conftest import INSTANCE_ID, provider_with, settings_for
 
@@ -345,3 +349,115 @@ def test_7_0_1_reads_unset_as_0_0_0_0_and_gets_no_7_2_field():
         assert provider.read(result.id, result.outs).inputs["logical_probe_ip"] is None
         provider.delete(result.id, wire_props(result.outs))
         assert entry(sim)["secondary"] == "0.0.0.0"
+
+
+# -- reaching the Backup after pairing ---------------------------------------------------
+
+
+def pair_news(sim: Simulator, backup_host: str | None) -> dict[str, Any]:
+    news = {"primary_host": sim.primary.host, "backup_serial": BACKUP_SERIAL,
+            "control_interface": "X5", "backup_host": backup_host}  # fmt: skip
+    return {key: value for key, value in news.items() if value is not None}
+
+
+def answers(sim: Simulator, host: str) -> str | None:
+    """The serial a unit answers with at `host`, None when nothing answers there."""
+    try:
+        with SonicOSClient(host, settings_for(sim, max_retries=0)).session() as unit:
+            return unit.system().serial
+    except ApplianceUnreachableError:
+        return None
+
+
+@pytest.fixture
+def bare() -> Iterator[Simulator]:
+    """Units nobody set HA monitoring on: the Backup at its own address, 127.0.0.2."""
+    with Simulator(sync_seconds=0.0, monitoring=False) as simulator:
+        yield simulator
+
+
+def test_the_paired_backup_answers_only_at_its_monitoring_address(bare: Simulator):
+    sim = bare
+    settings = settings_for(sim)
+    monitoring = provider_with(HaMonitoringProvider, settings)
+    monitoring.create(checked(monitoring, program(sim, interface="X0", primary_ip="127.0.0.1",
+                                                  backup_ip="127.0.0.3")))  # fmt: skip
+    assert answers(sim, sim.backup.host) == BACKUP_SERIAL  # before pairing: its own address
+    assert answers(sim, sim.backup.address("127.0.0.3")) is None
+    pair = provider_with(HaPairProvider, settings)
+    created = pair.create(pair.check({}, pair_news(sim, sim.backup.host)).inputs)
+    assert created.outs["synchronized"] is True
+    # Synchronized: the Backup took the Primary's monitoring and answers only there, over
+    # TLS with a certificate that names the address.
+    assert sim.backup.answering_ips() == ["127.0.0.3"]
+    assert answers(sim, sim.backup.host) is None
+    assert answers(sim, sim.backup.address("127.0.0.3")) == BACKUP_SERIAL
+    assert answers(sim, sim.primary.host) == PRIMARY_SERIAL
+    assert f"answers at   {sim.backup.address('127.0.0.3')}" in render_show(
+        {"backup": sim.backup.snapshot()}
+    )
+
+
+def test_a_backup_cut_off_by_pairing_gets_an_error_that_says_what_to_declare(bare: Simulator):
+    sim = bare
+    settings = settings_for(sim, max_retries=0)
+    link = provider_with(HaInterfaceProvider, settings)
+    link_inputs = link.check(
+        {}, {"primary_host": sim.primary.host, "backup_host": sim.backup.host, "interface": "X4"}
+    ).inputs
+    created = link.create(link_inputs)  # fmt: skip
+    pair = provider_with(HaPairProvider, settings)
+    pair.create(pair.check({}, pair_news(sim, sim.backup.host)).inputs)
+    assert sim.backup.answering_ips() == []  # no monitoring address with management
+    with pytest.raises(ApplianceUnreachableError) as caught:
+        link.read(created.id, created.outs)
+    text = str(caught.value)
+    assert sim.backup.host in text and "declare an HaMonitoring with allow_management=True" in text
+    assert f"backup_ip is the address used as backup_host ({sim.backup.host})" in text
+
+
+def test_once_paired_haPair_asks_the_primary_only(sim: Simulator):
+    settings = settings_for(sim)
+    pair = provider_with(HaPairProvider, settings)
+    news = pair.check({}, pair_news(sim, sim.backup.host)).inputs
+    created = pair.create(news)
+    assert [r.path for r in sim.backup.requests if r.status != 401] == [
+        "/api/sonicos/auth", "/api/sonicos/version", "/api/sonicos/auth"
+    ]  # HA was being turned on: the Backup checked once  # fmt: skip
+    sim.backup.clear_requests()
+    pair.read(created.id, created.outs)
+    update = pair.check({}, {**pair_news(sim, sim.backup.host), "preempt": True}).inputs
+    pair.update(created.id, created.outs, update)
+    assert sim.primary.ha_settings()["mode"]["active_standby"]["preempt"] is True
+    assert sim.backup.requests == []  # HA on: the Primary's status names the peer
+
+
+def test_the_documented_procedure_reaches_the_backup_before_and_after_pairing(bare: Simulator):
+    """The Backup given its monitoring address (127.0.0.2) before pairing, that address as
+    backup_host and backup_ip: every step that needs the Backup reaches it."""
+    sim = bare
+    settings = settings_for(sim)
+    monitoring = provider_with(HaMonitoringProvider, settings)
+    watched = monitoring.create(checked(monitoring, program(
+        sim, interface="X0", primary_ip=sim.primary_ip, backup_ip=sim.backup_ip)))  # fmt: skip
+    link = provider_with(HaInterfaceProvider, settings)
+    sim.primary.set_zone("X4", "LAN")
+    sim.backup.set_zone("X4", "LAN")
+    link_inputs = link.check({}, {"primary_host": sim.primary.host, "backup_host": sim.backup.host,
+                                  "interface": "X4", "unassign_zone": True}).inputs  # fmt: skip
+    linked = link.create(link_inputs)
+    pair = provider_with(HaPairProvider, settings)
+    paired = pair.create(pair.check({}, {**pair_news(sim, sim.backup.host),
+                                         "data_interface": "X4"}).inputs)  # fmt: skip
+    assert paired.outs["synchronized"] is True
+    assert sim.backup.answering_ips() == [sim.backup_ip]
+    assert link.read(linked.id, linked.outs).outs["backup_zone"] == "Unassigned"
+    # Destroy in reverse order: HA off on both units (the Backup at its monitoring
+    # address), then the zones back on both, then the monitoring entry cleared.
+    pair.delete(paired.id, paired.outs)
+    assert sim.backup.ha_settings()["mode"] == {}
+    link.delete(linked.id, linked.outs)
+    assert (sim.primary.zone("X4"), sim.backup.zone("X4")) == ("LAN", "LAN")
+    monitoring.delete(watched.id, watched.outs)
+    assert sim.primary.monitoring("X0")["allow_management"] is False
+    assert answers(sim, sim.backup.host) == BACKUP_SERIAL

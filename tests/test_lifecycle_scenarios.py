@@ -524,12 +524,20 @@ def test_destroy_with_the_backup_dead_completes_and_says_what_is_left(
     assert mode_of(sim.primary) == {}
 
 
+@pytest.fixture
+def one_address_sim() -> Iterator[Simulator]:
+    """Both units at 127.0.0.1 (their own ports), so `localhost` spells either."""
+    with Simulator(sync_seconds=0, backup_ip="127.0.0.1", monitoring=False) as simulator:
+        yield simulator
+
+
 def test_two_spellings_of_one_pair_in_one_run_through_the_host(
-    sim: Simulator, tmp_path: Path
+    one_address_sim: Simulator, tmp_path: Path
 ) -> None:
     """Two links spell the same units differently (`LOCALHOST:port`, `localhost:port`:
     as `FW1` and `fw1:443`), created at once through one provider host: the unit locks
     are taken in one global order, so neither waits for the other forever."""
+    sim = one_address_sim
     p1, p2 = str(sim.primary.port), str(sim.backup.port)
     lower = {"primaryHost": f"localhost:{p1}", "backupHost": f"localhost:{p2}"}
     upper = dict(lower)

@@ -141,4 +141,4 @@ def test_keep_running_prints_exports_writes_the_env_file_and_ctl_reaches_it(tmp_
     assert proc.returncode == 0, err
     assert "export SONICHA_CA_BUNDLE=" in out and "ctl show" in out
     assert not env_file.exists() and not ready.exists()  # nothing points at a stopped simulator
-    assert err.count("TLS certificate verification is OFF for https://127.0.0.1:") == 3
+    assert err.count("TLS certificate verification is OFF for https://127.0.0.") == 3

@@ -125,7 +125,7 @@ def test_every_snippet_running_bare_python_activates_the_virtualenv():
 
 
 def normalized(text: str) -> list[str]:
-    text = re.sub(r"127\.0\.0\.1:\d+", "127.0.0.1:PORT", text)
+    text = re.sub(r"(127\.0\.0\.\d+):\d+", r"\1:PORT", text)
     text = re.sub(r"\S*/\.sonicha-state/", "CHECKOUT/.sonicha-state/", text)
     return [line.rstrip() for line in text.splitlines() if line.strip()]
 

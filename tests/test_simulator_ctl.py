@@ -81,3 +81,15 @@ def test_help_lists_every_action():
     text = help_text()
     for name in ACTIONS:
         assert f"  ctl {name}" in text
+
+
+def test_set_monitoring_takes_addresses_and_flags():
+    _, body, _ = parse(
+        "set-monitoring", ["X0", "127.0.0.1", "127.0.0.3", "--allow-management", "true"]
+    )
+    assert body == {
+        "interface": "X0",
+        "primary": "127.0.0.1",
+        "secondary": "127.0.0.3",
+        "allow_management": "true",
+    }

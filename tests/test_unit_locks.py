@@ -11,7 +11,10 @@ within a bound.
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from typing import Any
+
+import pytest
 
 from pulumi_sonicha import transport
 from pulumi_sonicha.providers.ha_interface import HaInterfaceProvider
@@ -21,6 +24,14 @@ from pulumi_sonicha.simulator import Simulator
 from .conftest import provider_with
 
 BOUND_S = 20.0
+
+
+@pytest.fixture
+def sim() -> Iterator[Simulator]:
+    """Both units at 127.0.0.1 (their own ports), so `localhost` spells either: the tests
+    here are about spellings and locks, not about where a paired Backup answers."""
+    with Simulator(sync_seconds=0.0, backup_ip="127.0.0.1", monitoring=False) as simulator:
+        yield simulator
 
 
 def run_together(*tasks: Any) -> list[BaseException]:

@@ -43,6 +43,20 @@ from ..transport import InsecureConnectionWarning, log
 from . import run
 
 _warned_env: set[str] = set()
+
+BACKUP_REACH_HINT = (
+    "If the pair is synchronized: the Backup then answers management only at its own HA"
+    " monitoring address, so declare an HaMonitoring with allow_management=True (the"
+    " default) whose backup_ip is the address used as backup_host ({host}); before pairing,"
+    " give the Backup that address"
+)
+
+
+def with_backup_hint(exc: SonicHaError, host: str) -> SonicHaError:
+    """`exc` (the Backup did not answer at `host`) with what to do when that is because
+    the pair synchronized: same error class and attributes, the hint appended."""
+    exc.args = (f"{exc.args[0]}. {BACKUP_REACH_HINT.format(host=host)}", *exc.args[1:])
+    return exc
 _warned_lock = threading.Lock()
 
 

@@ -45,7 +45,7 @@ from ..models.ha_interface import ROLE_NAMES, ROLES, UNASSIGNED
 from ..schema import same_host
 from ..sonicos import ApplianceSession, LinkStatus, SonicOSClient, SystemInfo, hold_units
 from . import run
-from .base import SonicHaProvider
+from .base import BACKUP_REACH_HINT, SonicHaProvider, with_backup_hint
 
 log = logging.getLogger("pulumi_sonicha")
 
@@ -112,7 +112,7 @@ class HaInterfaceProvider(SonicHaProvider):
         client = SonicOSClient(
             props[f"{role}_host"], self.settings, serial=props.get(f"{role}_serial")
         )
-        with client.session() as unit:
+        with self._session(client, role) as unit:
             try:
                 ipv4 = unit.interface(name)
             except NotFoundError:
@@ -256,13 +256,18 @@ class HaInterfaceProvider(SonicHaProvider):
                 except ApplianceUnreachableError as exc:
                     if isinstance(exc, CommitUncertainError):
                         raise
+                    hint = (
+                        f". {BACKUP_REACH_HINT.format(host=clients[role].host)}"
+                        if role == "backup"
+                        else ""
+                    )
                     run.warn(
                         f"HaInterface {props.get('primary_serial')}/{name}: could not reach"
                         f" the {ROLE_NAMES[role]} {clients[role].host} (serial"
                         f" {props.get(f'{role}_serial') or '?'}) to put zone"
                         f" {zones.get(role, '?')} back on {name} ({exc.message}); it was"
                         " removed from the stack anyway. If that unit comes back, set the zone"
-                        " by hand"
+                        f" by hand{hint}"
                     )
             yield {role: units[role] for role in ROLES if role in units}  # Primary first
 
@@ -374,10 +379,10 @@ class HaInterfaceProvider(SonicHaProvider):
         first, second = sorted(ROLES, key=lambda role: clients[role].lock_keys)
         with hold_units(list(clients.values())), ExitStack() as stack:
             units: dict[str, _Unit] = {}
-            session = stack.enter_context(clients[first].session())
+            session = stack.enter_context(self._session(clients[first], first))
             units[first] = _Unit(first, session, session.system())
             try:
-                session = stack.enter_context(clients[second].session())
+                session = stack.enter_context(self._session(clients[second], second))
             except SessionHeldError as held:
                 # Two addresses of one unit: our own first session holds it. Find out
                 # with the first one closed, else it is another administrator's.
@@ -387,6 +392,19 @@ class HaInterfaceProvider(SonicHaProvider):
             if units["primary"].system.serial == units["backup"].system.serial:
                 raise self.same_unit_error(inputs, units["primary"].system.serial)
             yield units
+
+    @staticmethod
+    @contextmanager
+    def _session(client: SonicOSClient, role: str) -> Iterator[ApplianceSession]:
+        """A session on one unit; the Backup not answering says what to do if that is
+        because the pair synchronized (it then answers only at its monitoring address)."""
+        try:
+            with client.session() as unit:
+                yield unit
+        except ApplianceUnreachableError as exc:
+            if role != "backup" or isinstance(exc, CommitUncertainError):
+                raise
+            raise with_backup_hint(exc, client.host) from None
 
     def _raise_held_or_same(
         self, inputs: dict[str, Any], client: SonicOSClient, other: _Unit, held: SessionHeldError

@@ -33,14 +33,15 @@ from ..errors import (
     CommitUncertainError,
     NoHeartbeatError,
     RunInterruptedError,
+    SessionHeldError,
     SonicHaError,
     SyncTimeoutError,
     UnitReplacedError,
 )
 from ..models import ha_pair as model
-from ..sonicos import ApplianceSession, SonicOSClient, SystemInfo
+from ..sonicos import ApplianceSession, SonicOSClient, SystemInfo, hold_units
 from . import run
-from .base import SonicHaProvider
+from .base import BACKUP_REACH_HINT, SonicHaProvider, with_backup_hint
 
 # Seconds between HA status polls: quick at first (the simulator and small
 # configs sync fast), then once a second.
@@ -67,8 +68,7 @@ class HaPairProvider(SonicHaProvider):
     # -- create ---------------------------------------------------------------
     def create(self, props: dict[str, Any]) -> CreateResult:
         props = self.with_defaults(props)
-        backup = self._backup_info(props) if props.get("backup_host") else None
-        outs = self._apply(props, backup=backup)
+        outs = self._apply(props)
         outs["instance_id"] = self.instance_id({})
         self._claim(outs)
         return CreateResult(id_=outs["primary_serial"], outs=outs)
@@ -101,8 +101,7 @@ class HaPairProvider(SonicHaProvider):
             outs = {k: v for k, v in olds.items() if k != "__provider"}
             outs.update({f.name: news.get(f.name) for f in self.schema.fields if not f.expectation})
         else:
-            backup = self._backup_info(news) if news.get("backup_host") else None
-            outs = self._apply(news, serial=id_, backup=backup)
+            outs = self._apply(news, serial=id_)
             if outs["restart_required"] == "NONE" and olds.get("restart_required"):
                 outs["restart_required"] = olds["restart_required"]  # still owed: no restart seen
         outs["instance_id"] = self.instance_id(olds)
@@ -164,11 +163,12 @@ class HaPairProvider(SonicHaProvider):
         except ApplianceUnreachableError as exc:
             if isinstance(exc, CommitUncertainError):
                 raise
+            hint = f". {BACKUP_REACH_HINT.format(host=host)}" if role == "Backup" else ""
             run.warn(
                 f"HaPair {props.get('primary_serial') or serial}: could not reach the {role}"
                 f" {host} (serial {serial or '?'}) to turn HA off ({exc.message}); it was"
                 " removed from the stack anyway. If that unit comes back, turn HA off there"
-                " by hand (High Availability > Settings, mode None)"
+                f" by hand (High Availability > Settings, mode None){hint}"
             )
             return False
 
@@ -202,15 +202,36 @@ class HaPairProvider(SonicHaProvider):
         run.CLAIMS.record(self._claimed(outs, outs["primary_serial"]), outs["instance_id"])
 
     # -- shared steps ---------------------------------------------------------
-    def _apply(
-        self,
-        inputs: dict[str, Any],
-        serial: str | None = None,
-        backup: SystemInfo | None = None,
-    ) -> dict[str, Any]:
-        """Bring the Primary's HA settings to `inputs` (adopting what is there)."""
+    def _apply(self, inputs: dict[str, Any], serial: str | None = None) -> dict[str, Any]:
+        """Bring the Primary's HA settings to `inputs` (adopting what is there).
+
+        Only the Primary is asked, but when HA is being turned on with a backup_host:
+        the Backup is then checked (serial, model) before anything is written. Once
+        paired, the Primary's HA status names the peer, and the Backup answers only at
+        its monitoring address. Both units' locks are taken first (one global order),
+        as HaInterface does, since the Backup may be asked while the Primary's session
+        is open."""
         client = SonicOSClient(inputs["primary_host"], self.settings, serial=serial)
-        with client.session() as unit:
+        backup_client = (
+            SonicOSClient(inputs["backup_host"], self.settings)
+            if inputs.get("backup_host")
+            else None
+        )
+        units = [client] if backup_client is None else [client, backup_client]
+        try:
+            return self._apply_on(client, backup_client, units, inputs, serial)
+        except _BackupHeld as exc:
+            self._raise_held_or_same(exc.client, inputs, exc.primary, exc.held)
+
+    def _apply_on(
+        self,
+        client: SonicOSClient,
+        backup_client: SonicOSClient | None,
+        units: list[SonicOSClient],
+        inputs: dict[str, Any],
+        serial: str | None,
+    ) -> dict[str, Any]:
+        with hold_units(units), client.session() as unit:
             system = unit.system()
             if serial and system.serial != serial:
                 self.require_serial(unit, serial, "change HA settings")
@@ -221,14 +242,18 @@ class HaPairProvider(SonicHaProvider):
                     f" {expected}: this is not the Primary you named. Fix primary_host or"
                     " primary_serial; nothing was written"
                 )
-            if backup is not None:
-                self._check_backup(inputs, system, backup)
             if system.serial == inputs["backup_serial"]:
                 raise unit.error(
                     f"backup_serial {inputs['backup_serial']} is this unit's own serial;"
                     " give the serial of the Backup unit"
                 )
             before = unit.ha_settings()
+            if backup_client is not None and not model.is_enabled(before):
+                try:  # HA is being turned on: is backup_host the Backup named?
+                    backup = self._backup_info(backup_client)
+                except SessionHeldError as held:
+                    raise _BackupHeld(held, backup_client, system.serial) from None
+                self._check_backup(inputs, system, backup)
             if inputs["virtual_mac"] and not model.supports_virtual_mac(
                 before, system.firmware_version
             ):
@@ -390,12 +415,27 @@ class HaPairProvider(SonicHaProvider):
         unit.put_ha_settings(before)
         unit.commit()
 
-    def _backup_info(self, inputs: dict[str, Any]) -> SystemInfo:
-        """With `backup_host`, make sure it is reachable and is the unit named by
-        `backup_serial` before anything is written on the Primary."""
-        client = SonicOSClient(inputs["backup_host"], self.settings)
+    @staticmethod
+    def _backup_info(client: SonicOSClient) -> SystemInfo:
+        """What the unit at `backup_host` is (serial, model), checked before anything is
+        written on the Primary; not answering says where a paired Backup answers."""
+        try:
+            with client.session() as backup:
+                return backup.system()
+        except ApplianceUnreachableError as exc:
+            raise with_backup_hint(exc, client.host) from None
+
+    def _raise_held_or_same(
+        self, client: SonicOSClient, inputs: dict[str, Any], primary: str, held: SessionHeldError
+    ) -> NoReturn:
+        """The unit at backup_host refused a session while ours on the Primary was open:
+        another address of the Primary (our own session holds it), or someone else's.
+        Asked again with the Primary's session closed."""
         with client.session() as backup:
-            return backup.system()
+            serial = backup.system().serial
+        if serial == primary:
+            raise self.same_unit_error(inputs, serial)
+        raise held
 
     def _check_backup(
         self, inputs: dict[str, Any], primary: SystemInfo, backup: SystemInfo
@@ -419,6 +459,16 @@ class HaPairProvider(SonicHaProvider):
                 host=SonicOSClient(inputs["primary_host"], self.settings).host,
                 serial=primary.serial,
             )
+
+
+class _BackupHeld(Exception):
+    """The Backup refused a session while the Primary's was open (leaves that session)."""
+
+    def __init__(self, held: SessionHeldError, client: SonicOSClient, primary: str) -> None:
+        super().__init__(str(held))
+        self.held = held
+        self.client = client
+        self.primary = primary
 
 
 def _rejected_hint(exc: ApplianceError, inputs: dict[str, Any]) -> str:

@@ -69,6 +69,12 @@ SEED_ASSOCIATION_ID = "assoc-5555b666"
 SEEDED_SERIALS = frozenset({OTHER_MODEL_SERIAL, ASSOCIATED_SERIAL, ASSOCIATED_PEER_SERIAL})
 
 DEFAULT_HOST = "127.0.0.1"
+#: The Backup's own address by default: a loopback alias of its own (Linux answers on
+#: all of 127.0.0.0/8), so that after pairing it can answer at it and the Primary's
+#: address stays the Primary's.
+DEFAULT_BACKUP_IP = "127.0.0.2"
+#: Where the default units have HA monitoring with management allowed.
+MANAGEMENT_INTERFACE = "X0"
 DEFAULT_USERNAME = "admin"
 DEFAULT_PASSWORD = "sim-Passw0rd!"
 DEFAULT_PORTAL_USERNAME = "netops@example.com"
@@ -181,6 +187,8 @@ class Simulator:
         portal: PortalSim | None = None,
         firmware: str = DEFAULT_FIRMWARE,
         auth: str = "digest",
+        backup_ip: str | None = None,
+        monitoring: bool = True,
     ) -> None:
         primary_serial = _unit_serial(primary_serial, "primary")
         backup_serial = _unit_serial(backup_serial, "backup")
@@ -206,6 +214,12 @@ class Simulator:
             self._cert_hostnames.append(host)
         self._ca_path: str | None = None
         self._temp_dir: str | None = None
+        self._custom_certs = cert_hostnames is not None
+        #: The addresses the units are given (each answers there before pairing).
+        self.primary_ip = DEFAULT_HOST if host in _WILDCARDS else host
+        self.backup_ip = backup_ip or (
+            DEFAULT_BACKUP_IP if self.primary_ip == DEFAULT_HOST else self.primary_ip
+        )
 
         self._cabling = Cabling(CABLED_PORTS, SWITCH_PORTS)
         unit = {
@@ -234,6 +248,17 @@ class Simulator:
             **{**unit, "model": backup_model or MODEL},
         )
         self.primary.peer, self.backup.peer = self.backup, self.primary
+        if monitoring and self.backup_ip != self.primary_ip:
+            # The units as the README's procedure leaves them: HA monitoring on the
+            # management interface names each unit's own address, management allowed,
+            # so the Backup answers at the same address before and after pairing.
+            self.primary.set_monitoring(
+                MANAGEMENT_INTERFACE,
+                primary=self.primary_ip,
+                secondary=self.backup_ip,
+                allow_management=True,
+                link_monitoring=True,
+            )
         #: False when `portal=` lent us another simulator's portal (never started/stopped here).
         self.owns_portal = portal is None
         self.portal = (
@@ -304,10 +329,18 @@ class Simulator:
             directory = self._temp_dir = tempfile.mkdtemp(prefix="sonicha-sim-")
         tls = create_tls(directory, self._cert_hostnames)
         self._ca_path = tls.ca_path
-        public = DEFAULT_HOST if self.host in _WILDCARDS else self.host
+        wildcard = self.host in _WILDCARDS
+        public = {self.backup: self.backup_ip}
         try:
             for server, port in self._own_servers():
-                server.start(self.host, port, tls.server_context, public_host=public)
+                address = public.get(server, self.primary_ip)  # type: ignore[call-overload]
+                context = tls.server_context
+                if isinstance(server, ApplianceSim) and not self._custom_certs:
+                    # Each unit's certificate names the addresses it is reached at.
+                    server.context_for = tls.context_for
+                    context = tls.context_for(address)
+                bind = self.host if wildcard or server is not self.backup else address
+                server.start(bind, port, context, public_host=address)
         except BaseException:
             self.stop()
             raise
@@ -384,6 +417,7 @@ __all__ = [
     "BACKUP_SERIAL",
     "BACKUP_SERIAL_DISPLAY",
     "CABLED_PORTS",
+    "DEFAULT_BACKUP_IP",
     "DEFAULT_BACKUP_PORT",
     "DEFAULT_FIRMWARE",
     "DEFAULT_HA",
@@ -400,6 +434,7 @@ __all__ = [
     "INTERFACES",
     "LINK_DOWN",
     "LINK_UP",
+    "MANAGEMENT_INTERFACE",
     "MODEL",
     "OTHER_MODEL",
     "OTHER_MODEL_SERIAL",

@@ -374,7 +374,60 @@ class ApplianceSim(SimServer):
                 raise ValueError(exc.message) from None
             self._monitoring[known] = new
         self._settle()
+        self._addresses_changed()
         return self.monitoring(known)
+
+    # -- addresses: where the unit answers management --------------------------------------
+
+    @property
+    def own_address(self) -> str:
+        """The address the unit was given (before pairing it answers there)."""
+        return self._public_host
+
+    def address(self, ip: str) -> str:
+        """`ip:port` as a host input would name this unit at another of its addresses."""
+        return f"{ip}:{self.port}"
+
+    def answering_ips(self) -> list[str]:
+        """Where the unit answers management now. A Backup holding the HA settings it
+        synchronized from its Primary answers only at its own monitoring addresses
+        (`secondary`) of interfaces with management allowed: its own interface
+        addresses are gone, the pair's answer on the Active unit. Any other unit answers
+        at its own address, and a Primary with HA on at its `primary` monitoring
+        addresses with management allowed too."""
+        self._settle()
+        with self._lock:
+            fields = next(iter((self._ha.get("mode") or {}).values()), {})
+            entries = [e for e in self._monitoring.values() if e.get("allow_management")]
+        if fields.get("secondary_serial") == self.serial:
+            return sorted({e["secondary"] for e in entries} - set(_UNSET_ADDRESSES))
+        ips = {self.own_address}
+        if fields:
+            ips |= {e["primary"] for e in entries} - set(_UNSET_ADDRESSES)
+        return sorted(ips)
+
+    def answers(self, address: str) -> bool:
+        return address in self.answering_ips()
+
+    def _addresses_changed(self) -> None:
+        """Listen at every monitoring address of either unit (same port), so that a unit
+        can answer there once the rules above say so; `answers` gates each request."""
+        for unit in (self, self.peer):
+            if unit is None or unit._httpd is None:
+                continue
+            ips = unit._monitoring_ips()
+            if unit.peer is not None:
+                ips |= unit.peer._monitoring_ips()
+            for ip in sorted(ips - set(_UNSET_ADDRESSES)):
+                unit.listen_also(ip)
+
+    def _monitoring_ips(self) -> set[str]:
+        with self._lock:
+            return {e[k] for e in self._monitoring.values() for k in ("primary", "secondary")}
+
+    def start(self, host: str, port: int, context: Any, public_host: str | None = None) -> None:
+        super().start(host, port, context, public_host)
+        self._addresses_changed()
 
     def pending(self) -> dict[str, Any]:
         """Staged, uncommitted changes of the API session (what `GET config/pending` shows)."""
@@ -472,6 +525,11 @@ class ApplianceSim(SimServer):
                 if vlan is None  # the physical port; VLAN sub-interfaces share its name
             ]
             ha = copy.deepcopy(self._ha)
+            monitoring = [
+                copy.deepcopy(entry)
+                for entry in self._monitoring.values()
+                if entry != self.fw.default_monitoring(entry["name"])
+            ]
         return {
             "unit": self.name,
             "host": self.host,
@@ -483,6 +541,8 @@ class ApplianceSim(SimServer):
             ],
             "ha_settings": ha,
             "ha_status": status,
+            "monitoring": monitoring,
+            "answers_at": [self.address(ip) for ip in self.answering_ips()],
             "sessions": held,
             "latency_ms": self.latency_s * 1000.0,
         }
@@ -501,6 +561,12 @@ class ApplianceSim(SimServer):
         if action == "set-ha":
             self.set_ha_settings(body)
             return self.ha_settings()
+        if action == "set-monitoring":
+            fields = {k: v for k, v in body.items() if k != "interface" and v is not None}
+            for flag in ("allow_management", "link_monitoring"):
+                if isinstance(fields.get(flag), str):
+                    fields[flag] = fields[flag].strip().lower() in ("true", "yes", "on", "1")
+            return self.set_monitoring(body["interface"], **fields)
         if action == "hold-session":
             self.hold_session(body.get("admin", "other-admin"))
         elif action == "release-session":
@@ -763,8 +829,12 @@ class ApplianceSim(SimServer):
             if ha is not None:
                 self._commit_ha(ha)
             self._interfaces = interfaces
+            monitoring_changed = bool(session.pending_monitoring)
             self._monitoring.update(copy.deepcopy(session.pending_monitoring))
             session.drop_pending()
+        if monitoring_changed:
+            self._settle()  # a synchronized Backup gets the change at once
+            self._addresses_changed()
         response = self._ok(request)
         response.body["status"]["cli"]["restart_required"] = self.restart_required
         return response
@@ -1047,9 +1117,13 @@ class ApplianceSim(SimServer):
         with self.peer._lock:
             # Monitoring changes made on the Primary reach a synchronized Backup at once
             # (as every setting changed on the Active unit does), not only per epoch.
-            self.peer._monitoring = {
+            pushed = {
                 name: _fit_monitoring(entry, self.peer.fw) for name, entry in monitoring.items()
             }
+            changed = pushed != self.peer._monitoring
+            self.peer._monitoring = pushed
+        if changed:
+            self._addresses_changed()
         with self._lock:
             if (self._synced_epoch == epoch and not force) or self._ha_since > epoch:
                 return

@@ -95,6 +95,15 @@ ACTIONS: dict[str, Action] = {
             example="""ctl set-ha '{"heartbeat_interval": 5000}'""",
         ),
         Action(
+            "set-monitoring",
+            "set HA monitoring of IFACE by hand (High Availability > Monitoring): the unit's"
+            " PRIMARY and SECONDARY monitoring addresses, --allow-management and"
+            " --link-monitoring true/false; omitted fields keep their values",
+            ("interface", "primary", "secondary", "allow_management", "link_monitoring"),
+            optional=("primary", "secondary", "allow_management", "link_monitoring"),
+            example="ctl set-monitoring X0 127.0.0.1 127.0.0.2 --allow-management true",
+        ),
+        Action(
             "hold-session",
             "another administrator takes the configuration session (default other-admin)",
             ("admin",),
@@ -332,6 +341,16 @@ def render_show(views: dict[str, dict[str, Any]]) -> str:
             f"  {view['firmware']}"
         )
         lines += _ha_lines(view["ha_settings"])
+        for entry in view.get("monitoring", []):
+            probe = entry.get("logical_probe") or {}
+            flags = [k for k in ("allow_management", "link_monitoring") if entry.get(k)]
+            lines.append(
+                f"  monitoring   {entry['name']}: primary {entry.get('primary') or '-'},"
+                f" secondary {entry.get('secondary') or '-'}, on: {' '.join(flags) or 'none'}"
+                + (f", probe {probe.get('ip')}" if probe.get("enable") else "")
+            )
+        answers = ", ".join(view.get("answers_at", [])) or "nowhere (no monitoring address)"
+        lines.append(f"  answers at   {answers}")
         status = view["ha_status"]
         flat = "; ".join(f"{k} {v}" for k, v in status.items() if not isinstance(v, dict | list))
         lines.append(f"  HA status    {flat}")

@@ -286,6 +286,13 @@ class SimServer:
         self._public_host = ""
         self._thread: threading.Thread | None = None
         self._router = Router()
+        #: More addresses this server listens at (same port), e.g. a unit's monitoring
+        #: address; `answers(ip)` decides whether a request there gets an answer.
+        self._also: dict[str, tuple[_TlsHttpServer, threading.Thread]] = {}
+        #: The TLS context for a listener at an address (set by `Simulator` so that each
+        #: certificate names the address it is reached at); None: the start context.
+        self.context_for: Callable[[str], ssl.SSLContext] | None = None
+        self._context: ssl.SSLContext | None = None
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -301,23 +308,65 @@ class SimServer:
             raise RuntimeError(f"{self.name} simulator is already running")
         self._stopping.clear()
         self._public_host = public_host or host
+        self._context = context
         self._httpd = _TlsHttpServer((host, port), context, self)
-        self._thread = threading.Thread(
-            target=self._httpd.serve_forever,
+        self._thread = self._serve(self._httpd, host)
+
+    def _serve(self, httpd: _TlsHttpServer, address: str) -> threading.Thread:
+        thread = threading.Thread(
+            target=httpd.serve_forever,
             kwargs={"poll_interval": 0.05},
-            name=f"sonicha-sim-{self.name}",
+            name=f"sonicha-sim-{self.name}-{address}",
             daemon=True,
         )
-        self._thread.start()
+        thread.start()
+        return thread
+
+    def listen_also(self, address: str) -> bool:
+        """Listen at another loopback address on the same port (True when listening
+        there). Only loopback addresses, and not when bound to a wildcard (which hears
+        every address already): the simulator never opens a port beyond this machine."""
+        httpd = self._httpd
+        if httpd is None:
+            return False
+        bound = str(httpd.server_address[0])
+        if address == bound or bound in ("0.0.0.0", "::"):
+            return True
+        try:
+            if not ipaddress.ip_address(address).is_loopback:
+                return False
+        except ValueError:
+            return False
+        with self._lock:
+            if address in self._also:
+                return True
+            context = self.context_for(address) if self.context_for else self._context
+            try:
+                extra = _TlsHttpServer((address, self.port), context, self)  # type: ignore[arg-type]
+            except OSError as exc:  # e.g. no such loopback alias on this system
+                log.debug("%s cannot listen at %s: %s", self.name, address, exc)
+                return False
+            self._also[address] = (extra, self._serve(extra, address))
+        return True
+
+    def answers(self, address: str) -> bool:
+        """Whether a request that reached this server at `address` gets an answer
+        (a unit answers management only at some of its addresses)."""
+        return True
 
     def stop(self) -> None:
         """Stop serving; hanging requests are released at once."""
         self._stopping.set()
         httpd, self._httpd = self._httpd, None
-        if httpd is not None:
-            httpd.shutdown()
-            httpd.server_close()
-            httpd.close_connections()
+        with self._lock:
+            also, self._also = list(self._also.values()), {}
+        for server in [httpd] + [extra for extra, _ in also]:
+            if server is not None:
+                server.shutdown()
+                server.server_close()
+                server.close_connections()
+        for _, thread in also:
+            thread.join(timeout=5)
         if self._thread is not None:
             self._thread.join(timeout=5)
             self._thread = None
@@ -476,6 +525,15 @@ class SimServer:
         )
         if request.path.startswith("/_simulator/"):
             self._send(handler, self._handle_control(request))
+            return
+        try:
+            local = str(handler.connection.getsockname()[0])
+        except OSError:
+            local = ""
+        if not self.answers(local):
+            # Nothing answers management at this address (any more): the client sees
+            # the connection end without an answer, as with an address that is gone.
+            handler.close_connection = True
             return
 
         if self.latency_s > 0:

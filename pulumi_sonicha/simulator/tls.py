@@ -19,10 +19,22 @@ DEFAULT_CERT_HOSTNAMES = ("127.0.0.1", "localhost")
 
 @dataclass(frozen=True)
 class TlsMaterial:
-    """The CA file clients trust and the server-side context all simulated servers share."""
+    """The CA file clients trust, the server-side context all simulated servers share,
+    and the CA itself, to issue a certificate for one more address (`context_for`)."""
 
     ca_path: str
     server_context: ssl.SSLContext
+    ca: trustme.CA | None = None
+    hostnames: tuple[str, ...] = ()
+
+    def context_for(self, address: str) -> ssl.SSLContext:
+        """A server context whose certificate names `address` too (a unit reached at its
+        own or its monitoring address, 127.0.0.x), signed by the same CA."""
+        if self.ca is None or address in self.hostnames:
+            return self.server_context
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        self.ca.issue_cert(*self.hostnames, address).configure_cert(context)
+        return context
 
 
 def create_tls(directory: str | Path, hostnames: list[str] | tuple[str, ...]) -> TlsMaterial:
@@ -40,4 +52,6 @@ def create_tls(directory: str | Path, hostnames: list[str] | tuple[str, ...]) ->
     path = Path(directory) / CA_FILENAME
     path.parent.mkdir(parents=True, exist_ok=True)
     ca.cert_pem.write_to_path(str(path))
-    return TlsMaterial(ca_path=str(path), server_context=context)
+    return TlsMaterial(
+        ca_path=str(path), server_context=context, ca=ca, hostnames=tuple(hostnames)
+    )
