@@ -59,6 +59,7 @@ COMMIT = ("POST", "/api/sonicos/config/pending", {})
 CONFIG_MODE = ("POST", "/api/sonicos/config-mode", {})
 NON_CONFIG_MODE = ("POST", "/api/sonicos/non-config-mode", {})
 INTERFACES_PATH = "/api/sonicos/interfaces/ipv4"
+MONITORING_PATH = "/api/sonicos/high-availability/monitoring/ipv4/interface"
 ASSOCIATIONS = "/api/v1/ha-associations"
 
 SHARED = sorted(item["name"] for item in PRIMARY_LICENSES if item["shareable"])
@@ -75,6 +76,16 @@ COMPLETE_PAIR_MODE = {
         "virtual_mac": True,
         "encryption": False,
     }
+}
+# What complete-pair's HaMonitoring sets on X0 (7.2: unset reads "").
+MANAGEMENT = {
+    "name": "X0",
+    "link_monitoring": True,
+    "primary": "127.0.0.1",
+    "secondary": "127.0.0.2",
+    "allow_management": True,
+    "logical_probe": {"enable": False, "ip": ""},
+    "override_virtual_mac": {"enable": False, "mac": None},
 }
 HA_PAIR_MODE = {
     "active_standby": {**COMPLETE_PAIR_MODE["active_standby"], "virtual_mac": False},
@@ -108,6 +119,12 @@ def ha_off(before: dict[str, Any]) -> list[tuple[str, str, Any]]:
 
 def interface_write(body: dict[str, Any]) -> list[tuple[str, str, Any]]:
     return [CONFIG_MODE, ("PUT", INTERFACES_PATH, body), COMMIT]
+
+
+def monitoring_write(entry: dict[str, Any]) -> list[tuple[str, str, Any]]:
+    """HaMonitoring's write: the whole entry of the interface (a PUT replaces it)."""
+    body = {"high_availability": {"monitoring": {"interface": [{"ipv4": entry}]}}}
+    return [CONFIG_MODE, ("PUT", f"{MONITORING_PATH}/{entry['name']}", body), COMMIT]
 
 
 # -- reading the simulator ------------------------------------------------------------
@@ -175,6 +192,11 @@ def interface_read(name: str) -> list[tuple[str, str]]:
     ]
 
 
+MONITORING_READ = [
+    ("POST", "/api/sonicos/auth"),
+    ("GET", f"{MONITORING_PATH}/X0"),
+    ("DELETE", "/api/sonicos/auth"),
+]
 PAIR_READ = [
     ("POST", "/api/sonicos/auth"),
     ("GET", HA_BASE),
@@ -245,7 +267,9 @@ def test_every_example_has_a_lifecycle_test() -> None:
 def test_complete_pair_lifecycle(project: str, tmp_path: Path) -> None:
     source = REPO / project
     workdir = copy_project(source, tmp_path / "project")
-    with Simulator(sync_seconds=0) as sim:
+    # Units nobody set HA monitoring on: the program's HaMonitoring is what keeps the
+    # Backup reachable at its address (ha:backupHost) once the pair synchronizes.
+    with Simulator(sync_seconds=0, monitoring=False) as sim:
         # X4 of the Primary is in DMZ and X5 of the Backup in LAN: the links unassign
         # them (unassign_zone=True) and destroy must put them back.
         sim.primary.set_zone("X4", "DMZ")
@@ -265,12 +289,13 @@ def test_complete_pair_lifecycle(project: str, tmp_path: Path) -> None:
 def _complete_pair_sequence(
     stack: Lifecycle, sim: Simulator, before: dict[str, Any], seeded: list[dict[str, Any]]
 ) -> None:
-    names = ["control-link", "data-link", "pair", "licenses"]
+    names = ["management", "control-link", "data-link", "pair", "licenses"]
+    x0 = sim.primary.monitoring("X0")
 
-    # -- preview: four creates, nothing sent anywhere.
+    # -- preview: five creates, nothing sent anywhere.
     plan = stack.preview()
     assert ops(plan) == [(name, "create") for name in names]
-    assert plan.changes == {"create": 4}
+    assert plan.changes == {"create": 5}
     assert_no_requests(sim)
     assert stack.state == {}
 
@@ -278,6 +303,7 @@ def _complete_pair_sequence(
     applied = stack.up()
     assert ops(applied) == [(name, "create") for name in names]
     assert writes(sim.primary) == [
+        *monitoring_write(MANAGEMENT),
         *interface_write(unassign(before["primary"]["X4"])),
         *ha_write(DEFAULT_HA, mode=COMPLETE_PAIR_MODE),
     ]
@@ -293,6 +319,10 @@ def _complete_pair_sequence(
     assert sim.primary.ha_settings() == expected_ha
     assert sim.backup.ha_settings() == expected_ha
     assert pair_status(sim.primary) == SYNCHRONIZED
+    # Synchronized: the Backup took the Primary's monitoring and answers only at its
+    # monitoring address, the one named as ha:backupHost.
+    assert sim.backup.monitoring("X0") == sim.primary.monitoring("X0") == MANAGEMENT
+    assert sim.backup.answering_ips() == [sim.backup_ip]
     for unit in (sim.primary, sim.backup):
         assert (unit.zone("X4"), unit.zone("X5")) == (UNASSIGNED, UNASSIGNED)
     (association,) = our_associations(sim)
@@ -330,6 +360,7 @@ def _complete_pair_sequence(
     )
     plan = stack.preview()
     assert ops(plan) == [
+        ("management", "same"),
         ("control-link", "same"),
         ("data-link", "same"),
         ("pair", "update"),
@@ -354,10 +385,12 @@ def _complete_pair_sequence(
     plan = stack.preview(refresh=True)
     assert plan.drift == {"pair": ["preempt"]} and plan.gone == []
     assert ops(plan) == [
+        ("management", "read"),
         ("control-link", "read"),
         ("data-link", "read"),
         ("pair", "drift"),
         ("licenses", "read"),
+        ("management", "same"),
         ("control-link", "same"),
         ("data-link", "same"),
         ("pair", "update"),
@@ -368,7 +401,7 @@ def _complete_pair_sequence(
     # A refresh-preview reads, never writes: 4 requests per HaInterface unit, 4 per HaPair.
     # The drifted pair's read also checks the unit's serial (1 request more).
     assert calls(sim.primary) == in_a_new_host(
-        interface_read("X5") + interface_read("X4") + PAIR_READ_DRIFTED
+        MONITORING_READ + interface_read("X5") + interface_read("X4") + PAIR_READ_DRIFTED
     )
     assert calls(sim.backup) == in_a_new_host(interface_read("X5") + interface_read("X4"))
     assert calls(sim.portal) == in_a_new_host(association_read(association["id"]))
@@ -392,10 +425,12 @@ def _complete_pair_sequence(
     # the program feeds the pair only the link's declared `interface` and the
     # association only the pair's declared serials, so the plan is exact: the link alone.
     assert ops(plan) == [
+        ("management", "read"),
         ("control-link", "read"),
         ("data-link", "drift"),
         ("pair", "read"),
         ("licenses", "read"),
+        ("management", "same"),
         ("control-link", "same"),
         ("data-link", "update"),
         ("pair", "same"),
@@ -408,10 +443,12 @@ def _complete_pair_sequence(
     forget(sim)
     fixed = stack.up(refresh=True)
     assert ops(fixed) == [
+        ("management", "read"),
         ("control-link", "read"),
         ("data-link", "drift"),
         ("pair", "read"),
         ("licenses", "read"),
+        ("management", "same"),
         ("control-link", "same"),
         ("data-link", "update"),
         ("pair", "same"),
@@ -433,10 +470,12 @@ def _complete_pair_sequence(
     plan = stack.preview(refresh=True)
     assert plan.gone == ["licenses"] and plan.drift == {}
     assert ops(plan) == [
+        ("management", "read"),
         ("control-link", "read"),
         ("data-link", "read"),
         ("pair", "read"),
         ("licenses", "gone"),
+        ("management", "same"),
         ("control-link", "same"),
         ("data-link", "same"),
         ("pair", "same"),
@@ -468,7 +507,26 @@ def _complete_pair_sequence(
     assert not stack.preview(refresh=True).has_changes
     assert_no_writes(sim)
 
-    # -- destroy: last created first; HA off, association gone, zones put back.
+    # -- by hand (4): link monitoring of X0 switched off in the Primary's UI -> drift on
+    # the management entry; up --refresh puts it back (the Backup gets it at once).
+    sim.primary.set_monitoring("X0", link_monitoring=False)
+    plan = stack.preview(refresh=True)
+    assert plan.drift == {"management": ["link_monitoring"]} and plan.gone == []
+    assert plan.changes == {"drift": 1, "update": 1}
+    assert_no_writes(sim)
+    forget(sim)
+    fixed = stack.up(refresh=True)
+    assert fixed.changes == {"drift": 1, "update": 1}
+    assert writes(sim.primary) == monitoring_write(MANAGEMENT)
+    assert writes(sim.backup) == writes(sim.portal) == []
+    assert sim.backup.monitoring("X0") == MANAGEMENT
+    forget(sim)
+    assert not stack.preview(refresh=True).has_changes
+    assert_no_writes(sim)
+
+    # -- destroy: last created first; HA off, association gone, zones put back, and the
+    # monitoring entry cleared last (HA is off by then: the Backup answers at its own
+    # address, the same one).
     forget(sim)
     destroyed = stack.destroy()
     assert ops(destroyed) == [(name, "delete") for name in reversed(names)]
@@ -476,6 +534,7 @@ def _complete_pair_sequence(
     assert writes(sim.primary) == [
         *ha_off(expected_ha),
         *interface_write(restore(before["primary"]["X4"])),
+        *monitoring_write(x0),
     ]
     # The Backup's synchronized copy of the HA settings is turned off too: while it
     # names X5 as a link, the Backup would refuse X5 its zone back.
@@ -488,6 +547,8 @@ def _complete_pair_sequence(
     assert sim.portal.associations() == seeded
     assert {"primary": interfaces(sim.primary), "backup": interfaces(sim.backup)} == before
     assert (sim.primary.zone("X4"), sim.backup.zone("X5")) == ("DMZ", "LAN")
+    assert sim.primary.monitoring("X0") == x0
+    assert sim.backup.answering_ips() == [sim.backup_ip]
     assert stack.state["resources"] == [] and stack.outputs == {}
 
 
@@ -672,6 +733,9 @@ PROVIDER_PATHS = {
         "pulumi_sonicha.providers.ha_interface.HaInterfaceProvider"
     ),
     "pulumi-python:dynamic/sonicha:HaPair": "pulumi_sonicha.providers.ha_pair.HaPairProvider",
+    "pulumi-python:dynamic/sonicha:HaMonitoring": (
+        "pulumi_sonicha.providers.ha_monitoring.HaMonitoringProvider"
+    ),
     "pulumi-python:dynamic/sonicha:LicenseAssociation": (
         "pulumi_sonicha.providers.license_association.LicenseAssociationProvider"
     ),
@@ -710,7 +774,7 @@ def test_a_fresh_python_imports_every_provider_by_its_path_in_state(tmp_path: Pa
             assert isinstance(blob, str)  # stored in clear: nothing secret in the pickle
             blobs[f"{res['name']}.{part}"] = blob
         types[res["name"]] = res["type"]
-    assert sorted(types) == ["control-link", "data-link", "licenses", "pair"]
+    assert sorted(types) == ["control-link", "data-link", "licenses", "management", "pair"]
 
     env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
     done = subprocess.run(

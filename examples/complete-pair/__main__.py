@@ -1,18 +1,40 @@
-"""One SonicWall pair, the whole procedure: HA links, HA pair, license association.
+"""One SonicWall pair, the whole procedure: monitoring, HA links, HA pair, licenses.
 
 Config (namespace `ha`): primaryHost, backupHost, primarySerial, backupSerial
 (required: the serials printed on the units and listed in MySonicWall);
-controlInterface (default X5), dataInterface (default X4). Credentials are
+managementInterface (default X0), controlInterface (default X5), dataInterface
+(default X4). backupHost is the Backup's own monitoring address, given to it before
+pairing: named once here, it is both where the Backup is managed (backup_host) and
+its monitoring address (backup_ip), so the two cannot disagree. Credentials are
 provider settings: `pulumi config set --secret sonicha:password ...` (README).
 """
 
 import pulumi
 
-from pulumi_sonicha import HaInterface, HaPair, LicenseAssociation
+from pulumi_sonicha import HaInterface, HaMonitoring, HaPair, LicenseAssociation
 
 config = pulumi.Config("ha")
 primary_host = config.require("primaryHost")
 backup_host = config.require("backupHost")
+
+
+def address_of(host: str) -> str:
+    """`10.0.0.2:443` (or `https://10.0.0.2`) -> `10.0.0.2`: the address in a host input."""
+    text = host.strip().removeprefix("https://").rstrip("/")
+    return text.rpartition(":")[0] if text.count(":") == 1 else text
+
+
+# Step 0: how each unit stays reachable. After pairing the Backup answers management
+# only at its own monitoring address on an interface with management allowed: the
+# address given as backupHost, on the interface the units are managed on.
+management = HaMonitoring(
+    "management",
+    primary_host=primary_host,
+    interface=config.get("managementInterface") or "X0",
+    primary_ip=address_of(primary_host),
+    backup_ip=address_of(backup_host),
+    allow_management=True,
+)
 
 # Step 1: the links. Same port on both units, zone Unassigned, cabled directly.
 control_link = HaInterface(
@@ -47,6 +69,9 @@ pair = HaPair(
     stateful_synchronization=True,
     preempt=False,
     virtual_mac=True,
+    # Pairing comes after the monitoring addresses: the Backup stays reachable at
+    # backupHost, and destroy turns HA off before the monitoring entry goes.
+    opts=pulumi.ResourceOptions(depends_on=[management]),
 )
 
 # Step 3: MySonicWall shares the Primary's licenses with the Backup ("HA Secondary").

@@ -60,6 +60,16 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--backup-model", help="e.g. 'NSa 3700' to simulate a model mismatch")
     parser.add_argument(
+        "--backup-ip",
+        help="the Backup's own address (default 127.0.0.2 with the default --host)",
+    )
+    parser.add_argument(
+        "--no-monitoring",
+        action="store_true",
+        help="start with no HA monitoring (by default X0 names each unit's own address with"
+        " management allowed); a paired Backup then answers nowhere until some names it",
+    )
+    parser.add_argument(
         "--firmware",
         choices=sorted(FIRMWARES),
         default=DEFAULT_FIRMWARE,
@@ -128,6 +138,8 @@ def _serve(args: argparse.Namespace) -> int:
         state_dir=str(state_dir),
         firmware=args.firmware,
         auth=args.auth,
+        backup_ip=args.backup_ip,
+        monitoring=not args.no_monitoring,
     )
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
