@@ -4,18 +4,16 @@ Each pair is its own `Simulator` (a Primary and a Backup) so that requests to
 different appliances can run in parallel while requests to one appliance
 are serialized, as on real hardware. All simulators share one set of
 credentials and are trusted through one combined CA bundle, because one
-provider host has one `sonicha:*` configuration.
-
-For the same reason a fleet has one MySonicWall account: `sonicha:portalUrl`
-is a single setting, so every LicenseAssociation goes to the first
-simulator's portal (the other portals stay idle). The simulated appliances
-all carry the same fixed serials, so pair N's association uses serials
-registered on that portal for it (the portal never talks to the units).
+provider host has one `sonicha:*` configuration; for the same reason the
+fleet has one MySonicWall account (pair 0's portal). The servers run in
+this process or in worker processes (`simfleet`); the fleet only ever sees
+their addresses and request logs.
 """
 
 from __future__ import annotations
 
 import tempfile
+from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
@@ -25,29 +23,31 @@ from typing import Any
 
 from pulumi_sonicha.providers.base import SonicHaProvider
 from pulumi_sonicha.providers.ha_interface import HaInterfaceProvider
+from pulumi_sonicha.providers.ha_monitoring import HaMonitoringProvider
 from pulumi_sonicha.providers.ha_pair import HaPairProvider
 from pulumi_sonicha.providers.license_association import LicenseAssociationProvider
 from pulumi_sonicha.settings import Settings
-from pulumi_sonicha.simulator import (
-    BACKUP_SERIAL,
-    MODEL,
-    PRIMARY_LICENSES,
-    PRIMARY_SERIAL,
-    PortalSim,
-    Simulator,
-)
-from pulumi_sonicha.simulator.server import SimServer
+from pulumi_sonicha.simulator import Simulator
 
-USERNAME = "admin"
-PASSWORD = "bench-Passw0rd!"
-PORTAL_USERNAME = "fleet@example.com"
-PORTAL_PASSWORD = "bench-Portal-Passw0rd!"
+from .simfleet import (
+    PASSWORD,
+    PORTAL_PASSWORD,
+    PORTAL_USERNAME,
+    USERNAME,
+    LocalSims,
+    PairInfo,
+    ProcessSims,
+    ServerStats,
+    new_simulator,
+)
+
 SECRET_KEYS = frozenset({"sonicha:password", "sonicha:portalPassword"})
 
 PROVIDERS: dict[str, type[SonicHaProvider]] = {
     "HaInterface": HaInterfaceProvider,
     "HaPair": HaPairProvider,
     "LicenseAssociation": LicenseAssociationProvider,
+    "HaMonitoring": HaMonitoringProvider,
 }
 
 
@@ -56,23 +56,9 @@ def urn(type_name: str, name: str) -> str:
     return f"urn:pulumi:bench::sonicha-fleet::pulumi-python:dynamic/sonicha:{type_name}::{name}"
 
 
-def portal_serials(index: int) -> tuple[str, str]:
-    """(HA Primary, HA Secondary) serials of pair `index` on the fleet's portal."""
-    if index == 0:
-        return PRIMARY_SERIAL, BACKUP_SERIAL
-    return f"2CB8EE{index:06X}", f"2CB8EF{index:06X}"
-
-
 def start_simulator() -> Simulator:
-    """A started pair with the fleet's credentials and instant HA sync."""
-    sim = Simulator(
-        sync_seconds=0.0,
-        username=USERNAME,
-        password=PASSWORD,
-        portal_username=PORTAL_USERNAME,
-        portal_password=PORTAL_PASSWORD,
-    )
-    return sim.start()
+    """A started pair with the fleet's credentials and instant HA sync (pair 0's serials)."""
+    return new_simulator(0).start()
 
 
 def settings_for(portal_url: str, ca_bundle: str) -> Settings:
@@ -117,22 +103,14 @@ class Managed:
 class Fleet:
     """N started pairs, the combined CA bundle, and the resources declared on them."""
 
-    sims: list[Simulator]
+    pairs: list[PairInfo]
     ca_bundle: str
+    portal_url: str
+    sims: LocalSims | ProcessSims
     resources: list[Managed] = field(default_factory=list)
 
-    @property
-    def portal(self) -> PortalSim:
-        return self.sims[0].portal
-
-    @property
-    def servers(self) -> list[SimServer]:
-        """Every server the provider may reach: all units, and the fleet's portal."""
-        units: list[SimServer] = [unit for sim in self.sims for unit in (sim.primary, sim.backup)]
-        return [*units, self.portal]
-
     def settings(self) -> Settings:
-        return settings_for(self.portal.url, self.ca_bundle)
+        return settings_for(self.portal_url, self.ca_bundle)
 
     def stack_config(self) -> dict[str, str]:
         """What `Configure` carries for this fleet (secrets listed in SECRET_KEYS)."""
@@ -141,51 +119,30 @@ class Fleet:
             "sonicha:password": PASSWORD,
             "sonicha:portalUsername": PORTAL_USERNAME,
             "sonicha:portalPassword": PORTAL_PASSWORD,
-            "sonicha:portalUrl": self.portal.url,
+            "sonicha:portalUrl": self.portal_url,
             "sonicha:caBundle": self.ca_bundle,
             "sonicha:timeout": "10",
             "sonicha:maxRetries": "2",
         }
 
-    def set_latency(self, seconds: float) -> None:
-        for sim in self.sims:
-            for server in sim.servers:
-                server.latency_s = seconds
+    def set_latency(self, seconds: float, connect_round_trips: int = 0) -> None:
+        """`seconds` on every request, `connect_round_trips` times it on every new
+        connection, on every server of the fleet."""
+        self.sims.set_latency(seconds, connect_round_trips)
 
     def clear_requests(self) -> None:
-        for sim in self.sims:
-            for server in sim.servers:
-                server.clear_requests()
-            for unit in (sim.primary, sim.backup):
-                unit.max_concurrent_sessions = 0
+        self.sims.clear()
 
-    def request_count(self) -> int:
-        return sum(len(server.requests) for server in self.servers)
-
-    def max_sessions_per_unit(self) -> int:
-        """Most admin sessions any one unit saw wanted at once (1 = serialized)."""
-        return max(
-            (
-                unit.max_concurrent_sessions
-                for sim in self.sims
-                for unit in (sim.primary, sim.backup)
-            ),
-            default=0,
-        )
+    def stats(self) -> list[ServerStats]:
+        return self.sims.stats()
 
     def declare(self) -> None:
         """One HaInterface, one HaPair and one LicenseAssociation per pair, as a
         fleet program declares them in a loop (so refresh reads come pair by pair)."""
         self.resources = []
-        for index, sim in enumerate(self.sims):
-            primary_serial, secondary_serial = portal_serials(index)
-            if index > 0:
-                self.portal.register_product(primary_serial, f"fw-{index:02d}-a", MODEL)
-                self.portal.register_product(secondary_serial, f"fw-{index:02d}-b", MODEL)
-                for item in PRIMARY_LICENSES:
-                    self.portal.add_license(primary_serial, **item)
-            hosts = {"primary_host": sim.primary.host, "backup_host": sim.backup.host}
-            prefix = f"pair-{index:02d}"
+        for pair in self.pairs:
+            hosts = {"primary_host": pair.primary_host, "backup_host": pair.backup_host}
+            prefix = f"pair-{pair.index:03d}"
             self.resources += [
                 Managed(
                     "HaInterface",
@@ -197,7 +154,7 @@ class Fleet:
                     f"{prefix}-pair",
                     {
                         **hosts,
-                        "backup_serial": BACKUP_SERIAL,
+                        "backup_serial": pair.backup_serial,
                         "control_interface": "X5",
                         "data_interface": "X4",
                         "stateful_synchronization": True,
@@ -206,7 +163,10 @@ class Fleet:
                 Managed(
                     "LicenseAssociation",
                     f"{prefix}-licenses",
-                    {"primary_serial": primary_serial, "secondary_serial": secondary_serial},
+                    {
+                        "primary_serial": pair.primary_serial,
+                        "secondary_serial": pair.backup_serial,
+                    },
                 ),
             ]
 
@@ -232,24 +192,29 @@ class Fleet:
             list(pool.map(up, pairs))
 
 
-def stop_all(sims: list[Simulator]) -> None:
-    """Stop simulators in parallel: each server takes up to a poll interval to notice."""
-    with ThreadPoolExecutor(max_workers=16) as pool:
-        list(pool.map(Simulator.stop, sims))
+def gets(stats: list[ServerStats]) -> Counter[tuple[str, str]]:
+    """(server, path) of every GET in `stats`."""
+    return Counter(
+        (server.host, path)
+        for server in stats
+        for method, path, _, _ in server.requests
+        if method == "GET"
+    )
 
 
 @contextmanager
-def fleet(pairs: int, directory: str | None = None) -> Iterator[Fleet]:
-    """`pairs` started simulators (in parallel) and one CA bundle trusting all of them."""
+def fleet(pairs: int, directory: str | None = None, processes: int = 0) -> Iterator[Fleet]:
+    """`pairs` started pairs and one CA bundle trusting all of them; the servers run in
+    `processes` worker processes (0: in this process)."""
     with ExitStack() as stack:
         workdir = directory or stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-"))
-        with ThreadPoolExecutor(max_workers=8) as pool:
-            futures = [pool.submit(start_simulator) for _ in range(pairs)]
-            sims = [f.result() for f in futures if f.exception() is None]
-        stack.callback(stop_all, sims)
-        errors = [exc for exc in (f.exception() for f in futures) if exc is not None]
-        if errors:
-            raise errors[0]
+        indexes = range(pairs)
+        sims: LocalSims | ProcessSims = (
+            ProcessSims(indexes, processes) if processes > 0 else LocalSims(indexes)
+        )
+        stack.callback(sims.stop)
+        started, pem, portal_url = sims.start()
+        assert portal_url is not None, "pair 0 holds the fleet's portal"
         bundle = Path(workdir) / "fleet-ca.pem"
-        bundle.write_text("".join(Path(sim.ca_path).read_text() for sim in sims))
-        yield Fleet(sims=sims, ca_bundle=str(bundle))
+        bundle.write_text(pem)
+        yield Fleet(pairs=started, ca_bundle=str(bundle), portal_url=portal_url, sims=sims)

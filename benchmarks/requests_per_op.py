@@ -11,7 +11,10 @@ each call. Counts are deterministic, so the smoke test asserts the targets:
 
 LicenseAssociation counts start with an empty portal token cache, so each
 includes its portal login; within one provider host the token is shared for
-an hour, and later operations skip that request.
+an hour, and later operations skip that request. Connections are counted the
+same way, from an empty pool: what the operation opens as the first of its
+provider host (one per server it talks to); later operations of a run reuse
+them.
 """
 
 from __future__ import annotations
@@ -22,18 +25,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pulumi_sonicha import portal as portal_client
+from pulumi_sonicha import transport
 from pulumi_sonicha.simulator import BACKUP_SERIAL, PRIMARY_SERIAL, Simulator
 from pulumi_sonicha.simulator.server import RequestRecord
 
 from .fleet import PROVIDERS, configured, settings_for, start_simulator
-from .report import Target
+from .report import COMMIT, SERVERS, Target
 
-SERVERS = ("primary", "backup", "portal")
-COMMIT = ("POST", "/api/sonicos/config/pending")
 # Taking config mode for a write and giving it back change nothing on the unit.
 CONFIG_MODE = {("POST", "/api/sonicos/config-mode"), ("POST", "/api/sonicos/non-config-mode")}
 AUTH_PATHS = {"/api/sonicos/auth", "/api/v1/auth/login"}
-OPERATIONS = ("create", "read", "check_diff_unchanged", "update", "delete")
 
 
 @dataclass
@@ -43,6 +44,8 @@ class OpResult:
     operation: str
     description: str
     calls: dict[str, list[RequestRecord]] = field(default_factory=dict)
+    #: New connections each server accepted during the operation (from an empty pool).
+    connections: dict[str, int] = field(default_factory=dict)
     applicable: bool = True
     #: For updates: did only the changed object go out (exactly one config write)?
     changed_object_only: bool | None = None
@@ -85,6 +88,7 @@ class OpResult:
             "description": self.description,
             "requests": {server: self.count(server) for server in SERVERS},
             "total": self.total,
+            "connections": {server: self.connections.get(server, 0) for server in SERVERS},
             "calls": {
                 server: [f"{r.method} {r.path}" for r in self.calls.get(server, [])]
                 for server in SERVERS
@@ -104,9 +108,11 @@ def counting(sim: Simulator, result: OpResult) -> Iterator[OpResult]:
     for server in sim.servers:
         server.clear_requests()
     portal_client.forget_tokens()
+    transport.POOLS.clear()
     yield result
     for name, server in zip(SERVERS, sim.servers, strict=True):
         result.calls[name] = server.requests
+        result.connections[name] = server.connections_opened
 
 
 def _ha_interface(sim: Simulator) -> dict[str, OpResult]:
@@ -249,10 +255,49 @@ def _check_diff(
     return op
 
 
+def _ha_monitoring(sim: Simulator) -> dict[str, OpResult]:
+    provider = configured(PROVIDERS["HaMonitoring"], settings_for(sim.portal.url, sim.ca_path))
+    program = {
+        "primary_host": sim.primary.host,
+        "interface": "X2",
+        "primary_ip": "172.16.2.10",
+        "backup_ip": "172.16.2.11",
+    }
+    inputs = provider.check({}, program).inputs
+    wire = {k: v for k, v in inputs.items() if v is not None}  # the host drops None (fact 11)
+    ops: dict[str, OpResult] = {}
+
+    with counting(sim, OpResult("create", "the monitoring entry of X2 on the Primary")) as op:
+        created = provider.create(wire)
+    ops["create"] = op
+    with counting(sim, OpResult("read", "the monitoring entry of X2")) as op:
+        read = provider.read(created.id, created.outs)
+    ops["read"] = op
+    ops["check_diff_unchanged"] = _check_diff(sim, provider, inputs, program, created.id, read.outs)
+
+    new_program = {**program, "backup_ip": "172.16.2.12"}
+    new_inputs = provider.check(inputs, new_program).inputs
+    new_wire = {k: v for k, v in new_inputs.items() if v is not None}
+    with counting(sim, OpResult("update", "backup_ip .11 -> .12")) as op:
+        updated = provider.update(created.id, read.outs, new_wire)
+    path = "/api/sonicos/high-availability/monitoring/ipv4/interface/X2"
+    op.changed_object_only = [
+        (s, r.method, r.path)
+        for s, r in op.writes()
+        if (r.method, r.path) != COMMIT and (r.method, r.path) not in CONFIG_MODE
+    ] == [("primary", "PUT", path)]
+    ops["update"] = op
+    with counting(sim, OpResult("delete", "X2's monitoring entry back to none")) as op:
+        provider.delete(created.id, updated.outs)
+    ops["delete"] = op
+    return ops
+
+
 MEASURES: dict[str, Callable[[Simulator], dict[str, OpResult]]] = {
     "HaInterface": _ha_interface,
     "HaPair": _ha_pair,
     "LicenseAssociation": _license_association,
+    "HaMonitoring": _ha_monitoring,
 }
 
 

@@ -9,6 +9,7 @@ a few hundred bytes; one pickled by value would carry its code.
 from __future__ import annotations
 
 import base64
+import os
 import pickletools
 from dataclasses import dataclass
 from typing import Any
@@ -82,6 +83,14 @@ def peak_memory_kib(pid: int) -> dict[str, int]:
             if key in ("VmHWM", "VmRSS"):
                 found[key] = int(value.split()[0])
     return found
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used, from /proc (threads included)."""
+    with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    # After the command name: state is field 3, utime 14 and stime 15 (1-based).
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def targets(sizes: dict[str, ProviderSize]) -> list[Target]:

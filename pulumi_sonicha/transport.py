@@ -20,6 +20,8 @@ against a unit that would accept a leaked cookie).
 from __future__ import annotations
 
 import logging
+import os
+import ssl
 import threading
 import time
 import warnings
@@ -144,6 +146,28 @@ class ConnectionPools:
 
 POOLS = ConnectionPools()
 
+_TRUST: dict[tuple[str, int, int], ssl.SSLContext] = {}
+_TRUST_LOCK = threading.Lock()
+
+
+def _trust_context(ca_bundle: str) -> ssl.SSLContext:
+    """One TLS context per CA bundle file (and version of it) for the process.
+
+    urllib3 otherwise builds a context per connection and loads the whole bundle
+    into it, and a kept-alive connection keeps its context: with a bundle of one CA
+    per unit (self-signed units), memory would grow with units x CAs. Verification is
+    unchanged: certificate required, the host name checked by urllib3 as before.
+    """
+    stat = os.stat(ca_bundle)
+    key = (os.path.abspath(ca_bundle), stat.st_mtime_ns, stat.st_size)
+    with _TRUST_LOCK:
+        context = _TRUST.get(key)
+        if context is None:
+            context = urllib3.util.ssl_.create_urllib3_context(cert_reqs=ssl.CERT_REQUIRED)
+            context.load_verify_locations(cafile=ca_bundle)
+            _TRUST[key] = context
+        return context
+
 
 class _PooledAdapter(_QuietAdapter):
     """An adapter on `POOLS`: its connections outlive the operation's Session. Closing
@@ -156,6 +180,21 @@ class _PooledAdapter(_QuietAdapter):
         self._pool_maxsize = maxsize
         self._pool_block = block
         self.poolmanager = POOLS.manager()
+
+    def build_connection_pool_key_attributes(
+        self, request: requests.PreparedRequest, verify: Any, cert: Any = None
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        host_params, pool_kwargs = super().build_connection_pool_key_attributes(
+            request, verify, cert
+        )
+        ca_certs = pool_kwargs.get("ca_certs")
+        if ca_certs and pool_kwargs.get("cert_reqs") == "CERT_REQUIRED":
+            try:
+                pool_kwargs["ssl_context"] = _trust_context(ca_certs)
+            except OSError:
+                return host_params, pool_kwargs  # urllib3 reports the unreadable bundle
+            del pool_kwargs["ca_certs"]
+        return host_params, pool_kwargs
 
     def close(self) -> None:
         for proxy in self.proxy_manager.values():

@@ -1,8 +1,9 @@
-"""Smoke test of `python -m benchmarks --quick`: it runs, and the request-count targets hold.
+"""Smoke test of `python -m benchmarks --quick`: it runs, and the request-count targets hold;
+and the README's benchmark tables are the committed JSON's.
 
 Request counts are deterministic (the simulator's request log), so they are
 asserted here; wall times are not (they depend on the machine), only that
-they were measured.
+they were measured. The quick run uses tiny sizes (1 and 2 pairs, 10 ms).
 """
 
 from __future__ import annotations
@@ -15,7 +16,11 @@ from typing import Any
 
 import pytest
 
+from benchmarks import run
+from benchmarks.report import BLOCKS, readme_blocks, update_readme
+
 ROOT = Path(__file__).resolve().parent.parent
+COMMITTED = ROOT / "benchmarks" / "results.json"
 OPERATIONS = ("create", "read", "check_diff_unchanged", "update", "delete")
 RESOURCES = ("HaInterface", "HaPair", "LicenseAssociation")
 
@@ -23,15 +28,19 @@ RESOURCES = ("HaInterface", "HaPair", "LicenseAssociation")
 @pytest.fixture(scope="module")
 def results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     out = tmp_path_factory.mktemp("bench") / "results.json"
-    run = subprocess.run(
+    committed, readme = COMMITTED.read_bytes(), (ROOT / "README.md").read_bytes()
+    done = subprocess.run(
         [sys.executable, "-m", "benchmarks", "--quick", "--out", str(out)],
         cwd=ROOT,
         capture_output=True,
         text=True,
         timeout=120,
     )
-    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
-    assert "| HaPair read " in run.stdout  # the targets table is printed
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert "| HaPair read " in done.stdout  # the targets table is printed
+    # A quick run leaves the committed results and the README alone.
+    assert COMMITTED.read_bytes() == committed
+    assert (ROOT / "README.md").read_bytes() == readme
     return json.loads(out.read_text())
 
 
@@ -46,16 +55,17 @@ def test_structure(results: dict[str, Any]) -> None:
         "targets",
         "all_targets_met",
     }
-    assert results["options"]["pairs"] == [1, 3] and results["options"]["quick"] is True
+    assert results["options"]["pairs"] == [1, 2] and results["options"]["quick"] is True
     for resource in RESOURCES:
         assert tuple(results["requests_per_operation"][resource]) == OPERATIONS
-    assert [r["pairs"] for r in results["refresh"]] == [1, 3]
+    assert [r["pairs"] for r in results["refresh"]] == [1, 2]
     for entry in results["refresh"]:
         assert entry["provider"]["seconds"] > 0 and entry["naive"]["seconds"] > 0
         assert entry["resources"] == 3 * entry["pairs"]
     assert results["host_peak_memory"]["VmHWM_kib"] > 0
     verdicts = {t["name"]: t["verdict"] for t in results["targets"]}
     assert verdicts["refresh speed-up at 50 pairs"] == "n/a"  # not measured by --quick
+    assert verdicts["refresh at 50 pairs against the host's limit"] == "n/a"
     assert results["all_targets_met"] is True, results["targets"]
 
 
@@ -122,3 +132,54 @@ def test_refresh_serializes_each_unit_and_beats_naive_on_requests(
         # Naive: 6 appliance GETs per pair, each in its own session whose login meets the
         # challenge too (4 requests each), plus 2 portal requests.
         assert entry["naive"]["requests"] == 26 * entry["pairs"]
+
+
+def test_connections_are_counted_and_reused(results: dict[str, Any]) -> None:
+    for entry in results["refresh"]:
+        provider, naive = entry["provider"], entry["naive"]
+        # One kept-alive connection per unit for the whole refresh...
+        assert provider["max_connections_per_unit"] == 1
+        assert provider["connections"] <= 2 * entry["pairs"] + 4  # + the portal's, <= 4
+        # ...where a script opens one per call: 3 per appliance GET (login, GET, logout),
+        # 2 per portal GET.
+        assert naive["connections"] == 20 * entry["pairs"]
+        assert provider["limit_seconds"] > 0 and provider["round_trips_in_flight_avg"] > 0
+    ops = results["requests_per_operation"]
+    # From an empty pool an operation opens one connection per server it talks to.
+    assert ops["HaPair"]["read"]["connections"] == {"primary": 1, "backup": 0, "portal": 0}
+    assert ops["HaInterface"]["read"]["connections"] == {"primary": 1, "backup": 1, "portal": 0}
+
+
+def test_stacks_split_the_same_fleet_and_find_no_drift(results: dict[str, Any]) -> None:
+    stacks = results["stacks"]
+    assert [p["stacks"] for p in stacks["points"]] == [1, 2]
+    for point in stacks["points"]:
+        assert point["pairs"] == 2 and point["drift"] == []
+        assert len(point["per_stack_seconds"]) == point["stacks"]
+        assert point["max_connections_per_unit"] <= point["stacks"]  # one host per stack
+
+
+def test_quick_never_writes_the_committed_results() -> None:
+    assert run.parse_args(["--quick"]).out is None
+    with pytest.raises(SystemExit):
+        run.parse_args(["--quick", "--out", str(COMMITTED)])
+    assert run.parse_args([]).out == run.DEFAULT_OUT
+
+
+def test_readme_tables_are_the_committed_results() -> None:
+    """The README's benchmark tables are generated from benchmarks/results.json
+    (`python -m benchmarks --readme-only` regenerates them): they cannot disagree."""
+    readme = (ROOT / "README.md").read_text()
+    committed = json.loads(COMMITTED.read_text())
+    assert set(readme_blocks(readme)) == set(BLOCKS)
+    assert readme_blocks(update_readme(readme, committed)) == readme_blocks(readme)
+    for name, render in BLOCKS.items():
+        assert readme_blocks(readme)[name] == render(committed), name
+
+
+def test_the_readme_check_would_catch_a_stale_table() -> None:
+    readme = (ROOT / "README.md").read_text()
+    committed = json.loads(COMMITTED.read_text())
+    op = committed["requests_per_operation"]["HaPair"]["delete"]
+    op["total"] += 1
+    assert readme_blocks(update_readme(readme, committed)) != readme_blocks(readme)

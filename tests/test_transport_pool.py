@@ -254,3 +254,17 @@ def test_a_refresh_through_the_host_opens_at_most_one_connection_per_unit(
         assert unit.connections_opened == 1, unit.name
     # The portal is shared by the host's four workers: at most one connection each.
     assert 1 <= pair.portal.connections_opened <= 4
+
+
+def test_a_kept_connection_never_serves_a_bundle_that_does_not_trust_the_unit() -> None:
+    """Pools are keyed by TLS settings: a connection verified under one CA bundle is not
+    handed to an operation whose bundle does not trust the unit (it verifies anew and
+    fails)."""
+    with Simulator(sync_seconds=0.0) as sim, Simulator(sync_seconds=0.0) as other:
+        with SonicOSClient(sim.primary.host, settings_for(sim)).session() as unit:
+            unit.ha_settings()
+        wrong = settings_for(sim, ca_bundle=other.ca_path, max_retries=0)
+        with pytest.raises(Exception, match="TLS verification failed"):
+            with SonicOSClient(sim.primary.host, wrong).session() as unit:
+                unit.ha_settings()
+        assert sim.primary.connections_opened == 2  # the second was refused in its handshake

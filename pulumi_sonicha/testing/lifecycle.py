@@ -72,6 +72,7 @@ import os
 import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -212,8 +213,8 @@ class Lifecycle:
         self.stack = stack
         self.env = dict(env or {})
         self.python = python
-        # Registrations stepped at once (the engine's `--parallel`); 1 keeps the steps in
-        # program order, which makes plans easy to assert on.
+        # Registrations stepped at once, and a refresh's reads (the engine's `--parallel`);
+        # 1 keeps the steps in program order, which makes plans easy to assert on.
         self.parallel = max(1, int(parallel))
         self.state_file = Path(
             state_file or self.project_dir / ".pulumi-harness" / f"{stack}.json"
@@ -543,12 +544,13 @@ class Lifecycle:
         result: Result,
         save: Callable[[], None],
     ) -> None:
-        for res in state.ordered():
-            try:
-                id_, outs, inputs = host().read(res.urn, res.id, res.outputs, res.inputs)
-            except HarnessError as exc:
+        ordered = state.ordered()
+        reads = self._read_all(host, ordered)
+        for res, read in zip(ordered, reads, strict=True):
+            if isinstance(read, HarnessError):
                 save()
-                raise self._error(result, res, "refresh", exc) from None
+                raise self._error(result, res, "refresh", read) from None
+            id_, outs, inputs = read
             if not id_:
                 state.remove(res)
                 result.steps.append(Step(res.name, res.type, GONE, urn=res.urn))
@@ -586,6 +588,26 @@ class Lifecycle:
                     )
                 )
             save()
+
+    def _read_all(self, host: Callable[[], ProviderHost], resources: list[_Resource]) -> list[Any]:
+        """Read every resource, `parallel` at a time, as the engine sends a refresh's
+        reads at once; each a (id, outputs, inputs) or the HarnessError it raised
+        (recorded in program order by the caller, as before)."""
+
+        def read(res: _Resource) -> Any:
+            try:
+                return host().read(res.urn, res.id, res.outputs, res.inputs)
+            except HarnessError as exc:
+                return exc
+
+        if self.parallel <= 1 or len(resources) <= 1:
+            return [read(res) for res in resources]
+        host()  # started once, before the threads share it
+        pool = ThreadPoolExecutor(max_workers=self.parallel)
+        try:
+            return list(pool.map(read, resources))
+        finally:  # Ctrl-C: do not wait here for reads in flight (the host is stopped)
+            pool.shutdown(wait=False, cancel_futures=True)
 
     @staticmethod
     def _drifted(
