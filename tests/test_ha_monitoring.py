@@ -8,7 +8,11 @@ from typing import Any
 
 import pytest
 
-from pulumi_sonicha.errors import ApplianceError, ApplianceUnreachableError
+from pulumi_sonicha.errors import (
+    ApplianceError,
+    ApplianceUnreachableError,
+    CommitUncertainError,
+)
 from pulumi_sonicha.providers.ha_interface import HaInterfaceProvider
 from pulumi_sonicha.providers.ha_monitoring import HaMonitoringProvider
 from pulumi_sonicha.providers.ha_pair import HaPairProvider
@@ -195,6 +199,19 @@ def test_a_failing_write_leaves_the_entry_as_it_was(provider, sim):
     with pytest.raises(ApplianceError):
         create(provider, sim)
     assert entry(sim) == before
+
+
+def test_a_commit_without_an_answer_says_it_may_have_applied_and_how_to_settle(provider, sim):
+    sim.primary.drop("POST", "/config/pending$", times=None)
+    with pytest.raises(CommitUncertainError) as caught:
+        create(provider, sim)
+    text = str(caught.value)
+    assert "may have applied all of this operation's changes or none of them" in text
+    assert "run `pulumi up` again" in text
+    assert entry(sim)["secondary"] == ""  # dropped unanswered here: none of it applied
+    sim.primary.clear_faults()
+    _, result = create(provider, sim)  # the next run compares and writes what differs
+    assert entry(sim)["secondary"] == "172.16.2.11" and result.outs["previous_entry"] == {}
 
 
 # -- read -----------------------------------------------------------------------------

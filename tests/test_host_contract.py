@@ -18,8 +18,10 @@ from typing import Any
 import pytest
 
 from pulumi_sonicha.models import ha_interface as link_model
+from pulumi_sonicha.models import ha_monitoring as monitoring_model
 from pulumi_sonicha.models import ha_pair as pair_model
 from pulumi_sonicha.providers.ha_interface import HaInterfaceProvider
+from pulumi_sonicha.providers.ha_monitoring import HaMonitoringProvider
 from pulumi_sonicha.providers.ha_pair import HaPairProvider
 from pulumi_sonicha.schema import REQUIRED
 from pulumi_sonicha.simulator import Simulator
@@ -29,6 +31,7 @@ from .conftest import appliance_config, configured_host
 
 PAIR_URN = "urn:pulumi:dev::contract::pulumi-python:dynamic/sonicha:HaPair::pair"
 LINK_URN = "urn:pulumi:dev::contract::pulumi-python:dynamic/sonicha:HaInterface::link"
+MONITORING_URN = "urn:pulumi:dev::contract::pulumi-python:dynamic/sonicha:HaMonitoring::x2"
 OTHER_PRIMARY = "2CB8EE000B01"
 OTHER_BACKUP = "2CB8EF000B02"
 
@@ -105,6 +108,20 @@ def link_program(sim: Simulator) -> dict[str, Any]:
     }
 
 
+def monitoring_program(sim: Simulator) -> dict[str, Any]:
+    """Every optional input set to a value other than its default."""
+    return {
+        "primary_host": sim.primary.host,
+        "interface": "X2",
+        "primary_ip": "172.16.2.10",
+        "backup_ip": "172.16.2.11",
+        "allow_management": False,
+        "link_monitoring": False,
+        "logical_probe_ip": "172.16.2.1",
+        PROVIDER_KEY: provider_ref(HaMonitoringProvider()),
+    }
+
+
 def optional(schema: Any) -> list[str]:
     return [f.name for f in schema.fields if f.default is not REQUIRED or f.expectation]
 
@@ -117,6 +134,10 @@ PAIR_CASES = [
     for case in PAIR_CASES
 ]
 LINK_CASES = [*[[name] for name in optional(link_model.SCHEMA)], optional(link_model.SCHEMA)]
+MONITORING_CASES = [
+    *[[name] for name in optional(monitoring_model.SCHEMA)],
+    optional(monitoring_model.SCHEMA),
+]
 
 
 def without(props: dict[str, Any], names: list[str]) -> dict[str, Any]:
@@ -170,6 +191,30 @@ def test_every_hainterface_operation_with_optional_inputs_left_out(
     assert sim.primary.zone("X4") == expected
 
 
+@pytest.mark.parametrize(
+    "left_out", MONITORING_CASES, ids=lambda c: "+".join(c) if len(c) < 3 else "all"
+)
+def test_every_hamonitoring_operation_with_optional_inputs_left_out(
+    host: ProviderHost, sim: Simulator, left_out: list[str]
+) -> None:
+    before = sim.primary.monitoring("X2")
+    news = without(monitoring_program(sim), left_out)
+    checked = host.check(MONITORING_URN, {}, news)
+    assert checked.failures == []
+    inputs = checked.inputs
+    id_, outs = host.create(MONITORING_URN, inputs)
+    assert id_ == f"{sim.primary.serial}/X2"
+    read_id, read_outs, read_inputs = host.read(MONITORING_URN, id_, outs, inputs)
+    assert read_id == id_ and host.diff(MONITORING_URN, id_, read_outs, inputs).changes is False
+    assert {k: read_inputs.get(k) for k in inputs} == inputs
+    changed = host.check(MONITORING_URN, inputs, {**news, "backup_ip": "172.16.2.12"}).inputs
+    assert host.diff(MONITORING_URN, id_, read_outs, changed).changes is True
+    updated = host.update(MONITORING_URN, id_, read_outs, changed)
+    assert updated["backup_ip"] == sim.primary.monitoring("X2")["secondary"] == "172.16.2.12"
+    host.delete(MONITORING_URN, id_, updated)
+    assert sim.primary.monitoring("X2") == before
+
+
 # -- read checks the serial ------------------------------------------------------------
 def test_pair_read_at_an_address_now_answering_another_unit_names_both_serials(
     host: ProviderHost, sims: tuple[Simulator, Simulator, str], sim: Simulator
@@ -200,3 +245,17 @@ def test_link_read_at_an_address_now_answering_another_unit_names_both_serials(
         host.read(LINK_URN, id_, moved, {**inputs, "primary_host": other.primary.host})
     assert f"answers with serial {OTHER_PRIMARY}, but the resource manages" in str(caught.value)
     host.delete(LINK_URN, id_, outs)
+
+
+def test_monitoring_read_at_an_address_now_answering_another_unit_names_both_serials(
+    host: ProviderHost, sims: tuple[Simulator, Simulator, str], sim: Simulator
+) -> None:
+    other = sims[1]
+    inputs = host.check(MONITORING_URN, {}, monitoring_program(sim)).inputs
+    id_, outs = host.create(MONITORING_URN, inputs)
+    moved = {**outs, "primary_host": other.primary.host}
+    with pytest.raises(ProviderError) as caught:
+        host.read(MONITORING_URN, id_, moved, {**inputs, "primary_host": other.primary.host})
+    assert f"answers with serial {OTHER_PRIMARY}, but the resource manages" in str(caught.value)
+    assert other.primary.writes() == []
+    host.delete(MONITORING_URN, id_, outs)

@@ -40,6 +40,7 @@ from pulumi.dynamic.config import Config
 from pulumi_sonicha import portal
 from pulumi_sonicha.errors import SonicHaError
 from pulumi_sonicha.providers.ha_interface import HaInterfaceProvider
+from pulumi_sonicha.providers.ha_monitoring import HaMonitoringProvider
 from pulumi_sonicha.providers.ha_pair import HaPairProvider
 from pulumi_sonicha.providers.license_association import LicenseAssociationProvider
 from pulumi_sonicha.simulator import Simulator
@@ -58,6 +59,7 @@ URN = "urn:pulumi:dev::secrets::pulumi-python:dynamic/sonicha:{}::{}"
 PROVIDERS: dict[str, type] = {
     "HaInterface": HaInterfaceProvider,
     "HaPair": HaPairProvider,
+    "HaMonitoring": HaMonitoringProvider,
     "LicenseAssociation": LicenseAssociationProvider,
 }
 
@@ -154,6 +156,13 @@ def programs(sim: Simulator) -> dict[str, dict[str, Any]]:
             "data_interface": "X4",
             "stateful_synchronization": True,
         },
+        "HaMonitoring": {
+            "primary_host": sim.primary.host,
+            "interface": "X2",
+            "primary_ip": "172.16.2.10",
+            "backup_ip": "172.16.2.11",
+            "logical_probe_ip": "172.16.2.1",
+        },
         "LicenseAssociation": {"primary_serial": "2CB8ED0A1B2C", "secondary_serial": BACKUP_SERIAL},
     }
 
@@ -177,6 +186,13 @@ def tempting_failures(sim: Simulator) -> list[tuple[str, Callable[[], None], str
             "HaInterface",
         ),
         ("held session", lambda: sim.primary.hold_session("alice"), "HaPair"),
+        (
+            "appliance echoing the password on a monitoring write",
+            lambda: sim.primary.fail(
+                "PUT", "/monitoring/", 400, "E_INVALID_VALUE", f"admin:{APPLIANCE_PASSWORD} bad"
+            ),
+            "HaMonitoring",
+        ),
         (
             "portal echoing the password",
             lambda: sim.portal.fail(
