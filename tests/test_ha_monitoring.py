@@ -478,3 +478,29 @@ def test_the_documented_procedure_reaches_the_backup_before_and_after_pairing(ba
     monitoring.delete(watched.id, watched.outs)
     assert sim.primary.monitoring("X0")["allow_management"] is False
     assert answers(sim, sim.backup.host) == BACKUP_SERIAL
+
+
+def test_an_interface_replacement_while_ha_is_on_removes_the_old_entry(bare: Simulator, caplog):
+    """X0 -> X1 creates the X1 entry first: then the Backup answers at its address through
+    X1, so the X0 entry goes (one GET of the collection tells)."""
+    sim = bare
+    settings = settings_for(sim)
+    monitoring = provider_with(HaMonitoringProvider, settings)
+    addresses = {"primary_ip": sim.primary_ip, "backup_ip": sim.backup_ip}
+    old = monitoring.create(checked(monitoring, program(sim, interface="X0", **addresses)))
+    pair = provider_with(HaPairProvider, settings)
+    pair.create(pair.check({}, pair_news(sim, sim.backup.host)).inputs)
+    new = monitoring.create(checked(monitoring, program(sim, interface="X1", **addresses)))
+    sim.primary.clear_requests()
+    with caplog.at_level(logging.WARNING, logger="pulumi_sonicha"):
+        monitoring.delete(old.id, wire_props(old.outs))
+    assert "cut the Backup off" not in caplog.text
+    assert sim.primary.monitoring("X0")["allow_management"] is False
+    assert ("GET", "/api/sonicos/high-availability/monitoring/ipv4") in calls(sim.primary)
+    assert answers(sim, sim.backup.host) == BACKUP_SERIAL
+    # The last entry that reaches the Backup stays while HA is on.
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="pulumi_sonicha"):
+        monitoring.delete(new.id, wire_props(new.outs))
+    assert "cut the Backup off" in caplog.text
+    assert sim.primary.monitoring("X1")["allow_management"] is True

@@ -13,10 +13,15 @@ it. Delete leaves the entry alone, with a warning, when:
 
 - another HaMonitoring set it during this run (a rename: `run.CLAIMS`);
 - it was changed by hand since this resource set it;
-- HA is on and the entry allows management at `backup_ip`: after pairing that is
-  the only address where the Backup answers, so removing it would cut off the
-  Backup (the address HaPair and HaInterface use as `backup_host`). Delete the
-  HaPair first (its delete turns HA off), or keep this resource.
+- HA is on and the entry, as read now, allows management at its Backup address
+  while no other interface does: after pairing that is the only address where the
+  Backup answers, so removing it would cut off the Backup (the address HaPair and
+  HaInterface use as `backup_host`). Delete the HaPair first (its delete turns HA
+  off), or keep this resource. An interface replacement (X0 -> X1) creates the new
+  entry first, so the old one goes.
+
+Outputs may lack `primary_ip`/`backup_ip`: a refresh that saw one unset reports
+None, and the provider host drops None (fact 11). Nothing indexes them.
 """
 
 from __future__ import annotations
@@ -139,10 +144,11 @@ class HaMonitoringProvider(SonicHaProvider):
         )
         if model.owned_part(target) == model.owned_part(current):
             return  # what was there before is what is there: no write
-        if self._cuts_off_backup(unit, current, target, props["backup_ip"]):
+        address = model.backup_address(current)
+        if self._cuts_off_backup(unit, name, current, target):
             run.warn(
                 f"HaMonitoring {id_}: left the monitoring of {name} on {unit.label} as it is:"
-                f" HA is on, and management at the Backup's address {props['backup_ip']} is"
+                f" HA is on, and management at the Backup's address {address} is"
                 " how the Backup is reached after pairing (it answers nowhere else), so"
                 " removing it would cut the Backup off. Delete the HaPair first (its delete"
                 " turns HA off), then this resource; or change the entry by hand"
@@ -153,17 +159,23 @@ class HaMonitoringProvider(SonicHaProvider):
 
     @staticmethod
     def _cuts_off_backup(
-        unit: ApplianceSession, current: dict[str, Any], target: dict[str, Any], backup_ip: str
+        unit: ApplianceSession, name: str, current: dict[str, Any], target: dict[str, Any]
     ) -> bool:
-        """The change removes management at the Backup's address while HA is on."""
-
-        def reachable(entry: dict[str, Any]) -> bool:
-            observed = model.inputs_from_api(entry)
-            return observed["allow_management"] and observed["backup_ip"] == backup_ip
-
-        if not reachable(current) or reachable(target):
+        """Writing `target` over `current` removes management at the address the Backup
+        is reached at now (the entry as read, not what the state remembers: a refresh may
+        have seen it unset) while HA is on, and no other interface allows management
+        there (an interface replacement creates the new entry first)."""
+        address = model.backup_address(current)
+        if address is None or model.backup_address(target) == address:
             return False
-        return is_enabled(unit.ha_settings())  # one request, only when it matters
+        if not is_enabled(unit.ha_settings()):  # one request, only when it matters
+            return False
+        others = [
+            entry
+            for entry in unit.ha_monitoring_all()
+            if str(entry.get("name", "")).upper() != name.upper()
+        ]
+        return all(model.backup_address(entry) != address for entry in others)
 
     # -- shared steps ---------------------------------------------------------
     @staticmethod
