@@ -20,6 +20,10 @@ it. Delete leaves the entry alone, with a warning, when:
   off), or keep this resource. An interface replacement (X0 -> X1) creates the new
   entry first, so the old one goes.
 
+Create and update run the same check before writing: a change that would take
+management away from the address the paired Backup answers at fails, naming the
+safe way (one GET of the HA settings, only when such a change is asked).
+
 Outputs may lack `primary_ip`/`backup_ip`: a refresh that saw one unset reports
 None, and the provider host drops None (fact 11). Nothing indexes them.
 """
@@ -203,8 +207,11 @@ class HaMonitoringProvider(SonicHaProvider):
                     " set interface to a port that exists on the unit (e.g. X0)"
                 ) from None
             if model.differs(current, inputs):
+                desired = model.desired_entry(current, inputs)
+                if self._cuts_off_backup(unit, name, current, desired):
+                    raise unit.error(_cut_off_hint(current, inputs, name)) from None
                 try:
-                    unit.put_ha_monitoring(model.desired_entry(current, inputs))
+                    unit.put_ha_monitoring(desired)
                     unit.commit()
                 except ApplianceError as exc:
                     if exc.status != 400:
@@ -222,6 +229,23 @@ class HaMonitoringProvider(SonicHaProvider):
                 model.owned_part(current) if model.is_configured(current) else {}
             )
         return outs
+
+
+def _cut_off_hint(current: dict[str, Any], inputs: dict[str, Any], name: str) -> str:
+    """Why an update that would cut the paired Backup off was refused, and the safe way."""
+    address = model.backup_address(current)
+    field = "allow_management" if not inputs["allow_management"] else "backup_ip"
+    value = inputs[field]
+    return (
+        f"not setting {field}={value} on the HA monitoring of {name}; nothing was changed:"
+        f" HA is on and the Backup answers management only at {address} (this entry's"
+        " backup_ip with allow_management), so the change would cut the Backup off (it"
+        " answers nowhere else, and HaPair/HaInterface reach it there as backup_host)."
+        " Safe: keep management at that address on another interface first (another"
+        f" HaMonitoring with backup_ip={address} and allow_management=True), or turn HA"
+        " off first (remove the HaPair; `pulumi up`), change this entry, then pair again"
+        " with backup_host at the Backup's new address"
+    )
 
 
 def _rejected_hint(exc: ApplianceError, name: str) -> str:
