@@ -209,8 +209,21 @@ PAIR_READ_DRIFTED = [*PAIR_READ[:3], ("GET", "/api/sonicos/version"), PAIR_READ[
 
 
 def association_read(assoc_id: str) -> list[tuple[str, str]]:
-    # The provider host keeps its portal token: the login happened at create.
     return [("GET", f"{ASSOCIATIONS}/{assoc_id}")]
+
+
+# Each command runs in a provider host of its own (the CLI starts one per command), which
+# knows no Digest nonce and no portal token yet: its first request to each unit is
+# answered by the Digest challenge (401) and sent again, and it logs in to the portal once.
+DIGEST_CHALLENGE = [("POST", "/api/sonicos/auth")]
+PORTAL_LOGIN = [("POST", "/api/v1/auth/login")]
+
+
+def in_a_new_host(requests: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """One unit's (or the portal's) requests of one command, as a new host sends them."""
+    if requests and requests[0][1].startswith("/api/sonicos/"):
+        return DIGEST_CHALLENGE + requests
+    return PORTAL_LOGIN + requests
 
 
 # -- reading results and state ----------------------------------------------------------
@@ -387,11 +400,11 @@ def _complete_pair_sequence(
     assert plan.changes == {"drift": 1, "update": 1}
     # A refresh-preview reads, never writes: 4 requests per HaInterface unit, 4 per HaPair.
     # The drifted pair's read also checks the unit's serial (1 request more).
-    assert calls(sim.primary) == (
+    assert calls(sim.primary) == in_a_new_host(
         MONITORING_READ + interface_read("X5") + interface_read("X4") + PAIR_READ_DRIFTED
     )
-    assert calls(sim.backup) == interface_read("X5") + interface_read("X4")
-    assert calls(sim.portal) == association_read(association["id"])
+    assert calls(sim.backup) == in_a_new_host(interface_read("X5") + interface_read("X4"))
+    assert calls(sim.portal) == in_a_new_host(association_read(association["id"]))
     assert sim.primary.ha_settings()["mode"]["active_standby"]["preempt"] is True
 
     forget(sim)
@@ -623,7 +636,7 @@ def _ha_pair_sequence(stack: Lifecycle, sim: Simulator) -> None:
     assert ops(plan) == [("pair", "drift"), ("pair", "update")]
     assert plan.step("pair").diff_keys == ["preempt"]
     assert plan.changes == {"drift": 1, "update": 1}
-    assert calls(sim.primary) == PAIR_READ_DRIFTED
+    assert calls(sim.primary) == in_a_new_host(PAIR_READ_DRIFTED)
     assert calls(sim.backup) == calls(sim.portal) == []
     forget(sim)
     fixed = stack.up(refresh=True)
@@ -954,15 +967,17 @@ def _fleet_sequence(stack: Lifecycle, site_a: Simulator, site_b: Simulator) -> N
     assert plan.step("site-b-pair").diff_keys == ["preempt"]
     assert plan.changes == {"drift": 1, "update": 1}
     # The scheduled drift preview reads every unit and writes nothing.
-    assert calls(site_a.primary) == interface_read("X5") + interface_read("X4") + PAIR_READ
-    # site B's pair drifted: its read also checks the unit's serial.
-    assert (
-        calls(site_b.primary) == interface_read("X4") + interface_read("X5") + PAIR_READ_DRIFTED
+    assert calls(site_a.primary) == in_a_new_host(
+        interface_read("X5") + interface_read("X4") + PAIR_READ
     )
-    assert calls(site_a.backup) == interface_read("X5") + interface_read("X4")
-    assert calls(site_b.backup) == interface_read("X4") + interface_read("X5")
-    assert calls(portal) == association_read(site_a_assoc["id"]) + association_read(
-        site_b_assoc["id"]
+    # site B's pair drifted: its read also checks the unit's serial.
+    assert calls(site_b.primary) == in_a_new_host(
+        interface_read("X4") + interface_read("X5") + PAIR_READ_DRIFTED
+    )
+    assert calls(site_a.backup) == in_a_new_host(interface_read("X5") + interface_read("X4"))
+    assert calls(site_b.backup) == in_a_new_host(interface_read("X4") + interface_read("X5"))
+    assert calls(portal) == in_a_new_host(
+        association_read(site_a_assoc["id"]) + association_read(site_b_assoc["id"])
     )
     assert [writes(server) for server in servers] == [[]] * 5
     assert site_b.primary.ha_settings()["mode"]["active_standby"]["preempt"] is True

@@ -191,9 +191,15 @@ def test_rename_with_aliases_moves_the_resources(sim: Simulator, tmp_path: Path)
 
 
 # -- 2. roles swapped ----------------------------------------------------------------
-def test_roles_swapped_replace_by_deleting_first(sim: Simulator, tmp_path: Path) -> None:
-    """primary_host and backup_host exchanged: HaPair is replaced, old one deleted first,
-    so HA ends on at the new Primary naming the old one as its Backup."""
+def test_roles_swapped_replace_the_pair_and_update_the_link_in_place(
+    sim: Simulator, tmp_path: Path
+) -> None:
+    """primary_host and backup_host exchanged: HaPair is replaced, the old one deleted
+    first, so HA ends on at the new Primary naming the old one as its Backup. The HA link
+    joins the same two units: an update in place that writes nothing, and the zones it
+    remembers follow the units (by serial), so destroy gives each unit its own zone."""
+    sim.primary.set_zone("X4", "DMZ")
+    sim.backup.set_zone("X4", "LAN")
     with ha_stack(tmp_path, sim, pairBackupHost=sim.backup.host) as stack:
         stack.up()
         assert_working_pair(sim)
@@ -204,13 +210,31 @@ def test_roles_swapped_replace_by_deleting_first(sim: Simulator, tmp_path: Path)
         plan = stack.preview()
         replace = plan.step("site-pair")
         assert (replace.op, replace.delete_before_replace) == ("replace", True)
-        assert plan.step("site-x4").delete_before_replace is True
-        stack.up()
+        assert plan.step("site-x4").op == "update"
+        assert plan.step("site-x4").diff_keys == ["backup_host", "primary_host"]
+        for server in sim.servers:
+            server.clear_requests()
+        result = stack.up()
+        assert ops(result) == [("site-x4", "update"), ("site-pair", "replace")]
+        # The link's update wrote nothing on either unit (both ports stay Unassigned).
+        assert [r.path for r in sim.primary.writes() if "interfaces" in r.path] == []
+        assert [r.path for r in sim.backup.writes() if "interfaces" in r.path] == []
         assert secondary_of(sim.backup) == sim.primary.serial
         assert sim.backup.ha_status()["secondary_state"] == "STANDBY"
         for unit in (sim.primary, sim.backup):
             assert unit.zone("X4") == "Unassigned" and unit.pending() == {}
+        (link,) = [r for r in stack.state["resources"] if r["name"] == "site-x4"]
+        assert link["outputs"]["primary_serial"] == sim.backup.serial
+        assert link["outputs"]["previous_zones"] == {"primary": "LAN", "backup": "DMZ"}
         assert not stack.preview().has_changes
+        # Management monitoring addresses belong to the roles: the administrator swaps
+        # them too (HaMonitoring's primary_ip/backup_ip), so that the new Backup answers
+        # at its own address again.
+        sim.backup.set_monitoring("X0", primary=sim.backup_ip, secondary=sim.primary_ip)
+        gone = stack.destroy()
+        assert warnings(gone) == ""
+    assert (sim.primary.zone("X4"), sim.backup.zone("X4")) == ("DMZ", "LAN")
+    assert mode_of(sim.primary) == {} and mode_of(sim.backup) == {}
 
 
 # -- 3. a new Backup at a new address; the old one dead ---------------------------------
@@ -526,10 +550,10 @@ def test_two_spellings_of_one_pair_in_one_run_through_the_host(
     links = [{"interface": "X4", **upper}, {"interface": "X5", **lower}]
     stack = ha_stack(tmp_path, sim, links=json.dumps(links), pair=False)
     stack.parallel = 4
+    stack.call_timeout = 30  # a deadlock fails the call, not the suite
     for unit in (sim.primary, sim.backup):
         unit.hang("POST", "/api/sonicos/auth$", seconds=0.5, times=2)
     with stack:
-        stack._provider_host().call_timeout = 30  # a deadlock fails the call, not the suite
         result = stack.up()
         assert sorted(ops(result)) == [("site-x4", "create"), ("site-x5", "create")]
         for unit in (sim.primary, sim.backup):

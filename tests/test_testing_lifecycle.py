@@ -308,14 +308,19 @@ def test_many_resources_many_runs_do_not_exhaust_the_pickler(toy: Lifecycle) -> 
     assert pickle._Pickler.__dict__["_batch_setitems"] is before
 
 
-def test_one_host_per_session_restarted_when_config_changes(toy: Lifecycle) -> None:
-    toy.preview()
-    first = toy._host
-    toy.preview()
-    assert toy._host is first
-    toy.set_config("beta", 7)
-    toy.preview()
-    assert toy._host is not first and first is not None and not first.running
+def test_one_provider_host_per_command_as_the_cli_starts_them(toy: Lifecycle) -> None:
+    """preview, up, refresh and destroy each start a new host process and stop it at
+    the end, also inside `with` (the CLI starts one per command)."""
+    hosts = []
+    with toy:
+        for command in (toy.preview, toy.up, toy.refresh, toy.preview, toy.destroy):
+            command()
+            assert toy._host is not None and toy._host not in hosts
+            hosts.append(toy._host)
+    assert len({host.pid for host in hosts}) == 5
+    assert not any(host.running for host in hosts)  # each stopped when its command ended
+    toy.preview()  # outside `with`: started and stopped by the command itself
+    assert toy._host not in hosts and not toy._host.running
 
 
 def cli(*args: str, cwd: Path = PROJECT) -> subprocess.CompletedProcess[str]:

@@ -58,6 +58,22 @@ SCHEMA = Schema(
 )
 
 
+def by_unit(
+    remembered: dict[str, Any] | None, olds: dict[str, Any], serials: dict[str, str]
+) -> dict[str, Any]:
+    """What was remembered per role (`previous_zones`, `previous_ip_assignments`), keyed
+    by the roles the units have now: it belongs to a unit, found by its serial, so when
+    primary and backup exchange roles each unit keeps its own original zone."""
+    by_serial = {
+        olds.get(f"{role}_serial") or role: value for role, value in (remembered or {}).items()
+    }
+    return {
+        role: by_serial[serials[role]] if serials[role] in by_serial else by_serial[role]
+        for role in ROLES
+        if serials[role] in by_serial or role in by_serial
+    }
+
+
 # -- interface objects ---------------------------------------------------------
 
 

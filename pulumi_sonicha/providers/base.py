@@ -115,7 +115,9 @@ class SonicHaProvider(ResourceProvider):
         olds, news = self.with_defaults(olds), self.with_defaults(news)
         changed = self.schema.changed_keys(olds, news)
         replaces = [key for key in changed if self.schema.by_name[key].replace]
-        moved = [key for key in replaces if self.same_unit_at_new_address(key, olds, news)]
+        moved = [key for key in replaces if key in self.host_serials]
+        if moved and not self.same_units_at_new_addresses(moved, olds, news):
+            moved = []
         return DiffResult(
             changes=bool(changed),
             replaces=[key for key in replaces if key not in moved],
@@ -125,27 +127,36 @@ class SonicHaProvider(ResourceProvider):
     # Host inputs and the serial output of the unit each one reaches.
     host_serials: ClassVar[dict[str, str]] = {}
 
-    def same_unit_at_new_address(
-        self, key: str, olds: dict[str, Any], news: dict[str, Any]
+    def same_units_at_new_addresses(
+        self, keys: list[str], olds: dict[str, Any], news: dict[str, Any]
     ) -> bool:
-        """A host input changed, but the new address answers with the serial this resource
-        manages: the unit was re-addressed (or spelled another way), so update in place.
+        """Host inputs changed, but the new addresses answer with the very serials this
+        resource manages: the units were re-addressed (or spelled another way), or, for
+        a resource of two units, their roles exchanged (HaInterface: the same link
+        between the same two units). Then update in place.
 
-        A replacement would take the very same unit's HA configuration (or zones) down
-        and set it up again (delete first, `delete_before_replace`), for nothing. Only
-        a changed host costs requests here; an unchanged resource's diff makes none.
+        A replacement would take the same units' HA configuration (or zones) down and
+        set it up again (delete first, `delete_before_replace`), for nothing. Only a
+        changed host costs requests here; an unchanged resource's diff makes none.
         """
-        serial = olds.get(self.host_serials.get(key, ""))
-        host = news.get(key)
-        if not serial or not isinstance(host, str) or is_unknown(host):
-            return False
+        managed = sorted(olds.get(s) or "" for s in self.host_serials.values())
+        found = {key: olds.get(serial) for key, serial in self.host_serials.items()}
+        for key in keys:
+            host = news.get(key)
+            if not all(managed) or not isinstance(host, str) or is_unknown(host):
+                return False
+            found[key] = self._serial_at(key, host, olds)
+        return sorted(serial or "" for serial in found.values()) == managed
+
+    def _serial_at(self, key: str, host: str, olds: dict[str, Any]) -> str:
         try:
             with SonicOSClient(host, self.settings).session() as unit:
-                return unit.system().serial == serial
+                return unit.system().serial
         except SonicHaError as exc:
             # A replacement deletes first (delete_before_replace): planning one on an
             # address that does not answer (a typo, a unit not yet racked) would take
             # the working unit at the old address down before the create fails.
+            serial = olds.get(self.host_serials[key])
             raise SonicHaError(
                 f"{key} changed from {olds.get(key)!r} to {host!r}, but the new address"
                 f" could not be checked ({exc}); nothing was changed. Fix the address, or"

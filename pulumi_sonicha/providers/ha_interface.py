@@ -331,8 +331,11 @@ class HaInterfaceProvider(SonicHaProvider):
         """Check both units, unassign the zone where needed, commit on both or neither."""
         name = inputs["interface"]
         with self._units(inputs) as units:
+            managed = [olds[f"{r}_serial"] for r in ROLES if olds.get(f"{r}_serial")]
             for role in ROLES:
-                if olds.get(f"{role}_serial") not in (None, units[role].system.serial):
+                # The roles may have been exchanged (the same two units): each unit must
+                # be one this resource manages.
+                if managed and units[role].system.serial not in managed:
                     self.require_serial(units[role].session, olds[f"{role}_serial"], "write")
             ports = {role: self._port(units[role], name) for role in ROLES}
             self._validate(inputs, units, ports)
@@ -342,8 +345,9 @@ class HaInterfaceProvider(SonicHaProvider):
             for role, port in changed.items():
                 units[role].session.put_interface(model.unassigned(port.ipv4))
             self._commit(units, changed, name)
-        previous_zones = dict(olds.get("previous_zones") or {})
-        previous_ips = dict(olds.get("previous_ip_assignments") or {})
+        serials = {role: units[role].system.serial for role in ROLES}
+        previous_zones = model.by_unit(olds.get("previous_zones"), olds, serials)
+        previous_ips = model.by_unit(olds.get("previous_ip_assignments"), olds, serials)
         if not olds:
             # What delete puts back is what was there before this resource first touched
             # the port: recorded at create only. A zone an update unassigns again was

@@ -16,7 +16,7 @@ JSON file::
         state_file="/tmp/ha-pair.json",
         env={"PYTHONPATH": "..."},                  # environment of the provider host
     )
-    with stack:                                     # one provider host for the block
+    with stack:                                     # each command: a provider host of its own
         plan = stack.preview()                      # Check/Diff only; nothing written
         assert plan.changes == {"create": 3}
         stack.up()                                  # creates; state saved after every step

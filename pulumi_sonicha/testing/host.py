@@ -22,16 +22,23 @@ is given, so `req.config.get("key")` resolves `<project>:key`.
 
 from __future__ import annotations
 
+import array
 import asyncio
+import base64
 import contextlib
+import fcntl
+import functools
 import json
 import os
 import pickle
+import pickletools
 import re
 import signal
 import subprocess
 import sys
+import termios
 import threading
+import time
 import weakref
 from collections.abc import Iterable, Iterator, Mapping
 from concurrent import futures
@@ -199,6 +206,31 @@ def _require_provider(props: Mapping[str, Any], what: str) -> None:
         )
 
 
+def _unread(fd: int) -> int:
+    """Bytes waiting in a pipe (FIONREAD)."""
+    buf = array.array("i", [0])
+    fcntl.ioctl(fd, termios.FIONREAD, buf, True)
+    return buf[0]
+
+
+@functools.lru_cache(maxsize=64)
+def provider_module(ref: str) -> str | None:
+    """The module of the provider class a `__provider` value names (pickled by
+    reference: the module and class name are the first globals in it), or None."""
+    try:
+        strings: list[str] = []
+        for op, arg, _ in pickletools.genops(base64.b64decode(ref)):
+            if isinstance(arg, str):
+                strings.append(arg)
+            if op.name == "STACK_GLOBAL" and len(strings) >= 2:
+                return strings[-2]
+            if op.name == "GLOBAL" and isinstance(arg, str):
+                return arg.split(" ", 1)[0]
+    except Exception:  # noqa: BLE001 - not a pickle we can read: nothing to preload
+        return None
+    return None
+
+
 STOP_GRACE_S = 5.0
 """How long the engine waits after SIGINT before it kills a plugin (plugin.go `Close`)."""
 
@@ -286,6 +318,7 @@ class ProviderHost:
         project: str | None = None,
         start_timeout: float = 60.0,
         call_timeout: float | None = None,
+        preload: tuple[str, ...] = (),
     ) -> None:
         self.cwd = Path(cwd) if cwd is not None else Path.cwd()
         self.env = dict(env or {})
@@ -293,6 +326,8 @@ class ProviderHost:
         self.project = project
         self.start_timeout = start_timeout
         self.call_timeout = call_timeout
+        # Modules imported before the SDK's host runs (see `_command`).
+        self.preload = tuple(preload)
         self.port: int | None = None
         self._proc: subprocess.Popen[bytes] | None = None
         self._channel: grpc.Channel | None = None
@@ -306,6 +341,8 @@ class ProviderHost:
         self._engine: grpc.Server | None = None
         self._interrupted = threading.Event()
         self._raw_errors: list[tuple[str, str]] = []  # (what failed, details as received)
+        # Modules of the provider classes this host was sent (`__provider`).
+        self.provider_modules: set[str] = set()
 
     # -- process -------------------------------------------------------------
     def start(self) -> ProviderHost:
@@ -322,7 +359,7 @@ class ProviderHost:
         self._engine = engine
         with _sigint_not_ignored():
             proc = subprocess.Popen(
-                [self.python, "-u", "-m", "pulumi.dynamic", f"127.0.0.1:{engine_port}"],
+                self._command(f"127.0.0.1:{engine_port}"),
                 cwd=self.cwd,
                 env=env,
                 stdin=subprocess.DEVNULL,
@@ -342,6 +379,25 @@ class ProviderHost:
             self.close()
             raise
         return self
+
+    def _command(self, engine: str) -> list[str]:
+        """`python -u -m pulumi.dynamic <engine>`, as the engine starts it. With `preload`
+        (a host started ahead for a later command, `Lifecycle`), the same module runs as
+        `__main__` with the same arguments (`runpy.run_module(..., alter_sys=True)`, what
+        `-m` does), after importing those modules, so the first call of its command does
+        not pay for their import; what the provider sees is the same."""
+        if not self.preload:
+            return [self.python, "-u", "-m", "pulumi.dynamic", engine]
+        code = (
+            "import importlib, runpy\n"
+            f"for name in {list(self.preload)!r}:\n"
+            "    try:\n"
+            "        importlib.import_module(name)\n"
+            "    except ImportError:\n"
+            "        pass\n"
+            "runpy.run_module('pulumi.dynamic', run_name='__main__', alter_sys=True)\n"
+        )
+        return [self.python, "-u", "-c", code, engine]
 
     def _read_port(self, proc: subprocess.Popen[bytes]) -> int:
         # The reader threads must not reference `self`, or the finalizer that
@@ -424,6 +480,24 @@ class ProviderHost:
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(self._proc.pid, signal.SIGINT)
 
+    def drain(self, timeout: float = 1.0) -> None:
+        """Wait until the reader threads have taken what the host wrote so far (its
+        pipes are empty twice in a row), so `stderr_text()` holds every line written
+        before the last call returned, without waiting for the host to exit."""
+        proc = self._proc
+        if proc is None:
+            return
+        pipes = [p for p in (proc.stdout, proc.stderr) if p is not None and not p.closed]
+        deadline = time.monotonic() + timeout
+        quiet = 0
+        while quiet < 2 and time.monotonic() < deadline:
+            try:
+                pending = sum(_unread(pipe.fileno()) for pipe in pipes)
+            except (OSError, ValueError):  # closed meanwhile: the readers hit EOF
+                return
+            quiet = quiet + 1 if pending == 0 else 0
+            time.sleep(0.002)
+
     def captured_texts(self) -> dict[str, str]:
         """Everything the provider produced, as received (nothing redacted), by where it
         was seen: what the harness checks for secrets in plain text."""
@@ -448,6 +522,12 @@ class ProviderHost:
         return redact("\n".join(self.stderr_text().splitlines()[-lines:]), self._secrets)
 
     # -- calls ---------------------------------------------------------------
+    def _seen(self, props: Mapping[str, Any]) -> None:
+        ref = props.get(PROVIDER_KEY)
+        module = provider_module(ref) if isinstance(ref, str) else None
+        if module is not None:
+            self.provider_modules.add(module)
+
     def _call(self, method: str, request: Any, urn: str = "") -> Any:
         if self._stub is None:
             raise HostError("provider host is not running (use it as a context manager)")
@@ -503,6 +583,7 @@ class ProviderHost:
     def check(self, urn: str, olds: Mapping[str, Any], news: Mapping[str, Any]) -> CheckOutcome:
         """`Check(olds = old inputs or {}, news = the program's inputs)`."""
         _require_provider(news, "Check news")
+        self._seen(news)
         type_, name = split_urn(urn)
         request = provider_pb2.CheckRequest(
             urn=urn,
@@ -552,6 +633,7 @@ class ProviderHost:
     def create(self, urn: str, props: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
         """`Create(checked inputs)` -> (id, outputs incl. `__provider`)."""
         _require_provider(props, "Create properties")
+        self._seen(props)
         type_, name = split_urn(urn)
         request = provider_pb2.CreateRequest(
             urn=urn, name=name, type=type_, properties=to_struct(props), preview=False
@@ -568,6 +650,7 @@ class ProviderHost:
     ) -> tuple[str, dict[str, Any], dict[str, Any] | None]:
         """`Read(id, old outputs, old inputs)` -> (id or "" if gone, outputs, inputs or None)."""
         _require_provider({**(inputs or {}), **props}, "Read properties")
+        self._seen({**(inputs or {}), **props})
         type_, name = split_urn(urn)
         request = provider_pb2.ReadRequest(
             id=id_,
@@ -613,6 +696,7 @@ class ProviderHost:
     ) -> None:
         """`Delete(id, old outputs)`."""
         _require_provider(props, "Delete properties")
+        self._seen(props)
         type_, name = split_urn(urn)
         request = provider_pb2.DeleteRequest(
             id=id_,

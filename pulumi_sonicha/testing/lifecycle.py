@@ -6,7 +6,9 @@ program's `__main__.py` in this process under the SDK's mock monitor
 language host sets it; each resource the program registers reaches
 `Mocks.new_resource`, which does what the engine's step generator does:
 `Check`, then `Create` for a new resource or `Diff` and `Update` / replace /
-nothing for a known one, against a real provider host (`ProviderHost`).
+nothing for a known one, against a real provider host (`ProviderHost`): a new
+one per command, as the CLI starts one per `preview`, `up`, `refresh` and
+`destroy`, so nothing a provider keeps in memory outlives its command.
 State lives in a JSON file, one entry per resource (urn, type, id, checked
 inputs with `__provider`, outputs, order).
 
@@ -133,15 +135,64 @@ __all__ = [
 ]
 
 
+# -- hosts started ahead ---------------------------------------------------------------
+class _SpareHosts:
+    """Provider hosts started ahead of the command that will use them, one per kind
+    (project directory, environment, interpreter), shared by every `Lifecycle` of this
+    process: each command still gets a process of its own, configured and used by it
+    alone, without waiting for it to start. Spares left at exit are stopped by their
+    finalizers."""
+
+    _KINDS = 4
+
+    def __init__(self) -> None:
+        self._by_key: dict[tuple[Any, ...], tuple[ProviderHost, threading.Thread]] = {}
+        self._lock = threading.Lock()
+
+    def start(self, key: tuple[Any, ...], make: Callable[[], ProviderHost]) -> None:
+        with self._lock:
+            if key in self._by_key:
+                return
+            host = make()
+            starting = threading.Thread(target=self._start_quietly, args=(host,), daemon=True)
+            starting.start()
+            self._by_key[key] = (host, starting)
+            evicted = list(self._by_key)[: -self._KINDS]
+            old = [self._by_key.pop(k) for k in evicted]
+        for host, starting in old:
+            starting.join()
+            host.close()
+
+    def take(self, key: tuple[Any, ...]) -> ProviderHost | None:
+        with self._lock:
+            spare = self._by_key.pop(key, None)
+        if spare is None:
+            return None
+        host, starting = spare
+        starting.join()
+        if host.running and host.port is not None:
+            return host
+        host.close()
+        return None
+
+    @staticmethod
+    def _start_quietly(host: ProviderHost) -> None:
+        with contextlib.suppress(Exception):  # taken only if it serves; else a new start
+            host.start()
+
+
+_SPARES = _SpareHosts()
+
+
 # -- the stack -----------------------------------------------------------------------
 class Lifecycle:
     """One stack of a Pulumi Python project, driven like `pulumi preview/up/refresh/destroy`.
 
-    Within `with stack:` one provider host serves every operation, configured
-    once with the stack config (as the engine configures it once per run);
-    changing the config restarts it. Outside a `with` block each operation
-    starts and stops its own host. `config` keys without a namespace get the
-    project's (`count` -> `<project>:count`); values become strings.
+    Each command starts its own provider host and configures it with the stack
+    config, as the CLI does, and stops it when the command ends; `with stack:`
+    only makes sure a host is stopped when the block raises. `config` keys without
+    a namespace get the project's (`count` -> `<project>:count`); values become
+    strings.
     """
 
     def __init__(
@@ -155,6 +206,7 @@ class Lifecycle:
         *,
         python: str = sys.executable,
         parallel: int = 1,
+        call_timeout: float | None = None,
     ) -> None:
         self.project_dir = Path(project_dir).resolve()
         self.project, self.program = read_project(self.project_dir)
@@ -169,9 +221,13 @@ class Lifecycle:
         ).resolve()
         self._config = {self.config_key(k): config_value(v) for k, v in (config or {}).items()}
         self._secret_keys = {self.config_key(k) for k in secret_keys}
+        # Seconds a provider call may take before it fails (None: no limit, as the engine).
+        self.call_timeout = call_timeout
+        # The provider host of the command in flight (or of the last one, stopped), and
+        # inside `with` the one started ahead for the next command.
         self._host: ProviderHost | None = None
-        self._host_config: tuple[dict[str, str], set[str]] | None = None
         self._entered = False
+        self._stopping: list[threading.Thread] = []  # hosts of ended commands, exiting
         self._state: _State | None = None
         self._written: str | None = None
         self._outputs: dict[str, Any] | None = None
@@ -210,7 +266,6 @@ class Lifecycle:
 
     # -- provider host -----------------------------------------------------------
     def __enter__(self) -> Lifecycle:
-        self._provider_host()
         self._entered = True
         return self
 
@@ -219,29 +274,76 @@ class Lifecycle:
         self.close()
 
     def close(self) -> None:
-        """Stop the provider host, if one runs."""
+        """Stop the provider host of the command in flight, if one runs, and wait for
+        the hosts of ended commands to exit (each command stops its own when it ends)."""
         if self._host is not None:
             self._host.close()
-            self._host = None
+        stopping, self._stopping = self._stopping, []
+        for thread in stopping:
+            thread.join()
 
-    def _provider_host(self) -> ProviderHost:
-        wanted = (dict(self._config), set(self._secret_keys))
-        if self._host is not None and (self._host_config != wanted or not self._host.running):
-            self.close()
-        if self._host is None:
-            host = ProviderHost(self.project_dir, self.env, self.python, project=self.project)
+    def _stop(self, host: ProviderHost) -> None:
+        """Stop a command's host as the CLI does when the command ends (SIGINT, SIGKILL
+        after 5 s). Inside `with`, in the background: every call has returned and its
+        output is taken, so the next command need not wait for the process to exit;
+        leaving the block waits for it."""
+        if not self._entered:
+            host.close()
+            return
+        stopping = threading.Thread(target=host.close, daemon=True)
+        stopping.start()
+        self._stopping.append(stopping)
+
+    def _new_host(self, preload: tuple[str, ...] = ()) -> ProviderHost:
+        return ProviderHost(
+            self.project_dir,
+            self.env,
+            self.python,
+            project=self.project,
+            call_timeout=self.call_timeout,
+            preload=preload,
+        )
+
+
+    def _host_key(self) -> tuple[Any, ...]:
+        """What makes two hosts interchangeable before they are configured."""
+        env = {**os.environ, **self.env}
+        return (self.project_dir, tuple(sorted(env.items())), self.python, self.call_timeout)
+
+    def _start_host(self) -> ProviderHost:
+        """A new provider host for one command, configured with the stack config: the
+        CLI starts one per `preview`, `up`, `refresh` and `destroy`, so nothing a
+        provider keeps in memory (sessions, Digest nonces, portal tokens, run claims)
+        outlives the command.
+
+        Inside `with stack:` the process for the *next* command is started ahead, once
+        this one ends (it is configured, and first used, only by that command): a new
+        process per command without its start-up time in every test."""
+        host = self._take_spare()
+        if host is None:
+            host = self._new_host()
             host.start()
-            try:
-                host.configure(self._config, self._secret_keys)
-            except BaseException:
-                host.close()
-                raise
-            self._host, self._host_config = host, wanted
-        return self._host
+        try:
+            host.configure(self._config, self._secret_keys)
+        except BaseException:
+            host.close()
+            raise
+        self._host = host
+        return host
+
+    def _start_spare(self, modules: set[str]) -> None:
+        """Inside `with`: start a host for a later command now (the ended command's
+        host exits meanwhile), importing ahead the provider modules this one used."""
+        if self._entered:
+            _SPARES.start(self._host_key(), lambda: self._new_host(preload=tuple(sorted(modules))))
+
+    def _take_spare(self) -> ProviderHost | None:
+        return _SPARES.take(self._host_key())
 
     @contextlib.contextmanager
     def _session(self, result: Result) -> Iterator[Callable[[], ProviderHost]]:
-        """A lazily started host for one operation (kept when inside `with`).
+        """The provider host of one command, started at its first provider call and
+        stopped when the command ends (also inside `with`).
 
         The warnings providers sent to the engine's Log land in `result.diagnostics`.
         Ctrl-C (KeyboardInterrupt) stops the host as the engine does (SIGINT: an
@@ -253,10 +355,9 @@ class Lifecycle:
 
         def host() -> ProviderHost:
             with lock:
-                running = self._provider_host()
-                if not started or started[-1] is not running:
-                    started.append(running)
-                return running
+                if not started:
+                    started.append(self._start_host())
+                return started[0]
 
         failure: BaseException | None = None
         try:
@@ -281,10 +382,13 @@ class Lifecycle:
             failure = exc
             raise
         finally:
+            for running in started:
+                running.drain()
             self._collect(started, result)
             leaks = self._leaks(started, result)
-            if not self._entered:
-                self.close()
+            for running in started:
+                self._stop(running)
+            self._start_spare({m for running in started for m in running.provider_modules})
             if leaks:
                 leak = SecretLeakError(
                     f"{result.operation}: a secret appeared in plain text: {'; '.join(leaks)}."
@@ -295,7 +399,7 @@ class Lifecycle:
                 raise leak from failure
 
     def _leaks(self, hosts: list[ProviderHost], result: Result) -> list[str]:
-        """Every place a secret appears in plain text: what each provider host of this
+        """Every place a secret appears in plain text: what the provider host of this
         command produced, and the state file (not written by a preview)."""
         texts: dict[str, str] = {}
         for running in hosts:
