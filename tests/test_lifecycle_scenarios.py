@@ -158,9 +158,9 @@ def test_rename_without_aliases_keeps_the_pair_working(sim: Simulator, tmp_path:
             association["id"]
         ]
         text = warnings(result)
-        assert "left HA on at the Primary" in text and "another HaPair set it" in text
-        assert "another HaInterface set that port during this run" in text
-        assert "another LicenseAssociation adopted it" in text
+        assert "left HA on at the Primary" in text and "another HaPair manages it" in text
+        assert "another HaInterface manages that port" in text
+        assert "another LicenseAssociation manages it" in text
         # The stack moves on: the new resources remember what was there before.
         assert not stack.preview().has_changes
         stack.destroy()
@@ -168,6 +168,46 @@ def test_rename_without_aliases_keeps_the_pair_working(sim: Simulator, tmp_path:
     # What is lost without aliases (README): the new link found X4 Unassigned, so the
     # zone from before the first `up` (DMZ) is no longer known; destroy leaves X4 as is.
     assert sim.primary.zone("X4") == "Unassigned"
+    assert association["id"] not in [a["id"] for a in sim.portal.associations()]
+
+
+def test_rename_over_two_ups_keeps_the_pair_working(sim: Simulator, tmp_path: Path) -> None:
+    """The fleet lists the pair under both names for a while (hq added, site-a kept: hq
+    adopts the live pair and says so), then drops site-a. That later `up` deletes
+    site-a in a provider host that never created hq; hq, declared in the same run, says
+    in its diff which unit objects it manages, so the deletes leave them alone."""
+    sim.primary.set_zone("X4", "DMZ")  # site-a's data link would put it back
+    with fleet_stack(sim, tmp_path) as stack:
+        stack.up()
+        (association,) = [
+            a for a in sim.portal.associations() if a["primary_serial"] == sim.primary.serial
+        ]
+        site_a = json.loads(stack.config["ha:pairs"])
+        rename(stack, sim)
+        hq = json.loads(stack.config["ha:pairs"])
+        stack.set_config("ha:pairs", json.dumps(site_a + hq))
+        adopted = stack.up()
+        assert sorted(ops(adopted)) == sorted(
+            [(f"site-a-{s}", "same") for s in SUFFIXES] + [(f"hq-{s}", "create") for s in SUFFIXES]
+        )
+        text = warnings(adopted)
+        assert f"HaPair {sim.primary.serial}: the Primary" in text
+        assert "already has HA on as declared, naming the Backup" in text
+        assert "LicenseAssociation" in text and "already associated" in text
+        stack.set_config("ha:pairs", json.dumps(hq))
+        result = stack.up()  # a new provider host: it never saw hq's creates
+        assert ops(result) == [(f"hq-{s}", "same") for s in SUFFIXES] + [
+            (f"site-a-{s}", "delete") for s in reversed(SUFFIXES)
+        ]
+        assert_working_pair(sim, ("X4", "X5"))
+        assert association["id"] in [a["id"] for a in sim.portal.associations()]
+        text = warnings(result)
+        assert "left HA on at the Primary" in text and "another HaPair manages it" in text
+        assert "another HaInterface manages that port" in text
+        assert "another LicenseAssociation manages it" in text
+        assert not stack.preview().has_changes
+        stack.destroy()
+    assert mode_of(sim.primary) == {} and mode_of(sim.backup) == {}
     assert association["id"] not in [a["id"] for a in sim.portal.associations()]
 
 

@@ -10,10 +10,12 @@ in shared/spec/pulumi-dynamic-facts.md). Three things follow, and live here:
   resource's create *before* the old resource's delete, and both name the same
   unit object (the same HA configuration, the same port). Every create and update
   records here which resource instance (its `instance_id` output, made at create and
-  kept for the resource's life) last set which unit object; a delete in the same
-  process leaves an object alone when another instance set it since. Only within one
-  process: a separate `pulumi destroy` of another stack cannot know it (the delete
-  then relies on the unit's live state, checked by each provider).
+  kept for the resource's life) last set which unit object, and so does every diff of
+  a resource the program declares (the engine diffs those before it deletes the
+  dropped ones, so a rename spread over two runs is covered too); a delete in the
+  same process leaves an object alone when another instance claims it. Only within
+  one process: a `pulumi destroy`, or another stack, cannot know it (the delete then
+  relies on the unit's live state, checked by each provider).
 - **Warnings the user sees.** A Python dynamic provider has no engine connection
   of its own (pulumi/pulumi#6065), and since pulumi/pulumi#17943 the CLI shows a
   provider's stderr only at debug level. The engine passes its address as the
