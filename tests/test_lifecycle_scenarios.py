@@ -420,40 +420,136 @@ def test_host_stopped_during_the_sync_wait_puts_back_and_logs_out(tmp_path: Path
             assert_working_pair(sim)
 
 
-def test_ctrl_c_in_the_harness_command_is_one_line_and_saves_state(tmp_path: Path) -> None:
+def test_host_killed_with_sigterm_during_the_sync_wait_next_up_reconciles(
+    tmp_path: Path,
+) -> None:
+    """SIGTERM straight at the provider host (a CI runner killing every process): a
+    Python dynamic provider cannot catch it (only the main thread may install signal
+    handlers, and the SDK's host owns it), so nothing runs: the committed HA settings
+    stay and the session is abandoned until the unit's idle timeout. The next `up`
+    takes the pair over as it is (saying so) and completes."""
     with Simulator(sync_seconds=60) as sim:
+        stack = ha_stack(tmp_path, sim, syncTimeout=300)
+        with stack:
+            def kill() -> None:
+                wait_for_commit(sim.primary)
+                assert stack._host is not None and stack._host.pid is not None
+                os.kill(stack._host.pid, signal.SIGTERM)
+
+            killer = threading.Thread(target=kill)
+            killer.start()
+            with pytest.raises(LifecycleError) as caught:
+                stack.up()
+            killer.join()
+            assert caught.value.resource == "site-pair" and caught.value.op == "create"
+            assert [r["name"] for r in stack.state["resources"]] == ["site-x4"]
+            assert secondary_of(sim.primary) == sim.backup.serial  # committed: it stays
+            assert sim.primary.pending() == {}  # nothing was staged while waiting
+            assert not no_session_left(sim, sim.primary)  # abandoned, until idle timeout
+            sim.primary.expire_sessions()  # the unit's idle timeout
+            sim.primary.sync_seconds = 0
+            result = stack.up()
+            assert ops(result) == [("site-x4", "same"), ("site-pair", "create")]
+            assert "already has HA on as declared" in warnings(result)
+            assert_working_pair(sim)
+            assert no_session_left(sim, sim.primary)
+
+
+def harness_up(
+    sim: Simulator, state: Path, *config: str
+) -> subprocess.Popen[str]:
+    """`python -m pulumi_sonicha.testing up` of the scenario project, in a process group
+    of its own, as a terminal's foreground job (Ctrl-C reaches the whole group)."""
+    args = [
+        f"t:primaryHost={sim.primary.host}",
+        f"t:backupHost={sim.backup.host}",
+        f"t:backupSerial={sim.backup.serial}",
+        f"sonicha:caBundle={sim.ca_path}",
+        *config,
+    ]
+    command = [sys.executable, "-m", "pulumi_sonicha.testing", "up", "--cwd", str(HA_STACK)]
+    command += ["--state", str(state)]
+    for arg in args:
+        command += ["--config", arg]
+    return subprocess.Popen(
+        command,
+        env={**os.environ, "SONICHA_PASSWORD": sim.password},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+
+
+def ctrl_c(proc: subprocess.Popen[str], *pauses: float) -> tuple[str, str]:
+    """Ctrl-C once, and once more after each pause; then the command's output."""
+    try:
+        os.killpg(proc.pid, signal.SIGINT)
+        for pause in pauses:
+            time.sleep(pause)
+            os.killpg(proc.pid, signal.SIGINT)
+        return proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+
+
+def test_first_ctrl_c_lets_the_running_step_complete_and_starts_nothing_more(
+    tmp_path: Path,
+) -> None:
+    """As the CLI: the first Ctrl-C cancels. The link being created completes (its
+    commit was in flight), the second link and the pair are never started, and the
+    state holds what completed."""
+    with Simulator(sync_seconds=0) as sim:
+        for link in ("X4", "X5"):
+            sim.primary.set_zone(link, "DMZ")
+        sim.primary.hang("POST", "/api/sonicos/config/pending$", seconds=2)
         state = tmp_path / "state.json"
-        args = [
-            f"t:primaryHost={sim.primary.host}",
-            f"t:backupHost={sim.backup.host}",
-            f"t:backupSerial={sim.backup.serial}",
-            "t:syncTimeout=300",
-            f"sonicha:caBundle={sim.ca_path}",
-        ]
-        command = [sys.executable, "-m", "pulumi_sonicha.testing", "up", "--cwd", str(HA_STACK)]
-        command += ["--state", str(state)]
-        for arg in args:
-            command += ["--config", arg]
-        env = {**os.environ, "SONICHA_PASSWORD": sim.password}
-        proc = subprocess.Popen(
-            command,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            start_new_session=True,  # its own group, as a terminal's foreground job
-        )
+        proc = harness_up(sim, state, 't:links=["X4", "X5"]')
         try:
-            wait_for_commit(sim.primary, timeout=60)
-            os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C reaches the whole group
-            out, err = proc.communicate(timeout=60)
-        finally:
-            if proc.poll() is None:
-                os.killpg(proc.pid, signal.SIGKILL)
+            deadline = time.monotonic() + 60
+            while ("PUT", "/api/sonicos/interfaces/ipv4") not in [
+                (r.method, r.path) for r in sim.primary.requests
+            ]:
+                assert time.monotonic() < deadline, "X4 was never written"
+                time.sleep(0.02)
+        except BaseException:
+            proc.kill()
+            raise
+        out, err = ctrl_c(proc)
         assert proc.returncode == 130, (out, err)
         assert "Traceback" not in err
+        assert err.count("^C received; cancelling") == 1, err
+        (line,) = [line for line in err.splitlines() if line.startswith("interrupted:")]
+        assert "up canceled (Ctrl-C): the steps that were running completed" in line
+        assert [r["name"] for r in json.loads(state.read_text())["resources"]] == ["site-x4"], (
+            err
+        )
+        assert sim.primary.zone("X4") == "Unassigned"  # the running step completed
+        assert sim.primary.zone("X5") == "DMZ"  # never started
+        assert mode_of(sim.primary) == {}
+        assert sim.primary.pending() == {} and no_session_left(sim, sim.primary)
+
+
+def test_second_ctrl_c_stops_the_host_during_the_sync_wait(tmp_path: Path) -> None:
+    """The first Ctrl-C waits for the running step (HaPair waiting for the sync); the
+    second stops the provider host (SIGINT): the HA settings are put back, the session
+    ends, one line says so, and the state keeps what completed."""
+    with Simulator(sync_seconds=60) as sim:
+        state = tmp_path / "state.json"
+        proc = harness_up(sim, state, "t:syncTimeout=300")
+        try:
+            wait_for_commit(sim.primary, timeout=60)
+        except BaseException:
+            proc.kill()
+            raise
+        out, err = ctrl_c(proc, 1.0)
+        assert proc.returncode == 130, (out, err)
+        assert "Traceback" not in err
+        assert err.count("^C received; cancelling") == 1, err
         lines = [line for line in err.splitlines() if line.startswith("interrupted:")]
         assert len(lines) == 1, err
+        assert "the provider host was stopped (SIGINT)" in lines[0]
         assert [r["name"] for r in json.loads(state.read_text())["resources"]] == ["site-x4"]
         assert mode_of(sim.primary) == {}
         assert sim.primary.pending() == {}

@@ -89,9 +89,16 @@ def new_instance_id() -> str:
 
 
 def stopping() -> bool:
-    """The provider host was asked to stop (SIGINT): the interpreter is shutting down
-    and waits for our worker thread (`threading._SHUTTING_DOWN`, CPython 3.9+)."""
-    return bool(getattr(threading, "_SHUTTING_DOWN", False))
+    """The provider host was asked to stop (SIGINT): its main thread has ended and the
+    interpreter is shutting down, waiting for our worker thread.
+
+    CPython sets `threading._SHUTTING_DOWN` then (3.9+); it is private, so the public
+    sign counts too: `threading._shutdown` stops the main thread's `Thread` object
+    before it joins the others, so `main_thread().is_alive()` turns False
+    (tests/test_run_stopping.py checks both on this interpreter)."""
+    if getattr(threading, "_SHUTTING_DOWN", False):
+        return True
+    return not threading.main_thread().is_alive()
 
 
 _ADDRESS = re.compile(r"^(?:\[[0-9a-fA-F:]+\]|[\w.\-]+):\d{1,5}$")
