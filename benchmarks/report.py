@@ -190,6 +190,7 @@ def conditions(results: dict[str, Any]) -> str:
         + f"; {options['latency_ms']:g} ms per request,"
         f" {options['connect_round_trips']} round trips per new connection,"
         f" simulators in {options['sim_processes']} process(es)."
+        + (f" {options['note']}" if options.get("note") else "")
     )
 
 

@@ -111,6 +111,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help=f"JSON file to write (default: {DEFAULT_OUT.relative_to(ROOT)}; --quick: none)",
     )
     parser.add_argument(
+        "--note",
+        default="",
+        help="conditions of the run to record with it (e.g. what else ran on the machine)",
+    )
+    parser.add_argument(
         "--readme-only",
         action="store_true",
         help="regenerate the README's tables from the JSON (--out) without measuring",
@@ -279,6 +284,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "sim_processes": args.sim_processes,
             "naive_max_pairs": args.naive_max_pairs,
             "quick": args.quick,
+            "note": args.note,
         },
         "requests_per_operation": {
             resource: {name: op.to_json() for name, op in by_op.items()}

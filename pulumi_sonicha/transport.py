@@ -150,6 +150,11 @@ _TRUST: dict[tuple[str, int, int], ssl.SSLContext] = {}
 _TRUST_LOCK = threading.Lock()
 
 
+def _is_trust_context(context: ssl.SSLContext) -> bool:
+    with _TRUST_LOCK:
+        return any(context is known for known in _TRUST.values())
+
+
 def _trust_context(ca_bundle: str) -> ssl.SSLContext:
     """One TLS context per CA bundle file (and version of it) for the process.
 
@@ -195,6 +200,16 @@ class _PooledAdapter(_QuietAdapter):
                 return host_params, pool_kwargs  # urllib3 reports the unreadable bundle
             del pool_kwargs["ca_certs"]
         return host_params, pool_kwargs
+
+    def cert_verify(self, conn: Any, url: str, verify: Any, cert: Any) -> None:
+        """requests sets the bundle's path on the pool for every request, and urllib3
+        then loads it into the context at every new connection: the whole bundle parsed
+        again per connection (CPU growing with units x CAs). A pool on our shared
+        context (see `_trust_context`) already trusts exactly that bundle."""
+        super().cert_verify(conn, url, verify, cert)
+        context = getattr(conn, "conn_kw", {}).get("ssl_context")
+        if context is not None and conn.ca_certs and _is_trust_context(context):
+            conn.ca_certs = None
 
     def close(self) -> None:
         for proxy in self.proxy_manager.values():

@@ -268,3 +268,30 @@ def test_a_kept_connection_never_serves_a_bundle_that_does_not_trust_the_unit() 
             with SonicOSClient(sim.primary.host, wrong).session() as unit:
                 unit.ha_settings()
         assert sim.primary.connections_opened == 2  # the second was refused in its handshake
+
+
+def test_a_ca_bundle_is_loaded_once_however_many_connections(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """One TLS context per bundle: a new connection does not parse the bundle again (a
+    fleet's bundle may hold one CA per unit, which made CPU and memory grow with
+    units x CAs)."""
+    import ssl
+
+    loads: list[Any] = []
+    real = ssl.SSLContext.load_verify_locations
+
+    def counting(self: ssl.SSLContext, *args: Any, **kwargs: Any) -> None:
+        loads.append(args or kwargs)
+        real(self, *args, **kwargs)
+
+    monkeypatch.setattr(ssl.SSLContext, "load_verify_locations", counting)
+    transport._TRUST.clear()
+    with Simulator(sync_seconds=0.0) as sim:
+        for _ in range(3):
+            for unit in (sim.primary, sim.backup):
+                with SonicOSClient(unit.host, settings_for(sim)).session() as session:
+                    session.ha_settings()
+            transport.POOLS.clear()  # the next operations open new connections
+        assert sim.primary.connections_opened == sim.backup.connections_opened == 3
+    assert len(loads) == 1
