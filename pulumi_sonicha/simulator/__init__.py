@@ -162,6 +162,14 @@ class Simulator:
     then be the borrowed portal's; `token_ttl_s` and `latency_s` do not apply to it.
     `latency_s` is added to every request; `connect_round_trips` times it more to
     every new connection (2 models TCP + TLS on a WAN link; 0 by default).
+
+    Addresses: the Primary answers at `host` (127.0.0.1), the Backup at `backup_ip`
+    (default 127.0.0.2, a loopback alias of its own), each certificate naming the
+    addresses its unit is reached at. Once the pair synchronizes the Backup answers
+    only at its monitoring address of an interface with management allowed.
+    `monitoring=True` starts the units as the README's procedure leaves them (X0
+    monitoring names both units' own addresses, management allowed); False starts
+    with none, so a paired Backup answers nowhere until HaMonitoring names it.
     """
 
     def __init__(
