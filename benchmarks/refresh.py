@@ -40,7 +40,7 @@ from pulumi_sonicha.testing.host import PROVIDER_KEY
 
 from .fleet import PROVIDERS, SECRET_KEYS, Fleet, Managed, fleet, gets
 from .simfleet import PASSWORD, PORTAL_PASSWORD, PORTAL_USERNAME, USERNAME, ServerStats
-from .sizes import cpu_seconds, peak_memory_kib
+from .sizes import busy_share, cpu_seconds, machine_cpu, peak_memory_kib
 
 #: Client threads sending Read calls; the host itself serves four at a time.
 CLIENT_THREADS = 64
@@ -111,6 +111,8 @@ class RefreshResult:
     host_memory_kib: dict[str, dict[str, int]] = field(default_factory=dict)
     #: CPU the provider host used during the refresh (user + system).
     host_cpu_seconds: float = 0.0
+    #: Share of the machine's CPUs busy during the refresh (host, simulators, all else).
+    machine_busy: float = 0.0
 
     @property
     def speedup(self) -> float | None:
@@ -161,6 +163,7 @@ class RefreshResult:
                 "limit_share": round(self.limit_share, 3),
                 "max_sessions_per_unit": self.max_sessions_per_unit,
                 "host_cpu_seconds": round(self.host_cpu_seconds, 2),
+                "machine_busy": round(self.machine_busy, 3),
             },
             "naive": None
             if self.naive is None or self.naive_seconds is None
@@ -202,11 +205,12 @@ def provider_refresh(fleet: Fleet, result: RefreshResult, workdir: str) -> list[
         fleet.clear_requests()
         threads = max(1, min(CLIENT_THREADS, len(fleet.resources)))
         with ThreadPoolExecutor(max_workers=threads) as pool:
-            cpu_before = cpu_seconds(host.pid)
+            cpu_before, machine_before = cpu_seconds(host.pid), machine_cpu()
             started = time.perf_counter()
             outcomes = list(pool.map(read, fleet.resources))
             result.provider_seconds = time.perf_counter() - started
             result.host_cpu_seconds = cpu_seconds(host.pid) - cpu_before
+            result.machine_busy = busy_share(machine_before, machine_cpu())
         result.host_memory_kib["after_refresh"] = peak_memory_kib(host.pid)
     stats = fleet.stats()
     result.provider = Traffic.of(stats)

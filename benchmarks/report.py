@@ -70,6 +70,11 @@ def _writes(op: dict[str, Any]) -> str:
     return "; ".join(parts) or "-"
 
 
+def _share(value: float | None) -> str:
+    """A 0..1 share as a percentage; "-" for results from before it was measured."""
+    return "-" if value is None else f"{value:.0%}"
+
+
 def _seconds(value: float | None) -> str:
     return "-" if value is None else f"{value:.2f}"
 
@@ -111,6 +116,7 @@ def refresh_table(results: dict[str, Any]) -> str:
                 naive.get("connections", "-"),
                 "-" if r["speedup"] is None else f"{r['speedup']:.1f}x",
                 f"{provider['host_cpu_seconds']:.1f}",
+                _share(provider.get("machine_busy")),
                 f"{r['host_memory_kib']['after_refresh']['VmHWM'] / 1024:.1f}",
             ]
         )
@@ -130,6 +136,7 @@ def refresh_table(results: dict[str, Any]) -> str:
             "naive connections",
             "speed-up",
             "host CPU s",
+            "machine busy",
             "host peak MiB",
         ],
         rows,
@@ -147,6 +154,7 @@ def stacks_table(results: dict[str, Any]) -> str:
             p["requests"],
             p["connections"],
             f"{p['limit_seconds']:.2f}",
+            _share(p.get("machine_busy")),
             "none" if not p["drift"] else ", ".join(p["drift"]),
         ]
         for p in stacks["points"]
@@ -160,6 +168,7 @@ def stacks_table(results: dict[str, Any]) -> str:
             "requests",
             "connections",
             "limit s",
+            "machine busy",
             "drift",
         ],
         rows,

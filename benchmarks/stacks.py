@@ -29,6 +29,7 @@ from typing import Any
 from .fleet import SECRET_KEYS, Fleet, fleet
 from .refresh import HOST_WORKERS, Traffic
 from .simfleet import PairInfo
+from .sizes import busy_share, machine_cpu
 
 ROOT = Path(__file__).resolve().parent.parent
 PROJECT = ROOT / "examples" / "fleet"
@@ -49,6 +50,8 @@ class StackPoint:
     traffic: Traffic = field(default_factory=Traffic)
     drift: list[str] = field(default_factory=list)
     up_seconds: float = 0.0
+    #: Share of the machine's CPUs busy while the drift jobs ran.
+    machine_busy: float = 0.0
 
     def limit_seconds(self, latency_ms: float, connect_round_trips: int) -> float:
         """N hosts of four workers each, every round trip waited out once."""
@@ -67,6 +70,7 @@ class StackPoint:
             "limit_share": round(limit / self.seconds, 3) if self.seconds else 0.0,
             "drift": self.drift,
             "up_seconds": round(self.up_seconds, 3),
+            "machine_busy": round(self.machine_busy, 3),
         }
 
 
@@ -175,7 +179,9 @@ def measure(
             point.up_seconds, _ = _run_at_once("up", jobs)
             started.set_latency(latency_ms / 1000.0, connect_round_trips)
             started.clear_requests()
+            before = machine_cpu()
             point.seconds, results = _run_at_once("drift", jobs)
+            point.machine_busy = busy_share(before, machine_cpu())
             point.per_stack_seconds = [r["seconds"] for r in results]
             point.drift = [name for r in results for name in r["drift"]]
             point.traffic = Traffic.of(started.stats())

@@ -108,6 +108,8 @@ class PortalSession:
     def __init__(self, client: PortalClient, http: requests.Session) -> None:
         self._client = client
         self._http = http
+        #: True when the last `create_association` found the association already there.
+        self.adopted = False
 
     def __repr__(self) -> str:
         return f"PortalSession({self._client.origin!r}, serial={self._client.serial!r})"
@@ -209,6 +211,7 @@ class PortalSession:
                     primary,
                     secondary,
                 )
+                self.adopted = True
                 return existing
             raise self._already_associated(primary, secondary, response)
         if code == "PRODUCT_NOT_REGISTERED":

@@ -340,7 +340,7 @@ def test_delete_after_a_rename_in_the_same_run_leaves_the_new_owner_alone(provid
     with caplog.at_level(logging.WARNING, logger="pulumi_sonicha"):
         provider.delete(old.id, wire_props(old.outs))
     assert sim.primary.requests == [] and entry(sim)["secondary"] == "172.16.2.11"
-    assert "another HaMonitoring set it during this run" in caplog.text
+    assert "another HaMonitoring manages it" in caplog.text
     provider.delete(new.id, wire_props(new.outs))
     assert entry(sim)["secondary"] == new.outs["previous_entry"]["secondary"]
 

@@ -158,9 +158,9 @@ def test_rename_without_aliases_keeps_the_pair_working(sim: Simulator, tmp_path:
             association["id"]
         ]
         text = warnings(result)
-        assert "left HA on at the Primary" in text and "another HaPair set it" in text
-        assert "another HaInterface set that port during this run" in text
-        assert "another LicenseAssociation adopted it" in text
+        assert "left HA on at the Primary" in text and "another HaPair manages it" in text
+        assert "another HaInterface manages that port" in text
+        assert "another LicenseAssociation manages it" in text
         # The stack moves on: the new resources remember what was there before.
         assert not stack.preview().has_changes
         stack.destroy()
@@ -168,6 +168,46 @@ def test_rename_without_aliases_keeps_the_pair_working(sim: Simulator, tmp_path:
     # What is lost without aliases (README): the new link found X4 Unassigned, so the
     # zone from before the first `up` (DMZ) is no longer known; destroy leaves X4 as is.
     assert sim.primary.zone("X4") == "Unassigned"
+    assert association["id"] not in [a["id"] for a in sim.portal.associations()]
+
+
+def test_rename_over_two_ups_keeps_the_pair_working(sim: Simulator, tmp_path: Path) -> None:
+    """The fleet lists the pair under both names for a while (hq added, site-a kept: hq
+    adopts the live pair and says so), then drops site-a. That later `up` deletes
+    site-a in a provider host that never created hq; hq, declared in the same run, says
+    in its diff which unit objects it manages, so the deletes leave them alone."""
+    sim.primary.set_zone("X4", "DMZ")  # site-a's data link would put it back
+    with fleet_stack(sim, tmp_path) as stack:
+        stack.up()
+        (association,) = [
+            a for a in sim.portal.associations() if a["primary_serial"] == sim.primary.serial
+        ]
+        site_a = json.loads(stack.config["ha:pairs"])
+        rename(stack, sim)
+        hq = json.loads(stack.config["ha:pairs"])
+        stack.set_config("ha:pairs", json.dumps(site_a + hq))
+        adopted = stack.up()
+        assert sorted(ops(adopted)) == sorted(
+            [(f"site-a-{s}", "same") for s in SUFFIXES] + [(f"hq-{s}", "create") for s in SUFFIXES]
+        )
+        text = warnings(adopted)
+        assert f"HaPair {sim.primary.serial}: the Primary" in text
+        assert "already has HA on as declared, naming the Backup" in text
+        assert "LicenseAssociation" in text and "already associated" in text
+        stack.set_config("ha:pairs", json.dumps(hq))
+        result = stack.up()  # a new provider host: it never saw hq's creates
+        assert ops(result) == [(f"hq-{s}", "same") for s in SUFFIXES] + [
+            (f"site-a-{s}", "delete") for s in reversed(SUFFIXES)
+        ]
+        assert_working_pair(sim, ("X4", "X5"))
+        assert association["id"] in [a["id"] for a in sim.portal.associations()]
+        text = warnings(result)
+        assert "left HA on at the Primary" in text and "another HaPair manages it" in text
+        assert "another HaInterface manages that port" in text
+        assert "another LicenseAssociation manages it" in text
+        assert not stack.preview().has_changes
+        stack.destroy()
+    assert mode_of(sim.primary) == {} and mode_of(sim.backup) == {}
     assert association["id"] not in [a["id"] for a in sim.portal.associations()]
 
 
@@ -380,40 +420,136 @@ def test_host_stopped_during_the_sync_wait_puts_back_and_logs_out(tmp_path: Path
             assert_working_pair(sim)
 
 
-def test_ctrl_c_in_the_harness_command_is_one_line_and_saves_state(tmp_path: Path) -> None:
+def test_host_killed_with_sigterm_during_the_sync_wait_next_up_reconciles(
+    tmp_path: Path,
+) -> None:
+    """SIGTERM straight at the provider host (a CI runner killing every process): a
+    Python dynamic provider cannot catch it (only the main thread may install signal
+    handlers, and the SDK's host owns it), so nothing runs: the committed HA settings
+    stay and the session is abandoned until the unit's idle timeout. The next `up`
+    takes the pair over as it is (saying so) and completes."""
     with Simulator(sync_seconds=60) as sim:
+        stack = ha_stack(tmp_path, sim, syncTimeout=300)
+        with stack:
+            def kill() -> None:
+                wait_for_commit(sim.primary)
+                assert stack._host is not None and stack._host.pid is not None
+                os.kill(stack._host.pid, signal.SIGTERM)
+
+            killer = threading.Thread(target=kill)
+            killer.start()
+            with pytest.raises(LifecycleError) as caught:
+                stack.up()
+            killer.join()
+            assert caught.value.resource == "site-pair" and caught.value.op == "create"
+            assert [r["name"] for r in stack.state["resources"]] == ["site-x4"]
+            assert secondary_of(sim.primary) == sim.backup.serial  # committed: it stays
+            assert sim.primary.pending() == {}  # nothing was staged while waiting
+            assert not no_session_left(sim, sim.primary)  # abandoned, until idle timeout
+            sim.primary.expire_sessions()  # the unit's idle timeout
+            sim.primary.sync_seconds = 0
+            result = stack.up()
+            assert ops(result) == [("site-x4", "same"), ("site-pair", "create")]
+            assert "already has HA on as declared" in warnings(result)
+            assert_working_pair(sim)
+            assert no_session_left(sim, sim.primary)
+
+
+def harness_up(
+    sim: Simulator, state: Path, *config: str
+) -> subprocess.Popen[str]:
+    """`python -m pulumi_sonicha.testing up` of the scenario project, in a process group
+    of its own, as a terminal's foreground job (Ctrl-C reaches the whole group)."""
+    args = [
+        f"t:primaryHost={sim.primary.host}",
+        f"t:backupHost={sim.backup.host}",
+        f"t:backupSerial={sim.backup.serial}",
+        f"sonicha:caBundle={sim.ca_path}",
+        *config,
+    ]
+    command = [sys.executable, "-m", "pulumi_sonicha.testing", "up", "--cwd", str(HA_STACK)]
+    command += ["--state", str(state)]
+    for arg in args:
+        command += ["--config", arg]
+    return subprocess.Popen(
+        command,
+        env={**os.environ, "SONICHA_PASSWORD": sim.password},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+
+
+def ctrl_c(proc: subprocess.Popen[str], *pauses: float) -> tuple[str, str]:
+    """Ctrl-C once, and once more after each pause; then the command's output."""
+    try:
+        os.killpg(proc.pid, signal.SIGINT)
+        for pause in pauses:
+            time.sleep(pause)
+            os.killpg(proc.pid, signal.SIGINT)
+        return proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+
+
+def test_first_ctrl_c_lets_the_running_step_complete_and_starts_nothing_more(
+    tmp_path: Path,
+) -> None:
+    """As the CLI: the first Ctrl-C cancels. The link being created completes (its
+    commit was in flight), the second link and the pair are never started, and the
+    state holds what completed."""
+    with Simulator(sync_seconds=0) as sim:
+        for link in ("X4", "X5"):
+            sim.primary.set_zone(link, "DMZ")
+        sim.primary.hang("POST", "/api/sonicos/config/pending$", seconds=2)
         state = tmp_path / "state.json"
-        args = [
-            f"t:primaryHost={sim.primary.host}",
-            f"t:backupHost={sim.backup.host}",
-            f"t:backupSerial={sim.backup.serial}",
-            "t:syncTimeout=300",
-            f"sonicha:caBundle={sim.ca_path}",
-        ]
-        command = [sys.executable, "-m", "pulumi_sonicha.testing", "up", "--cwd", str(HA_STACK)]
-        command += ["--state", str(state)]
-        for arg in args:
-            command += ["--config", arg]
-        env = {**os.environ, "SONICHA_PASSWORD": sim.password}
-        proc = subprocess.Popen(
-            command,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            start_new_session=True,  # its own group, as a terminal's foreground job
-        )
+        proc = harness_up(sim, state, 't:links=["X4", "X5"]')
         try:
-            wait_for_commit(sim.primary, timeout=60)
-            os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C reaches the whole group
-            out, err = proc.communicate(timeout=60)
-        finally:
-            if proc.poll() is None:
-                os.killpg(proc.pid, signal.SIGKILL)
+            deadline = time.monotonic() + 60
+            while ("PUT", "/api/sonicos/interfaces/ipv4") not in [
+                (r.method, r.path) for r in sim.primary.requests
+            ]:
+                assert time.monotonic() < deadline, "X4 was never written"
+                time.sleep(0.02)
+        except BaseException:
+            proc.kill()
+            raise
+        out, err = ctrl_c(proc)
         assert proc.returncode == 130, (out, err)
         assert "Traceback" not in err
+        assert err.count("^C received; cancelling") == 1, err
+        (line,) = [line for line in err.splitlines() if line.startswith("interrupted:")]
+        assert "up canceled (Ctrl-C): the steps that were running completed" in line
+        assert [r["name"] for r in json.loads(state.read_text())["resources"]] == ["site-x4"], (
+            err
+        )
+        assert sim.primary.zone("X4") == "Unassigned"  # the running step completed
+        assert sim.primary.zone("X5") == "DMZ"  # never started
+        assert mode_of(sim.primary) == {}
+        assert sim.primary.pending() == {} and no_session_left(sim, sim.primary)
+
+
+def test_second_ctrl_c_stops_the_host_during_the_sync_wait(tmp_path: Path) -> None:
+    """The first Ctrl-C waits for the running step (HaPair waiting for the sync); the
+    second stops the provider host (SIGINT): the HA settings are put back, the session
+    ends, one line says so, and the state keeps what completed."""
+    with Simulator(sync_seconds=60) as sim:
+        state = tmp_path / "state.json"
+        proc = harness_up(sim, state, "t:syncTimeout=300")
+        try:
+            wait_for_commit(sim.primary, timeout=60)
+        except BaseException:
+            proc.kill()
+            raise
+        out, err = ctrl_c(proc, 1.0)
+        assert proc.returncode == 130, (out, err)
+        assert "Traceback" not in err
+        assert err.count("^C received; cancelling") == 1, err
         lines = [line for line in err.splitlines() if line.startswith("interrupted:")]
         assert len(lines) == 1, err
+        assert "the provider host was stopped (SIGINT)" in lines[0]
         assert [r["name"] for r in json.loads(state.read_text())["resources"]] == ["site-x4"]
         assert mode_of(sim.primary) == {}
         assert sim.primary.pending() == {}

@@ -24,6 +24,8 @@ from __future__ import annotations
 import os
 import threading
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, ClassVar
 
 from pulumi.dynamic import (
@@ -35,7 +37,14 @@ from pulumi.dynamic import (
     ResourceProvider,
 )
 
-from ..errors import ApplianceError, SonicHaError, UnitReplacedError, redact
+from ..errors import (
+    ApplianceError,
+    ApplianceUnreachableError,
+    CommitUncertainError,
+    SonicHaError,
+    UnitReplacedError,
+    redact,
+)
 from ..schema import REQUIRED, Schema, is_unknown
 from ..settings import Settings, unknown_env_vars
 from ..sonicos import ApplianceSession, SonicOSClient
@@ -118,6 +127,13 @@ class SonicHaProvider(ResourceProvider):
         moved = [key for key in replaces if key in self.host_serials]
         if moved and not self.same_units_at_new_addresses(moved, olds, news):
             moved = []
+        # The engine diffs every resource the program declares before it deletes the
+        # ones the program dropped, in the same run: a resource renamed without aliases
+        # in an earlier run (or whose create ran in a host that is gone) thereby tells
+        # this host which unit objects it manages, and those deletes leave them alone.
+        instance = olds.get("instance_id")
+        if isinstance(instance, str) and instance:
+            run.CLAIMS.record(self.unit_objects(olds, id_), instance)
         return DiffResult(
             changes=bool(changed),
             replaces=[key for key in replaces if key not in moved],
@@ -163,6 +179,62 @@ class SonicHaProvider(ResourceProvider):
                 " make the unit answer there, and run again: a new address that answers"
                 f" with serial {serial} is an update in place, another serial a replacement"
             ) from None
+
+    # -- what a resource manages, and what its delete leaves alone ----------------
+    def unit_objects(self, props: dict[str, Any], id_: str) -> list[run.UnitObject]:
+        """The unit objects (HA of a unit, a port, a monitoring entry, an association)
+        this resource sets: what its claims are about (`run.CLAIMS`)."""
+        return []
+
+    def claim(self, outs: dict[str, Any], id_: str) -> None:
+        """A create or update has just set this resource's unit objects."""
+        run.CLAIMS.record(self.unit_objects(outs, id_), outs["instance_id"])
+
+    @staticmethod
+    def left_alone(obj: run.UnitObject, props: dict[str, Any], message: str) -> bool:
+        """Another resource manages `obj` now (it set it, or was declared, in this run):
+        say `message` as a warning and tell the delete to leave it alone."""
+        if not run.CLAIMS.taken_over(obj, props.get("instance_id")):
+            return False
+        run.warn(message)
+        return True
+
+    @staticmethod
+    @contextmanager
+    def unit_gone_is_a_warning(
+        who: str, role: str, host: str, serial: str | None, action: str, by_hand: str
+    ) -> Iterator[None]:
+        """Around a delete's work on one unit: a unit that answers with another serial
+        (replaced at the same address: none of our settings are there) or does not
+        answer at all (gone for good) becomes a warning saying what was left undone,
+        and the delete completes, so the stack can move on. An unanswered commit is
+        not swallowed: the unit may have applied it."""
+        try:
+            yield
+        except UnitReplacedError as exc:
+            run.warn(
+                f"{who}: left the {role} address {host} alone ({exc.message}); it was removed"
+                " from the stack anyway"
+            )
+        except ApplianceUnreachableError as exc:
+            if isinstance(exc, CommitUncertainError):
+                raise
+            hint = f". {BACKUP_REACH_HINT.format(host=host)}" if role == "Backup" else ""
+            run.warn(
+                f"{who}: could not reach the {role} {host} (serial {serial or '?'}) to {action}"
+                f" ({exc.message}); it was removed from the stack anyway. If that unit comes"
+                f" back, {by_hand}{hint}"
+            )
+
+    @contextmanager
+    def releasing(self, props: dict[str, Any], id_: str) -> Iterator[list[run.UnitObject]]:
+        """Around a delete: this resource's unit objects, its claims on them forgotten
+        when the delete ends, whichever way (not another instance's)."""
+        objects = self.unit_objects(props, id_)
+        try:
+            yield objects
+        finally:
+            run.CLAIMS.release(objects, props.get("instance_id"))
 
     @staticmethod
     def require_serial(unit: ApplianceSession, serial: str | None, action: str) -> None:

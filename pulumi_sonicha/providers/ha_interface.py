@@ -45,7 +45,7 @@ from ..models.ha_interface import ROLE_NAMES, ROLES, UNASSIGNED
 from ..schema import same_host
 from ..sonicos import ApplianceSession, LinkStatus, SonicOSClient, SystemInfo, hold_units
 from . import run
-from .base import BACKUP_REACH_HINT, SonicHaProvider, with_backup_hint
+from .base import SonicHaProvider, with_backup_hint
 
 log = logging.getLogger("pulumi_sonicha")
 
@@ -87,7 +87,7 @@ class HaInterfaceProvider(SonicHaProvider):
     def create(self, props: dict[str, Any]) -> CreateResult:
         outs = self._apply(self.inputs_of(self.with_defaults(props)), olds={})
         outs["instance_id"] = self.instance_id({})
-        self._claim(outs)
+        self.claim(outs, "")
         return CreateResult(id_=f"{outs['primary_serial']}/{outs['interface']}", outs=outs)
 
     # -- read -----------------------------------------------------------------
@@ -130,7 +130,7 @@ class HaInterfaceProvider(SonicHaProvider):
         # nothing there, but an update is also how a zone set by hand gets repaired.
         outs = self._apply(self.inputs_of(news), olds=olds)
         outs["instance_id"] = self.instance_id(olds)
-        self._claim(outs)
+        self.claim(outs, id_)
         return UpdateResult(outs=outs)
 
     # -- delete ---------------------------------------------------------------
@@ -141,28 +141,27 @@ class HaInterfaceProvider(SonicHaProvider):
         warning: the delete completes and the port stays Unassigned."""
         props = self.with_defaults(props)
         name = props["interface"]
-        instance = props.get("instance_id")
         previous_zones = props.get("previous_zones") or {}
         previous_ips = props.get("previous_ip_assignments") or {}
-        claimed = self._claimed(props)
-        try:
-            roles = [r for r in ROLES if r in previous_zones or r in previous_ips]
-            for role in list(roles):
-                serial = props.get(f"{role}_serial")
-                if run.CLAIMS.taken_over(("port", serial, name), instance):
-                    roles.remove(role)
-                    run.warn(
-                        f"HaInterface {id_}: left {name} on the {ROLE_NAMES[role]}"
-                        f" {props.get(f'{role}_host')} (serial {serial}) as it is: another"
-                        " HaInterface set that port during this run (a rename or a"
-                        f" replacement), so zone {previous_zones.get(role, '?')} is not put back"
-                    )
+        with self.releasing(props, id_):
+            roles = [
+                role
+                for role in ROLES
+                if (role in previous_zones or role in previous_ips)
+                and not self.left_alone(
+                    ("port", props.get(f"{role}_serial"), name),
+                    props,
+                    f"HaInterface {id_}: left {name} on the {ROLE_NAMES[role]}"
+                    f" {props.get(f'{role}_host')} (serial {props.get(f'{role}_serial')}) as it"
+                    " is: another HaInterface manages that port (declared or set in this run:"
+                    " a rename or a replacement), so zone"
+                    f" {previous_zones.get(role, '?')} is not put back",
+                )
+            ]
             if not roles:
                 return  # it changed nothing, or someone else owns it now: no request at all
             with self._reachable_units(props, roles, previous_zones) as units:
                 self._restore(units, name, props, previous_zones, previous_ips)
-        finally:
-            run.CLAIMS.release(claimed, instance)
 
     def _restore(
         self,
@@ -250,25 +249,16 @@ class HaInterfaceProvider(SonicHaProvider):
         with hold_units(list(clients.values())), ExitStack() as stack:
             units: dict[str, _Unit] = {}
             for role in sorted(roles, key=lambda r: clients[r].lock_keys):
-                try:
+                with self.unit_gone_is_a_warning(
+                    f"HaInterface {props.get('primary_serial')}/{name}",
+                    ROLE_NAMES[role],
+                    clients[role].host,
+                    props.get(f"{role}_serial"),
+                    f"put zone {zones.get(role, '?')} back on {name}",
+                    "set the zone by hand",
+                ):
                     session = stack.enter_context(clients[role].session())
                     units[role] = _Unit(role, session, session.system())
-                except ApplianceUnreachableError as exc:
-                    if isinstance(exc, CommitUncertainError):
-                        raise
-                    hint = (
-                        f". {BACKUP_REACH_HINT.format(host=clients[role].host)}"
-                        if role == "backup"
-                        else ""
-                    )
-                    run.warn(
-                        f"HaInterface {props.get('primary_serial')}/{name}: could not reach"
-                        f" the {ROLE_NAMES[role]} {clients[role].host} (serial"
-                        f" {props.get(f'{role}_serial') or '?'}) to put zone"
-                        f" {zones.get(role, '?')} back on {name} ({exc.message}); it was"
-                        " removed from the stack anyway. If that unit comes back, set the zone"
-                        f" by hand{hint}"
-                    )
             yield {role: units[role] for role in ROLES if role in units}  # Primary first
 
     def _commit_restore(
@@ -317,15 +307,12 @@ class HaInterfaceProvider(SonicHaProvider):
         ) from None
 
     # -- shared steps ---------------------------------------------------------
-    @staticmethod
-    def _claimed(props: dict[str, Any]) -> list[tuple[str, ...]]:
+    def unit_objects(self, props: dict[str, Any], id_: str) -> list[run.UnitObject]:
+        """The port on each unit."""
         name = props.get("interface")
         return [
             ("port", props[f"{role}_serial"], name) for role in ROLES if props.get(f"{role}_serial")
         ]
-
-    def _claim(self, outs: dict[str, Any]) -> None:
-        run.CLAIMS.record(self._claimed(outs), outs["instance_id"])
 
     def _apply(self, inputs: dict[str, Any], olds: dict[str, Any]) -> dict[str, Any]:
         """Check both units, unassign the zone where needed, commit on both or neither."""

@@ -11,7 +11,8 @@ Create on an interface that already has monitoring takes it over and records
 what was there (`previous_entry`), so delete puts that back instead of clearing
 it. Delete leaves the entry alone, with a warning, when:
 
-- another HaMonitoring set it during this run (a rename: `run.CLAIMS`);
+- another HaMonitoring, declared or set in this run, manages it (a rename:
+  `run.CLAIMS`);
 - it was changed by hand since this resource set it;
 - HA is on and the entry, as read now, allows management at its Backup address
   while no other interface does: after pairing that is the only address where the
@@ -36,10 +37,7 @@ from pulumi.dynamic import CreateResult, ReadResult, UpdateResult
 
 from ..errors import (
     ApplianceError,
-    ApplianceUnreachableError,
-    CommitUncertainError,
     NotFoundError,
-    UnitReplacedError,
 )
 from ..models import ha_monitoring as model
 from ..models.ha_pair import is_enabled
@@ -60,7 +58,7 @@ class HaMonitoringProvider(SonicHaProvider):
         inputs = self.inputs_of(self.with_defaults(props))
         outs = self._apply(inputs, olds={})
         outs["instance_id"] = self.instance_id({})
-        self._claim(outs)
+        self.claim(outs, "")
         return CreateResult(id_=f"{outs['primary_serial']}/{outs['interface']}", outs=outs)
 
     # -- read -----------------------------------------------------------------
@@ -87,43 +85,33 @@ class HaMonitoringProvider(SonicHaProvider):
         olds, news = self.with_defaults(olds), self.with_defaults(news)
         outs = self._apply(self.inputs_of(news), olds=olds)
         outs["instance_id"] = self.instance_id(olds)
-        self._claim(outs)
+        self.claim(outs, id_)
         return UpdateResult(outs=outs)
 
     # -- delete ---------------------------------------------------------------
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         props = self.with_defaults(props)
-        instance = props.get("instance_id")
-        claimed = self._claimed(props)
         name, serial = props["interface"], props.get("primary_serial")
-        try:
-            if claimed and run.CLAIMS.taken_over(claimed[0], instance):
-                run.warn(
-                    f"HaMonitoring {id_}: left the monitoring of {name} on the Primary"
-                    f" {props['primary_host']} as it is: another HaMonitoring set it during"
-                    " this run (a rename or a replacement), so this delete does not undo it"
-                )
+        with self.releasing(props, id_) as objects:
+            if objects and self.left_alone(
+                objects[0],
+                props,
+                f"HaMonitoring {id_}: left the monitoring of {name} on the Primary"
+                f" {props['primary_host']} as it is: another HaMonitoring manages it (declared"
+                " or set in this run: a rename or a replacement), so this delete does not"
+                " undo it",
+            ):
                 return
             client = SonicOSClient(props["primary_host"], self.settings, serial=serial)
-            try:
-                with client.session() as unit:
-                    self._restore(unit, id_, props)
-            except UnitReplacedError as exc:
-                run.warn(
-                    f"HaMonitoring {id_}: left the Primary address {props['primary_host']}"
-                    f" alone ({exc.message}); it was removed from the stack anyway"
-                )
-            except ApplianceUnreachableError as exc:
-                if isinstance(exc, CommitUncertainError):
-                    raise
-                run.warn(
-                    f"HaMonitoring {id_}: could not reach the Primary {props['primary_host']}"
-                    f" (serial {serial or '?'}) to put the monitoring of {name} back"
-                    f" ({exc.message}); it was removed from the stack anyway. If that unit"
-                    " comes back, set it by hand (High Availability > Monitoring)"
-                )
-        finally:
-            run.CLAIMS.release(claimed, instance)
+            with self.unit_gone_is_a_warning(
+                f"HaMonitoring {id_}",
+                "Primary",
+                props["primary_host"],
+                serial,
+                f"put the monitoring of {name} back",
+                "set it by hand (High Availability > Monitoring)",
+            ), client.session() as unit:
+                self._restore(unit, id_, props)
 
     def _restore(self, unit: ApplianceSession, id_: str, props: dict[str, Any]) -> None:
         """Put back what was there before this resource (or clear), if the entry is still
@@ -182,13 +170,10 @@ class HaMonitoringProvider(SonicHaProvider):
         return all(model.backup_address(entry) != address for entry in others)
 
     # -- shared steps ---------------------------------------------------------
-    @staticmethod
-    def _claimed(props: dict[str, Any]) -> list[tuple[str, ...]]:
+    def unit_objects(self, props: dict[str, Any], id_: str) -> list[run.UnitObject]:
+        """The interface's monitoring entry on the Primary."""
         serial = props.get("primary_serial")
         return [("monitoring", serial, props.get("interface"))] if serial else []
-
-    def _claim(self, outs: dict[str, Any]) -> None:
-        run.CLAIMS.record(self._claimed(outs), outs["instance_id"])
 
     def _apply(self, inputs: dict[str, Any], olds: dict[str, Any]) -> dict[str, Any]:
         """Bring the Primary's entry for the interface to `inputs` (adopting what is there)."""

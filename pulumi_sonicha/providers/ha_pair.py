@@ -36,12 +36,11 @@ from ..errors import (
     SessionHeldError,
     SonicHaError,
     SyncTimeoutError,
-    UnitReplacedError,
 )
 from ..models import ha_pair as model
 from ..sonicos import ApplianceSession, SonicOSClient, SystemInfo, hold_units
 from . import run
-from .base import BACKUP_REACH_HINT, SonicHaProvider, with_backup_hint
+from .base import SonicHaProvider, with_backup_hint
 
 # Seconds between HA status polls: quick at first (the simulator and small
 # configs sync fast), then once a second.
@@ -70,7 +69,7 @@ class HaPairProvider(SonicHaProvider):
         props = self.with_defaults(props)
         outs = self._apply(props)
         outs["instance_id"] = self.instance_id({})
-        self._claim(outs)
+        self.claim(outs, outs["primary_serial"])
         return CreateResult(id_=outs["primary_serial"], outs=outs)
 
     # -- read -----------------------------------------------------------------
@@ -105,19 +104,17 @@ class HaPairProvider(SonicHaProvider):
             if outs["restart_required"] == "NONE" and olds.get("restart_required"):
                 outs["restart_required"] = olds["restart_required"]  # still owed: no restart seen
         outs["instance_id"] = self.instance_id(olds)
-        self._claim(outs)
+        self.claim(outs, id_)
         return UpdateResult(outs=outs)
 
     # -- delete ---------------------------------------------------------------
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         props = self.with_defaults(props)
-        instance = props.get("instance_id")
-        claimed = self._claimed(props, id_)
-        try:
+        with self.releasing(props, id_):
             if props.get("on_delete") == "retain":
                 return
             primary_done = self._disable_unless_taken(
-                "Primary", props["primary_host"], id_ or None, props, instance
+                "Primary", props["primary_host"], id_ or None, props
             )
             if not props.get("backup_host"):
                 return
@@ -126,7 +123,7 @@ class HaPairProvider(SonicHaProvider):
             # (HaInterface's delete): turn HA off there too when we can reach it.
             try:
                 self._disable_unless_taken(
-                    "Backup", props["backup_host"], props.get("backup_serial"), props, instance
+                    "Backup", props["backup_host"], props.get("backup_serial"), props
                 )
             except SonicHaError as exc:
                 first = "HA is off on the Primary now" if primary_done else "The Primary is done"
@@ -134,43 +131,26 @@ class HaPairProvider(SonicHaProvider):
                     f"{first}, but turning it off on the Backup failed:"
                     f" {exc} Run `pulumi destroy` again, or turn HA off on the Backup by hand"
                 ) from None
-        finally:
-            run.CLAIMS.release(claimed, instance)
 
     def _disable_unless_taken(
-        self, role: str, host: str, serial: str | None, props: dict[str, Any], instance: Any
+        self, role: str, host: str, serial: str | None, props: dict[str, Any]
     ) -> bool:
-        """Turn HA off on one unit, unless another resource set it since, or the unit
+        """Turn HA off on one unit, unless another resource manages it now, or the unit
         cannot be reached (a warning; the delete completes). True when turned off."""
-        backup_serial = props.get("backup_serial")
-        if serial and run.CLAIMS.taken_over(("ha", serial), instance):
-            run.warn(
-                f"HaPair {props.get('primary_serial') or serial}: left HA on at the {role}"
-                f" {host} (serial {serial}): another HaPair set it during this run (a rename"
-                " or a replacement), so this delete does not undo it"
-            )
+        who = f"HaPair {props.get('primary_serial') or serial}"
+        if serial and self.left_alone(
+            ("ha", serial),
+            props,
+            f"{who}: left HA on at the {role} {host} (serial {serial}): another HaPair"
+            " manages it (declared or set in this run: a rename or a replacement), so this"
+            " delete does not undo it",
+        ):
             return False
-        try:
-            return self._disable(host, serial, backup_serial, role)
-        except UnitReplacedError as exc:
-            # A unit replaced at the same address has none of this pair's settings:
-            # nothing of ours to undo there, and a stack that cannot move on otherwise.
-            run.warn(
-                f"HaPair {props.get('primary_serial') or serial}: left the {role} address"
-                f" {host} alone ({exc.message}); it was removed from the stack anyway"
-            )
-            return False
-        except ApplianceUnreachableError as exc:
-            if isinstance(exc, CommitUncertainError):
-                raise
-            hint = f". {BACKUP_REACH_HINT.format(host=host)}" if role == "Backup" else ""
-            run.warn(
-                f"HaPair {props.get('primary_serial') or serial}: could not reach the {role}"
-                f" {host} (serial {serial or '?'}) to turn HA off ({exc.message}); it was"
-                " removed from the stack anyway. If that unit comes back, turn HA off there"
-                f" by hand (High Availability > Settings, mode None){hint}"
-            )
-            return False
+        done = False
+        by_hand = "turn HA off there by hand (High Availability > Settings, mode None)"
+        with self.unit_gone_is_a_warning(who, role, host, serial, "turn HA off", by_hand):
+            done = self._disable(host, serial, props.get("backup_serial"), role)
+        return done
 
     def _disable(
         self, host: str, serial: str | None, backup_serial: str | None = None, role: str = ""
@@ -194,12 +174,10 @@ class HaPairProvider(SonicHaProvider):
             unit.commit()
             return True
 
-    def _claimed(self, props: dict[str, Any], id_: str) -> list[tuple[str, ...]]:
+    def unit_objects(self, props: dict[str, Any], id_: str) -> list[run.UnitObject]:
+        """The HA configuration of both units (the Backup holds the synchronized copy)."""
         serials = [props.get("primary_serial") or id_, props.get("backup_serial")]
         return [("ha", serial) for serial in serials if serial]
-
-    def _claim(self, outs: dict[str, Any]) -> None:
-        run.CLAIMS.record(self._claimed(outs, outs["primary_serial"]), outs["instance_id"])
 
     # -- shared steps ---------------------------------------------------------
     def _apply(self, inputs: dict[str, Any], serial: str | None = None) -> dict[str, Any]:
@@ -263,6 +241,8 @@ class HaPairProvider(SonicHaProvider):
                     " it). Set virtual_mac=false or upgrade the firmware; nothing was written"
                 )
             changed = model.differs(before, inputs)
+            if serial is None:
+                self._say_if_adopted(unit, system.serial, before, inputs, bool(changed))
             if changed:
                 desired = model.desired_settings(
                     before, inputs, model.supports_virtual_mac(before, system.firmware_version)
@@ -301,6 +281,31 @@ class HaPairProvider(SonicHaProvider):
             **model.status_outputs(status),
         )
         return outs
+
+    @staticmethod
+    def _say_if_adopted(
+        unit: ApplianceSession,
+        serial: str,
+        before: dict[str, Any],
+        inputs: dict[str, Any],
+        changed: bool,
+    ) -> None:
+        """A create that finds HA already on naming this Backup takes the pair over: say
+        so, since the usual reason is a rename without `aliases`, whose old resource's
+        delete must then leave the pair alone (README: Renames and replacements)."""
+        if not model.is_enabled(before):
+            return
+        named = model.settings_from_api(before)["backup_serial"]
+        if named != inputs["backup_serial"]:
+            return
+        how = "as declared" if not changed else "(its other settings now set as declared)"
+        run.warn(
+            f"HaPair {serial}: the Primary {unit.host} already has HA on {how}, naming the"
+            f" Backup {named}: this resource takes the pair over. If another resource still"
+            " manages it (a rename without aliases), its delete leaves the pair alone only in"
+            " a run that also declares this resource; a `pulumi destroy` of the other stack"
+            " would turn HA off. Say the old name with `aliases` to move it instead"
+        )
 
     def _wait_for_sync(
         self,

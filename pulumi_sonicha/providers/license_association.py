@@ -34,8 +34,16 @@ class LicenseAssociationProvider(SonicHaProvider):
                 props["primary_serial"], props["secondary_serial"]
             )
         outs = model.outputs_from_api(association)
+        if portal.adopted:
+            run.warn(
+                f"LicenseAssociation {outs['association_id']}: {props['secondary_serial']} was"
+                f" already associated with {props['primary_serial']} on MySonicWall: this"
+                " resource takes the association over. If another resource still manages it"
+                " (a rename without aliases), its delete leaves it alone only in a run that"
+                " also declares this resource"
+            )
         outs["instance_id"] = self.instance_id({})
-        run.CLAIMS.record([("association", outs["association_id"])], outs["instance_id"])
+        self.claim(outs, outs["association_id"])
         return CreateResult(id_=outs["association_id"], outs=outs)
 
     # -- read -----------------------------------------------------------------
@@ -65,24 +73,28 @@ class LicenseAssociationProvider(SonicHaProvider):
             )
         outs = model.outputs_from_api(association)
         outs["instance_id"] = self.instance_id(olds)
-        run.CLAIMS.record([("association", id_)], outs["instance_id"])
+        self.claim(outs, id_)
         return UpdateResult(outs=outs)
 
     # -- delete ---------------------------------------------------------------
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         """Dissociate; an association already removed on the portal is fine, and one
-        another LicenseAssociation adopted during this run is left alone."""
-        instance = props.get("instance_id")
-        if run.CLAIMS.taken_over(("association", id_), instance):
-            run.warn(
+        another LicenseAssociation manages now (declared or adopted in this run) is left
+        alone. The claim is released however the delete ends."""
+        with self.releasing(props, id_) as objects:
+            if self.left_alone(
+                objects[0],
+                props,
                 f"LicenseAssociation {id_}: left in place on MySonicWall: another"
-                " LicenseAssociation adopted it during this run (a rename), so this delete"
-                " does not remove it"
-            )
-            return
-        with self._portal(props).session() as portal:
-            portal.delete_association(id_)
-        run.CLAIMS.release([("association", id_)], instance)
+                " LicenseAssociation manages it (declared or adopted in this run: a rename),"
+                " so this delete does not remove it",
+            ):
+                return
+            with self._portal(props).session() as portal:
+                portal.delete_association(id_)
+
+    def unit_objects(self, props: dict[str, Any], id_: str) -> list[run.UnitObject]:
+        return [("association", id_ or props.get("association_id") or "")]
 
     # -- shared steps ---------------------------------------------------------
     def _portal(self, props: dict[str, Any]) -> PortalClient:

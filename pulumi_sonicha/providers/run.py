@@ -10,10 +10,12 @@ in shared/spec/pulumi-dynamic-facts.md). Three things follow, and live here:
   resource's create *before* the old resource's delete, and both name the same
   unit object (the same HA configuration, the same port). Every create and update
   records here which resource instance (its `instance_id` output, made at create and
-  kept for the resource's life) last set which unit object; a delete in the same
-  process leaves an object alone when another instance set it since. Only within one
-  process: a separate `pulumi destroy` of another stack cannot know it (the delete
-  then relies on the unit's live state, checked by each provider).
+  kept for the resource's life) last set which unit object, and so does every diff of
+  a resource the program declares (the engine diffs those before it deletes the
+  dropped ones, so a rename spread over two runs is covered too); a delete in the
+  same process leaves an object alone when another instance claims it. Only within
+  one process: a `pulumi destroy`, or another stack, cannot know it (the delete then
+  relies on the unit's live state, checked by each provider).
 - **Warnings the user sees.** A Python dynamic provider has no engine connection
   of its own (pulumi/pulumi#6065), and since pulumi/pulumi#17943 the CLI shows a
   provider's stderr only at debug level. The engine passes its address as the
@@ -87,9 +89,16 @@ def new_instance_id() -> str:
 
 
 def stopping() -> bool:
-    """The provider host was asked to stop (SIGINT): the interpreter is shutting down
-    and waits for our worker thread (`threading._SHUTTING_DOWN`, CPython 3.9+)."""
-    return bool(getattr(threading, "_SHUTTING_DOWN", False))
+    """The provider host was asked to stop (SIGINT): its main thread has ended and the
+    interpreter is shutting down, waiting for our worker thread.
+
+    CPython sets `threading._SHUTTING_DOWN` then (3.9+); it is private, so the public
+    sign counts too: `threading._shutdown` stops the main thread's `Thread` object
+    before it joins the others, so `main_thread().is_alive()` turns False
+    (tests/test_run_stopping.py checks both on this interpreter)."""
+    if getattr(threading, "_SHUTTING_DOWN", False):
+        return True
+    return not threading.main_thread().is_alive()
 
 
 _ADDRESS = re.compile(r"^(?:\[[0-9a-fA-F:]+\]|[\w.\-]+):\d{1,5}$")

@@ -211,7 +211,7 @@ def _main(args: argparse.Namespace) -> int:
         )
     try:
         config, encrypted = load_stack_config(args.cwd, args.stack)
-        stack = Lifecycle(args.cwd, stack=args.stack, state_file=args.state)
+        stack = Lifecycle(args.cwd, stack=args.stack, state_file=args.state, start_ahead=False)
     except HarnessError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
@@ -238,6 +238,7 @@ def _main(args: argparse.Namespace) -> int:
     title = f"{stack.project}/{stack.stack}"
 
     try:
+        stack.on_cancel = lambda line: print(line, file=sys.stderr, flush=True)
         with stack:
             if args.command == "preview":
                 result = stack.preview(refresh=args.refresh)

@@ -62,8 +62,11 @@ class _Deployment(Mocks):
         *,
         preview: bool,
         save: Callable[[], None],
+        cancelled: threading.Event | None = None,
     ) -> None:
         self.state = state
+        # Set on the first Ctrl-C: the engine starts no new step (registrations refused).
+        self.cancelled = cancelled or threading.Event()
         self.host = host
         self.secrets = secrets
         self.preview = preview
@@ -88,6 +91,8 @@ class _Deployment(Mocks):
         with self._lock:
             if self.failure is not None:
                 raise _Halted(f"{args.name}: not registered, an earlier step failed")
+            if self.cancelled.is_set():
+                raise _Halted(f"{args.name}: not registered, the update was canceled (Ctrl-C)")
             if request is None:  # Resource.get of a non-dynamic type
                 return args.resource_id or f"{args.name}-id", dict(args.inputs)
             if not args.custom:

@@ -40,10 +40,11 @@ re-marking of outputs named like secret inputs and of
 `additional_secret_outputs`, parallel steps (`parallel=N`: registrations stepped
 on N threads, the provider host serving their calls at once; the default 1 keeps
 steps in program order), the engine's `Log` service (warnings a provider sends
-there land in `Result.diagnostics`), and stopping the provider host as the engine
-does (SIGINT to its process group, SIGKILL after 5 s; Ctrl-C during an operation
-raises `LifecycleInterrupted` once the host stopped, with the state of the steps
-that completed saved).
+there land in `Result.diagnostics`), Ctrl-C as the CLI takes it (the first cancels:
+no new step starts and the running ones complete; the second stops the provider
+host as the engine does, SIGINT to its process group, SIGKILL after 5 s; either
+raises `LifecycleInterrupted` with the state of the steps that completed saved),
+and a provider host per command.
 
 Not emulated: component resources (registered as plain containers, not
 persisted), non-dynamic custom resources (inputs returned as outputs with a fake
@@ -78,7 +79,13 @@ from typing import Any
 
 from .engine import _Deployment
 from .host import HarnessError, ProviderHost, config_value
-from .program import DYNAMIC_TYPE_PREFIX, load_stack_config, read_project, run_program
+from .program import (
+    DYNAMIC_TYPE_PREFIX,
+    join_like_the_cli,
+    load_stack_config,
+    read_project,
+    run_program,
+)
 from .results import (
     CREATE,
     DELETE,
@@ -101,7 +108,24 @@ from .state import _Resource, _State
 
 
 class LifecycleInterrupted(LifecycleError):
-    """Ctrl-C during an operation: the host was stopped, state holds what completed."""
+    """Ctrl-C during an operation: canceled (the steps running completed, nothing more
+    started) or, at a second Ctrl-C, the host stopped; state holds what completed."""
+
+
+def _completed(result: Result) -> str:
+    """"the 3 steps that completed" / "the 1 step that completed"."""
+    done = len([step for step in result.steps if step.error is None])
+    return f"the {done} step that completed" if done == 1 else f"the {done} steps that completed"
+
+
+class _Cancelled(Exception):
+    """The first Ctrl-C: the steps that were running have completed; stop here."""
+
+
+CANCELLING = (
+    "^C received; cancelling. If you would like to terminate immediately, press ^C again."
+)
+"""What the Pulumi CLI prints at the first Ctrl-C (and `on_cancel` gets)."""
 
 
 def _protected(res: _Resource) -> HarnessError:
@@ -207,6 +231,7 @@ class Lifecycle:
         python: str = sys.executable,
         parallel: int = 1,
         call_timeout: float | None = None,
+        start_ahead: bool = True,
     ) -> None:
         self.project_dir = Path(project_dir).resolve()
         self.project, self.program = read_project(self.project_dir)
@@ -223,11 +248,18 @@ class Lifecycle:
         self._secret_keys = {self.config_key(k) for k in secret_keys}
         # Seconds a provider call may take before it fails (None: no limit, as the engine).
         self.call_timeout = call_timeout
+        # Inside `with`, start the next command's provider host while this one ends
+        # (False for a single command, e.g. the command-line tool).
+        self.start_ahead = start_ahead
         # The provider host of the command in flight (or of the last one, stopped), and
         # inside `with` the one started ahead for the next command.
         self._host: ProviderHost | None = None
         self._entered = False
         self._stopping: list[threading.Thread] = []  # hosts of ended commands, exiting
+        # Set by the first Ctrl-C of a command: no new step starts (the CLI's cancel).
+        self._cancel = threading.Event()
+        #: Called with the CLI's line at the first Ctrl-C (the command-line tool prints it).
+        self.on_cancel: Callable[[str], None] | None = None
         self._state: _State | None = None
         self._written: str | None = None
         self._outputs: dict[str, Any] | None = None
@@ -294,6 +326,50 @@ class Lifecycle:
         stopping.start()
         self._stopping.append(stopping)
 
+    def _cancel_now(self) -> None:
+        """The first Ctrl-C: start no new step; let the running ones complete."""
+        self._cancel.set()
+        if self.on_cancel is not None:
+            self.on_cancel(CANCELLING)
+
+    def _interrupt_now(self) -> None:
+        """The second Ctrl-C: SIGINT to the provider host, as the CLI's exit stops it."""
+        if self._host is not None:
+            self._host.interrupt()
+
+    def _cancel_point(self) -> None:
+        """Between steps: after the first Ctrl-C, nothing more starts."""
+        if self._cancel.is_set():
+            raise _Cancelled
+
+    def _step(self, call: Callable[[], Any]) -> Any:
+        """One step outside the program (a delete, a refresh's reads), run so that Ctrl-C
+        acts as in the CLI: the first lets it complete and starts nothing after it, the
+        second stops the provider host (`join_like_the_cli`)."""
+        self._cancel_point()
+        box: dict[str, Any] = {}
+        done = threading.Event()
+
+        def run() -> None:
+            try:
+                box["value"] = call()
+            except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread
+                box["error"] = exc
+            finally:
+                done.set()
+
+        thread = threading.Thread(target=run, name="pulumi-step", daemon=True)
+        thread.start()
+        join_like_the_cli(
+            thread,
+            done,
+            None if self._cancel.is_set() else self._cancel_now,
+            self._interrupt_now,
+        )
+        if "error" in box:
+            raise box["error"]
+        return box.get("value")
+
     def _new_host(self, preload: tuple[str, ...] = ()) -> ProviderHost:
         return ProviderHost(
             self.project_dir,
@@ -334,7 +410,7 @@ class Lifecycle:
     def _start_spare(self, modules: set[str]) -> None:
         """Inside `with`: start a host for a later command now (the ended command's
         host exits meanwhile), importing ahead the provider modules this one used."""
-        if self._entered:
+        if self._entered and self.start_ahead:
             _SPARES.start(self._host_key(), lambda: self._new_host(preload=tuple(sorted(modules))))
 
     def _take_spare(self) -> ProviderHost | None:
@@ -359,9 +435,22 @@ class Lifecycle:
                     started.append(self._start_host())
                 return started[0]
 
+        self._cancel = threading.Event()
         failure: BaseException | None = None
         try:
             yield host
+        except _Cancelled:
+            if self._state is not None and result.operation != "preview":
+                self._save()
+            error = LifecycleInterrupted(
+                f"{result.operation} canceled (Ctrl-C): the steps that were running"
+                " completed and nothing more was started; the state holds"
+                f" {_completed(result)}."
+                " Run it again: it compares with the units and does what is still to do"
+            )
+            error.result = result
+            failure = error
+            raise error from None
         except KeyboardInterrupt:
             for running in started:
                 running.interrupt()
@@ -371,8 +460,8 @@ class Lifecycle:
                 self._save()
             error = LifecycleInterrupted(
                 f"{result.operation} interrupted: the provider host was stopped (SIGINT), what"
-                " it was doing was put back or left for the next run, and the state holds the"
-                f" {len([s for s in result.steps if s.error is None])} steps that completed."
+                " it was doing was put back or left for the next run, and the state holds"
+                f" {_completed(result)}."
                 " Run it again: it compares with the units and does what is still to do"
             )
             error.result = result
@@ -457,7 +546,9 @@ class Lifecycle:
             state = copy.deepcopy(self._load())
             if refresh:
                 self._refresh(state, host, result, save=lambda: None)
-            deployment = _Deployment(state, host, self._secrets, preview=True, save=lambda: None)
+            deployment = _Deployment(
+                state, host, self._secrets, preview=True, save=lambda: None, cancelled=self._cancel
+            )
             self._run(deployment, result, preview=True)
             for res in deployment.deletions():
                 if res.protect:
@@ -472,7 +563,9 @@ class Lifecycle:
             state = self._load()
             if refresh:
                 self._refresh(state, host, result, save=self._save)
-            deployment = _Deployment(state, host, self._secrets, preview=False, save=self._save)
+            deployment = _Deployment(
+                state, host, self._secrets, preview=False, save=self._save, cancelled=self._cancel
+            )
             self._run(deployment, result, preview=False)
             replaced = {id(r) for r in deployment.replaced}
             for res in deployment.deletions():
@@ -520,7 +613,7 @@ class Lifecycle:
         if res.retain_on_delete:
             return
         try:
-            host().delete(res.urn, res.id, res.outputs, old_inputs=res.inputs)
+            self._step(lambda: host().delete(res.urn, res.id, res.outputs, old_inputs=res.inputs))
         except HarnessError as exc:
             self._save()
             raise self._error(result, res, DELETE, exc) from None
@@ -545,7 +638,8 @@ class Lifecycle:
         save: Callable[[], None],
     ) -> None:
         ordered = state.ordered()
-        reads = self._read_all(host, ordered)
+        reads = self._step(lambda: self._read_all(host, ordered))
+        self._cancel_point()  # the reads in flight completed: keep none of them
         for res, read in zip(ordered, reads, strict=True):
             if isinstance(read, HarnessError):
                 save()
@@ -595,6 +689,8 @@ class Lifecycle:
         (recorded in program order by the caller, as before)."""
 
         def read(res: _Resource) -> Any:
+            if self._cancel.is_set():  # Ctrl-C: reads not yet sent are not sent
+                return None
             try:
                 return host().read(res.urn, res.id, res.outputs, res.inputs)
             except HarnessError as exc:
@@ -640,8 +736,9 @@ class Lifecycle:
             preview=preview,
             mocks=deployment,
             monitor=deployment.monitor,
-            on_interrupt=lambda: self._host.interrupt() if self._host is not None else None,
+            on_interrupt=self._interrupt_now,
             parallel=self.parallel,
+            on_cancel=self._cancel_now,
         )
         result.steps.extend(deployment.steps)
         result.outputs = outcome.exports
@@ -652,6 +749,10 @@ class Lifecycle:
                 self._save()
             deployment.failure.result = result
             raise deployment.failure
+        if self._cancel.is_set():
+            # The first Ctrl-C: the registrations in flight completed (their state is
+            # saved), the others were refused (the program's error says no more).
+            raise _Cancelled
         if outcome.error is not None:
             if not preview:
                 self._save()

@@ -178,6 +178,7 @@ def run_program(
     monitor: _Monitor | None = None,
     on_interrupt: Callable[[], None] | None = None,
     parallel: int = 1,
+    on_cancel: Callable[[], None] | None = None,
 ) -> _ProgramOutcome:
     """Run `program` like the Python language host, registering through `mocks`.
 
@@ -228,28 +229,61 @@ def run_program(
             loop.close()
             asyncio.set_event_loop(None)
 
+    done = threading.Event()
+
     def guarded_main() -> None:
         try:
             main()
         except BaseException as exc:  # noqa: BLE001
             outcome.setdefault("error", exc)
+        finally:
+            done.set()
 
     with _RUN_LOCK, _program_environment(project_dir), _clean_provider_pickling():
         thread = threading.Thread(target=guarded_main, name="pulumi-program")
         thread.start()
-        try:
-            thread.join()
-        except KeyboardInterrupt:
-            # Ctrl-C: stop what the program's registrations wait for (the provider
-            # host), let the run record its failure, then pass the interrupt on.
-            if on_interrupt is not None:
-                on_interrupt()
-            thread.join(timeout=60)
-            raise
+        join_like_the_cli(thread, done, on_cancel, on_interrupt)
 
     exports, secret_exports = _unwrap_secrets(monitor.stack_outputs)
     return _ProgramOutcome(exports, secret_exports, log.messages, outcome.get("error"))
 
+
+
+def join_like_the_cli(
+    thread: threading.Thread,
+    done: threading.Event,
+    on_cancel: Callable[[], None] | None,
+    on_interrupt: Callable[[], None] | None,
+) -> None:
+    """Wait for `thread` (steps in flight; it sets `done` last), handling Ctrl-C as the
+    Pulumi CLI does.
+
+    The first Ctrl-C cancels (`on_cancel`: the engine schedules no new step) and the
+    wait goes on, so the steps already running complete. A second one terminates
+    (`on_interrupt`: the provider host gets SIGINT, what runs puts back what it can),
+    and the interrupt is passed on once the thread has ended (at most 60 s). Without
+    `on_cancel`, the first Ctrl-C terminates.
+
+    The wait is on `done`, not `Thread.join`: a KeyboardInterrupt inside `join` marks
+    the thread as ended while it still runs (CPython 3.11, bpo-45274's fix), and a
+    second `join` would then return at once.
+    """
+    cancelled = on_cancel is None
+    while True:
+        try:
+            done.wait()
+            thread.join()
+            return
+        except KeyboardInterrupt:
+            if not cancelled:
+                cancelled = True
+                assert on_cancel is not None
+                on_cancel()
+                continue
+            if on_interrupt is not None:
+                on_interrupt()
+            done.wait(timeout=60)
+            raise
 
 
 # -- project files -------------------------------------------------------------------
