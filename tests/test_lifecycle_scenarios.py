@@ -318,6 +318,42 @@ def test_backup_replaced_while_the_old_one_is_dead(tmp_path: Path) -> None:
         assert (sim.primary.zone("X4"), new.primary.zone("X4")) == ("DMZ", "WAN")
 
 
+NEW_BACKUP = "2CB8ED0A9F77"
+
+
+def test_backup_replaced_by_a_new_unit_in_a_live_pair(sim: Simulator, tmp_path: Path) -> None:
+    """The Backup of a working pair fails and the vendor ships a new unit (RMA): another
+    serial, factory settings, racked at the same address on the same cables. The
+    administrator changes backup_serial; `up` points the Primary's HA at the new unit
+    and waits for it to synchronize. The pair works, a drift preview is clean, and a
+    destroy completes, leaving the new unit's port alone (the link remembered the old
+    unit's zone; the new unit never had it)."""
+    sim.backup.set_zone("X4", "LAN")
+    with ha_stack(tmp_path, sim, pairBackupHost=sim.backup.host) as stack:
+        stack.up()
+        assert_working_pair(sim)
+        old = sim.backup.serial
+        sim.replace_backup(NEW_BACKUP)
+        assert sim.backup.serial == NEW_BACKUP and mode_of(sim.backup) == {}
+        stack.set_config("t:backupSerial", NEW_BACKUP)
+        plan = stack.preview()
+        assert ops(plan) == [("site-x4", "same"), ("site-pair", "update")]
+        assert plan.step("site-pair").diff_keys == ["backup_serial"]
+        result = stack.up()
+        assert ops(result) == ops(plan)
+        assert secondary_of(sim.primary) == NEW_BACKUP
+        assert_working_pair(sim)
+        assert sim.backup.ha_settings() == sim.primary.ha_settings()  # synchronized copy
+        assert not stack.preview(refresh=True).has_changes
+        gone = stack.destroy()
+        assert gone.changes == {"delete": 2} and stack.state["resources"] == []
+        text = warnings(gone)
+        assert f"this address now answers with serial {NEW_BACKUP}" in text
+        assert f"but the resource manages {old}" in text
+    assert mode_of(sim.primary) == {} and mode_of(sim.backup) == {}
+    assert sim.backup.zone("X4") == "Unassigned"  # the new unit's own, left alone
+
+
 # -- 4. a destroy that cannot put the zone back ----------------------------------------
 def test_destroy_with_ha_retained_completes_and_says_why(sim: Simulator, tmp_path: Path) -> None:
     sim.primary.set_zone("X5", "LAN")
