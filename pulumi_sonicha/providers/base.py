@@ -237,15 +237,25 @@ class SonicHaProvider(ResourceProvider):
             run.CLAIMS.release(objects, props.get("instance_id"))
 
     @staticmethod
-    def require_serial(unit: ApplianceSession, serial: str | None, action: str) -> None:
+    def _other_serial(unit: ApplianceSession, serial: str | None, found: str | None) -> str | None:
+        """The serial the unit at this address answers with, when it is not `serial` (the
+        one the resource manages); None when it is, or when no serial is known yet.
+        `found` is that serial when the caller has just read it (no request then)."""
+        if not serial:
+            return None
+        found = found or unit.system().serial
+        return found if found != serial else None
+
+    @classmethod
+    def require_serial(
+        cls, unit: ApplianceSession, serial: str | None, action: str, found: str | None = None
+    ) -> None:
         """Refuse to write to a unit that is not the one this resource manages (an
         address reused, a unit swapped), before anything is sent."""
-        if not serial:
-            return
-        found = unit.system().serial
-        if found != serial:
+        other = cls._other_serial(unit, serial, found)
+        if other:
             raise unit.error(
-                f"this address now answers with serial {found}, but the resource manages"
+                f"this address now answers with serial {other}, but the resource manages"
                 f" {serial}; not going to {action} on another unit. Point the host input at"
                 f" the unit with serial {serial}, or, if that unit is gone, remove the"
                 " resource from the state (`pulumi state delete <urn>`)",
@@ -299,21 +309,28 @@ class SonicHaProvider(ResourceProvider):
         value = props.get("instance_id")
         return value if isinstance(value, str) and value else run.new_instance_id()
 
-    @staticmethod
-    def check_serial_on_read(unit: ApplianceSession, serial: str | None) -> None:
+    @classmethod
+    def check_serial_on_read(cls, unit: ApplianceSession, serial: str | None) -> None:
         """A refresh reads the unit this resource manages, or fails naming both serials:
         never "gone" (which would drop the resource while the unit keeps its settings)."""
-        if not serial:
-            return
-        found = unit.system().serial
-        if found != serial:
+        other = cls._other_serial(unit, serial, None)
+        if other:
             raise unit.error(
-                f"this address now answers with serial {found}, but the resource manages"
+                f"this address now answers with serial {other}, but the resource manages"
                 f" {serial}; nothing was read from the other unit. Point the host input back"
                 f" at the unit with serial {serial} (and run `pulumi up`), or, if that unit is"
                 " gone for good, remove the resource from the state (`pulumi state delete"
                 " <urn>`)"
             )
+
+    def claimed_outputs(
+        self, outs: dict[str, Any], olds: dict[str, Any], id_: str
+    ) -> dict[str, Any]:
+        """`outs` of a create (`olds` empty) or update, with the resource's `instance_id`
+        (made at create, kept by updates) and its claims recorded."""
+        outs["instance_id"] = self.instance_id(olds)
+        self.claim(outs, id_)
+        return outs
 
     def gone(self) -> ReadResult:
         """The object no longer exists: the engine drops it from state."""

@@ -86,9 +86,8 @@ class HaInterfaceProvider(SonicHaProvider):
     # -- create ---------------------------------------------------------------
     def create(self, props: dict[str, Any]) -> CreateResult:
         outs = self._apply(self.inputs_of(self.with_defaults(props)), olds={})
-        outs["instance_id"] = self.instance_id({})
-        self.claim(outs, "")
-        return CreateResult(id_=f"{outs['primary_serial']}/{outs['interface']}", outs=outs)
+        id_ = f"{outs['primary_serial']}/{outs['interface']}"
+        return CreateResult(id_=id_, outs=self.claimed_outputs(outs, {}, id_))
 
     # -- read -----------------------------------------------------------------
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
@@ -129,9 +128,7 @@ class HaInterfaceProvider(SonicHaProvider):
         # Every update checks both units: purpose, unassign_zone and require_link change
         # nothing there, but an update is also how a zone set by hand gets repaired.
         outs = self._apply(self.inputs_of(news), olds=olds)
-        outs["instance_id"] = self.instance_id(olds)
-        self.claim(outs, id_)
-        return UpdateResult(outs=outs)
+        return UpdateResult(outs=self.claimed_outputs(outs, olds, id_))
 
     # -- delete ---------------------------------------------------------------
     def delete(self, id_: str, props: dict[str, Any]) -> None:
@@ -175,7 +172,9 @@ class HaInterfaceProvider(SonicHaProvider):
         currents: dict[str, dict[str, Any]] = {}
         for role, unit in units.items():
             try:
-                self.require_serial(unit.session, props.get(f"{role}_serial"), "restore a zone")
+                self.require_serial(
+                    unit.session, props.get(f"{role}_serial"), "restore a zone", unit.system.serial
+                )
             except UnitReplacedError as exc:
                 run.warn(
                     f"HaInterface: left {name} on the {unit.name} address {unit.session.host}"
@@ -322,8 +321,9 @@ class HaInterfaceProvider(SonicHaProvider):
             for role in ROLES:
                 # The roles may have been exchanged (the same two units): each unit must
                 # be one this resource manages.
-                if managed and units[role].system.serial not in managed:
-                    self.require_serial(units[role].session, olds[f"{role}_serial"], "write")
+                found = units[role].system.serial
+                if managed and found not in managed:
+                    self.require_serial(units[role].session, olds[f"{role}_serial"], "write", found)
             ports = {role: self._port(units[role], name) for role in ROLES}
             self._validate(inputs, units, ports)
             changed = {role: port for role, port in ports.items() if port.zone != UNASSIGNED}

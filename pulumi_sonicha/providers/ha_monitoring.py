@@ -57,9 +57,8 @@ class HaMonitoringProvider(SonicHaProvider):
     def create(self, props: dict[str, Any]) -> CreateResult:
         inputs = self.inputs_of(self.with_defaults(props))
         outs = self._apply(inputs, olds={})
-        outs["instance_id"] = self.instance_id({})
-        self.claim(outs, "")
-        return CreateResult(id_=f"{outs['primary_serial']}/{outs['interface']}", outs=outs)
+        id_ = f"{outs['primary_serial']}/{outs['interface']}"
+        return CreateResult(id_=id_, outs=self.claimed_outputs(outs, {}, id_))
 
     # -- read -----------------------------------------------------------------
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
@@ -84,9 +83,7 @@ class HaMonitoringProvider(SonicHaProvider):
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         olds, news = self.with_defaults(olds), self.with_defaults(news)
         outs = self._apply(self.inputs_of(news), olds=olds)
-        outs["instance_id"] = self.instance_id(olds)
-        self.claim(outs, id_)
-        return UpdateResult(outs=outs)
+        return UpdateResult(outs=self.claimed_outputs(outs, olds, id_))
 
     # -- delete ---------------------------------------------------------------
     def delete(self, id_: str, props: dict[str, Any]) -> None:
@@ -182,8 +179,7 @@ class HaMonitoringProvider(SonicHaProvider):
         client = SonicOSClient(inputs["primary_host"], self.settings, serial=serial)
         with client.session() as unit:
             system = unit.system()
-            if serial and system.serial != serial:
-                self.require_serial(unit, serial, "change HA monitoring")
+            self.require_serial(unit, serial, "change HA monitoring", found=system.serial)
             try:
                 current = unit.ha_monitoring(name)
             except NotFoundError:

@@ -68,9 +68,8 @@ class HaPairProvider(SonicHaProvider):
     def create(self, props: dict[str, Any]) -> CreateResult:
         props = self.with_defaults(props)
         outs = self._apply(props)
-        outs["instance_id"] = self.instance_id({})
-        self.claim(outs, outs["primary_serial"])
-        return CreateResult(id_=outs["primary_serial"], outs=outs)
+        id_ = outs["primary_serial"]
+        return CreateResult(id_=id_, outs=self.claimed_outputs(outs, {}, id_))
 
     # -- read -----------------------------------------------------------------
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
@@ -103,9 +102,7 @@ class HaPairProvider(SonicHaProvider):
             outs = self._apply(news, serial=id_)
             if outs["restart_required"] == "NONE" and olds.get("restart_required"):
                 outs["restart_required"] = olds["restart_required"]  # still owed: no restart seen
-        outs["instance_id"] = self.instance_id(olds)
-        self.claim(outs, id_)
-        return UpdateResult(outs=outs)
+        return UpdateResult(outs=self.claimed_outputs(outs, olds, id_))
 
     # -- delete ---------------------------------------------------------------
     def delete(self, id_: str, props: dict[str, Any]) -> None:
@@ -211,8 +208,7 @@ class HaPairProvider(SonicHaProvider):
     ) -> dict[str, Any]:
         with hold_units(units), client.session() as unit:
             system = unit.system()
-            if serial and system.serial != serial:
-                self.require_serial(unit, serial, "change HA settings")
+            self.require_serial(unit, serial, "change HA settings", found=system.serial)
             expected = inputs.get("primary_serial")
             if expected and system.serial != expected:
                 raise unit.error(

@@ -42,9 +42,8 @@ class LicenseAssociationProvider(SonicHaProvider):
                 " (a rename without aliases), its delete leaves it alone only in a run that"
                 " also declares this resource"
             )
-        outs["instance_id"] = self.instance_id({})
-        self.claim(outs, outs["association_id"])
-        return CreateResult(id_=outs["association_id"], outs=outs)
+        id_ = outs["association_id"]
+        return CreateResult(id_=id_, outs=self.claimed_outputs(outs, {}, id_))
 
     # -- read -----------------------------------------------------------------
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
@@ -72,9 +71,7 @@ class LicenseAssociationProvider(SonicHaProvider):
                 status=404,
             )
         outs = model.outputs_from_api(association)
-        outs["instance_id"] = self.instance_id(olds)
-        self.claim(outs, id_)
-        return UpdateResult(outs=outs)
+        return UpdateResult(outs=self.claimed_outputs(outs, olds, id_))
 
     # -- delete ---------------------------------------------------------------
     def delete(self, id_: str, props: dict[str, Any]) -> None:

@@ -379,6 +379,14 @@ class Simulator:
     ) -> None:
         self.stop()
 
+    def replace_backup(self, serial: str) -> ApplianceSim:
+        """The Backup swapped for a new unit (RMA) at the same address and on the same
+        cables: another serial, factory settings, registered to the portal account."""
+        self.backup.replace_unit(serial, default_interfaces(1))
+        if not self.portal.is_registered(serial):
+            self.portal.register_product(serial, BACKUP_PRODUCT_NAME, self.backup.model)
+        return self.backup
+
     def cable(self, interface: str) -> None:
         """Plug a cable between the two units' `interface` ports (both links come up)."""
         self._cabling.cable(self.primary._known(interface))

@@ -488,6 +488,32 @@ class ApplianceSim(SimServer):
         with self._lock:
             self._sessions = [s for s in self._sessions if s.via_api]
 
+    def replace_unit(self, serial: str, interfaces: list[dict[str, Any]]) -> None:
+        """RMA: another unit of the same model takes this one's place, at the same address
+        and on the same cables, with its own serial and factory settings (`interfaces`,
+        HA off, no monitoring); the old unit's sessions and staged changes are gone."""
+        normalized = normalize_serial(serial)
+        if normalized is None:
+            raise ValueError(f"not a serial number: {serial!r}")
+        with self._lock:
+            self.serial = self.serial_display = normalized
+            self._interfaces = {}
+            for given in interfaces:
+                ipv4 = {**interface_defaults(given["name"]), **copy.deepcopy(given)}
+                self._interfaces[(ipv4["name"], ipv4.get("vlan"))] = ipv4
+            self._ha = self.fw.default_ha()
+            self._monitoring = {
+                name: self.fw.default_monitoring(name)
+                for name, vlan in self._interfaces
+                if vlan is None
+            }
+            self._ha_since = self._booted = time.monotonic()
+            self._synced_epoch = None
+            self._sessions = []
+            self._digest = DigestChecker()
+            self._cookie = f"sonicos_session_{self.serial}"
+        self._addresses_changed()
+
     def expire_sessions(self) -> None:
         """Every session ends now, its pending changes discarded (e.g. idle timeout)."""
         with self._lock:

@@ -440,33 +440,23 @@ class Lifecycle:
         try:
             yield host
         except _Cancelled:
-            if self._state is not None and result.operation != "preview":
-                self._save()
-            error = LifecycleInterrupted(
-                f"{result.operation} canceled (Ctrl-C): the steps that were running"
-                " completed and nothing more was started; the state holds"
-                f" {_completed(result)}."
-                " Run it again: it compares with the units and does what is still to do"
+            failure = self._interrupted(
+                result,
+                "canceled (Ctrl-C): the steps that were running completed and nothing more"
+                " was started",
             )
-            error.result = result
-            failure = error
-            raise error from None
+            raise failure from None
         except KeyboardInterrupt:
             for running in started:
                 running.interrupt()
             self.close()
             self._collect(started, result)
-            if self._state is not None and result.operation != "preview":
-                self._save()
-            error = LifecycleInterrupted(
-                f"{result.operation} interrupted: the provider host was stopped (SIGINT), what"
-                " it was doing was put back or left for the next run, and the state holds"
-                f" {_completed(result)}."
-                " Run it again: it compares with the units and does what is still to do"
+            failure = self._interrupted(
+                result,
+                "interrupted: the provider host was stopped (SIGINT), what it was doing was"
+                " put back or left for the next run",
             )
-            error.result = result
-            failure = error
-            raise error from None
+            raise failure from None
         except BaseException as exc:
             failure = exc
             raise
@@ -486,6 +476,18 @@ class Lifecycle:
                 )
                 leak.result = result
                 raise leak from failure
+
+    def _interrupted(self, result: Result, what: str) -> LifecycleInterrupted:
+        """Ctrl-C ended the command: the state of what completed saved (not by a
+        preview), and the error that says so and what to do."""
+        if self._state is not None and result.operation != "preview":
+            self._save()
+        error = LifecycleInterrupted(
+            f"{result.operation} {what}, and the state holds {_completed(result)}. Run it"
+            " again: it compares with the units and does what is still to do"
+        )
+        error.result = result
+        return error
 
     def _leaks(self, hosts: list[ProviderHost], result: Result) -> list[str]:
         """Every place a secret appears in plain text: what the provider host of this
