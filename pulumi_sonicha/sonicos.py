@@ -402,6 +402,10 @@ class ApplianceSession:
                 return entry
         raise self.error(f"no HA monitoring entry for interface {name}", NotFoundError, status=404)
 
+    def ha_monitoring_all(self) -> list[dict[str, Any]]:
+        """Every interface's `ipv4` HA monitoring entry (one GET of the collection)."""
+        return parse_monitoring(self._call("GET", "/high-availability/monitoring/ipv4"))
+
     def interfaces(self) -> list[dict[str, Any]]:
         """Every `ipv4` interface object (`GET /interfaces/ipv4`), VLANs included."""
         return parse_interfaces(self._call("GET", "/interfaces/ipv4"))

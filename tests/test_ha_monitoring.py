@@ -13,6 +13,7 @@ from pulumi_sonicha.errors import (
     ApplianceUnreachableError,
     CommitUncertainError,
 )
+from pulumi_sonicha.models.ha_monitoring import inputs_from_api
 from pulumi_sonicha.providers.ha_interface import HaInterfaceProvider
 from pulumi_sonicha.providers.ha_monitoring import HaMonitoringProvider
 from pulumi_sonicha.providers.ha_pair import HaPairProvider
@@ -478,3 +479,63 @@ def test_the_documented_procedure_reaches_the_backup_before_and_after_pairing(ba
     monitoring.delete(watched.id, watched.outs)
     assert sim.primary.monitoring("X0")["allow_management"] is False
     assert answers(sim, sim.backup.host) == BACKUP_SERIAL
+
+
+def test_an_interface_replacement_while_ha_is_on_removes_the_old_entry(bare: Simulator, caplog):
+    """X0 -> X1 creates the X1 entry first: then the Backup answers at its address through
+    X1, so the X0 entry goes (one GET of the collection tells)."""
+    sim = bare
+    settings = settings_for(sim)
+    monitoring = provider_with(HaMonitoringProvider, settings)
+    addresses = {"primary_ip": sim.primary_ip, "backup_ip": sim.backup_ip}
+    old = monitoring.create(checked(monitoring, program(sim, interface="X0", **addresses)))
+    pair = provider_with(HaPairProvider, settings)
+    pair.create(pair.check({}, pair_news(sim, sim.backup.host)).inputs)
+    new = monitoring.create(checked(monitoring, program(sim, interface="X1", **addresses)))
+    sim.primary.clear_requests()
+    with caplog.at_level(logging.WARNING, logger="pulumi_sonicha"):
+        monitoring.delete(old.id, wire_props(old.outs))
+    assert "cut the Backup off" not in caplog.text
+    assert sim.primary.monitoring("X0")["allow_management"] is False
+    assert ("GET", "/api/sonicos/high-availability/monitoring/ipv4") in calls(sim.primary)
+    assert answers(sim, sim.backup.host) == BACKUP_SERIAL
+    # The last entry that reaches the Backup stays while HA is on.
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="pulumi_sonicha"):
+        monitoring.delete(new.id, wire_props(new.outs))
+    assert "cut the Backup off" in caplog.text
+    assert sim.primary.monitoring("X1")["allow_management"] is True
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [({"allow_management": False}, "allow_management=False"), ({"backup_ip": "127.0.0.9"},
+     "backup_ip=127.0.0.9")],  # fmt: skip
+)
+def test_an_update_that_would_cut_off_the_paired_backup_fails_before_writing(
+    bare: Simulator, change: dict[str, Any], field: str
+):
+    sim = bare
+    settings = settings_for(sim)
+    monitoring = provider_with(HaMonitoringProvider, settings)
+    addresses = {"interface": "X0", "primary_ip": sim.primary_ip, "backup_ip": sim.backup_ip}
+    created = monitoring.create(checked(monitoring, program(sim, **addresses)))
+    pair = provider_with(HaPairProvider, settings)
+    pair.create(pair.check({}, pair_news(sim, sim.backup.host)).inputs)
+    kept = sim.primary.monitoring("X0")
+    sim.primary.clear_requests()
+    news = checked(monitoring, program(sim, **{**addresses, **change}))
+    with pytest.raises(ApplianceError) as caught:
+        monitoring.update(created.id, wire_props(created.outs), wire_props(news))
+    text = str(caught.value)
+    assert sim.primary.host in text and PRIMARY_SERIAL in text
+    assert f"not setting {field} on the HA monitoring of X0; nothing was changed" in text
+    assert f"answers management only at {sim.backup_ip}" in text
+    assert "turn HA off first (remove the HaPair" in text
+    assert sim.primary.monitoring("X0") == kept and sim.primary.writes() == []
+    assert answers(sim, sim.backup.host) == BACKUP_SERIAL
+    # HA off: the same update goes through.
+    sim.primary.set_ha_settings({"mode": {}})
+    monitoring.update(created.id, wire_props(created.outs), wire_props(news))
+    observed = inputs_from_api(sim.primary.monitoring("X0"))
+    assert {key: observed[key] for key in change} == change

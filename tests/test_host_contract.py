@@ -259,3 +259,28 @@ def test_monitoring_read_at_an_address_now_answering_another_unit_names_both_ser
     assert f"answers with serial {OTHER_PRIMARY}, but the resource manages" in str(caught.value)
     assert other.primary.writes() == []
     host.delete(MONITORING_URN, id_, outs)
+
+
+# -- a refresh that saw an address unset -------------------------------------------------
+@pytest.mark.parametrize(("field", "key"), [("secondary", "backup_ip"), ("primary", "primary_ip")])
+def test_monitoring_update_and_delete_after_a_refresh_saw_an_address_unset(
+    host: ProviderHost, sim: Simulator, field: str, key: str
+) -> None:
+    """Read reports an unset address as None and the host drops it: update and delete get
+    outputs without it (a destroy right after such a refresh crashed with a KeyError)."""
+    before = sim.primary.monitoring("X2")
+    inputs = host.check(MONITORING_URN, {}, monitoring_program(sim)).inputs
+    id_, outs = host.create(MONITORING_URN, inputs)
+
+    def refresh_after_hand_change() -> dict[str, Any]:
+        sim.primary.set_monitoring("X2", **{field: ""})
+        _, read_outs, read_inputs = host.read(MONITORING_URN, id_, outs, inputs)
+        assert key not in read_outs and key not in read_inputs
+        assert host.diff(MONITORING_URN, id_, read_outs, inputs).changes is True
+        return read_outs
+
+    updated = host.update(MONITORING_URN, id_, refresh_after_hand_change(), inputs)
+    assert updated[key] == inputs[key] == sim.primary.monitoring("X2")[field]
+    host.delete(MONITORING_URN, id_, refresh_after_hand_change())
+    # The refresh took the hand change into the state: delete clears the entry as usual.
+    assert sim.primary.monitoring("X2") == before

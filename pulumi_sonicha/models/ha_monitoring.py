@@ -93,6 +93,13 @@ def inputs_from_api(entry: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def backup_address(entry: dict[str, Any]) -> str | None:
+    """The address where the Backup answers management by this entry (its own
+    monitoring address with management allowed), or None."""
+    observed = inputs_from_api(entry)
+    return observed["backup_ip"] if observed["allow_management"] else None
+
+
 def unset_spelling(entry: dict[str, Any]) -> str:
     """How this unit spells "not set" ("" on some releases, "0.0.0.0" on others): the
     spelling its own answer used, so a write sends nothing the unit did not show."""

@@ -14,10 +14,19 @@ it. Delete leaves the entry alone, with a warning, when:
 - another HaMonitoring, declared or set in this run, manages it (a rename:
   `run.CLAIMS`);
 - it was changed by hand since this resource set it;
-- HA is on and the entry allows management at `backup_ip`: after pairing that is
-  the only address where the Backup answers, so removing it would cut off the
-  Backup (the address HaPair and HaInterface use as `backup_host`). Delete the
-  HaPair first (its delete turns HA off), or keep this resource.
+- HA is on and the entry, as read now, allows management at its Backup address
+  while no other interface does: after pairing that is the only address where the
+  Backup answers, so removing it would cut off the Backup (the address HaPair and
+  HaInterface use as `backup_host`). Delete the HaPair first (its delete turns HA
+  off), or keep this resource. An interface replacement (X0 -> X1) creates the new
+  entry first, so the old one goes.
+
+Create and update run the same check before writing: a change that would take
+management away from the address the paired Backup answers at fails, naming the
+safe way (one GET of the HA settings, only when such a change is asked).
+
+Outputs may lack `primary_ip`/`backup_ip`: a refresh that saw one unset reports
+None, and the provider host drops None (fact 11). Nothing indexes them.
 """
 
 from __future__ import annotations
@@ -124,10 +133,11 @@ class HaMonitoringProvider(SonicHaProvider):
         )
         if model.owned_part(target) == model.owned_part(current):
             return  # what was there before is what is there: no write
-        if self._cuts_off_backup(unit, current, target, props["backup_ip"]):
+        address = model.backup_address(current)
+        if self._cuts_off_backup(unit, name, current, target):
             run.warn(
                 f"HaMonitoring {id_}: left the monitoring of {name} on {unit.label} as it is:"
-                f" HA is on, and management at the Backup's address {props['backup_ip']} is"
+                f" HA is on, and management at the Backup's address {address} is"
                 " how the Backup is reached after pairing (it answers nowhere else), so"
                 " removing it would cut the Backup off. Delete the HaPair first (its delete"
                 " turns HA off), then this resource; or change the entry by hand"
@@ -138,17 +148,23 @@ class HaMonitoringProvider(SonicHaProvider):
 
     @staticmethod
     def _cuts_off_backup(
-        unit: ApplianceSession, current: dict[str, Any], target: dict[str, Any], backup_ip: str
+        unit: ApplianceSession, name: str, current: dict[str, Any], target: dict[str, Any]
     ) -> bool:
-        """The change removes management at the Backup's address while HA is on."""
-
-        def reachable(entry: dict[str, Any]) -> bool:
-            observed = model.inputs_from_api(entry)
-            return observed["allow_management"] and observed["backup_ip"] == backup_ip
-
-        if not reachable(current) or reachable(target):
+        """Writing `target` over `current` removes management at the address the Backup
+        is reached at now (the entry as read, not what the state remembers: a refresh may
+        have seen it unset) while HA is on, and no other interface allows management
+        there (an interface replacement creates the new entry first)."""
+        address = model.backup_address(current)
+        if address is None or model.backup_address(target) == address:
             return False
-        return is_enabled(unit.ha_settings())  # one request, only when it matters
+        if not is_enabled(unit.ha_settings()):  # one request, only when it matters
+            return False
+        others = [
+            entry
+            for entry in unit.ha_monitoring_all()
+            if str(entry.get("name", "")).upper() != name.upper()
+        ]
+        return all(model.backup_address(entry) != address for entry in others)
 
     # -- shared steps ---------------------------------------------------------
     def unit_objects(self, props: dict[str, Any], id_: str) -> list[run.UnitObject]:
@@ -172,8 +188,11 @@ class HaMonitoringProvider(SonicHaProvider):
                     " set interface to a port that exists on the unit (e.g. X0)"
                 ) from None
             if model.differs(current, inputs):
+                desired = model.desired_entry(current, inputs)
+                if self._cuts_off_backup(unit, name, current, desired):
+                    raise unit.error(_cut_off_hint(current, inputs, name)) from None
                 try:
-                    unit.put_ha_monitoring(model.desired_entry(current, inputs))
+                    unit.put_ha_monitoring(desired)
                     unit.commit()
                 except ApplianceError as exc:
                     if exc.status != 400:
@@ -191,6 +210,23 @@ class HaMonitoringProvider(SonicHaProvider):
                 model.owned_part(current) if model.is_configured(current) else {}
             )
         return outs
+
+
+def _cut_off_hint(current: dict[str, Any], inputs: dict[str, Any], name: str) -> str:
+    """Why an update that would cut the paired Backup off was refused, and the safe way."""
+    address = model.backup_address(current)
+    field = "allow_management" if not inputs["allow_management"] else "backup_ip"
+    value = inputs[field]
+    return (
+        f"not setting {field}={value} on the HA monitoring of {name}; nothing was changed:"
+        f" HA is on and the Backup answers management only at {address} (this entry's"
+        " backup_ip with allow_management), so the change would cut the Backup off (it"
+        " answers nowhere else, and HaPair/HaInterface reach it there as backup_host)."
+        " Safe: keep management at that address on another interface first (another"
+        f" HaMonitoring with backup_ip={address} and allow_management=True), or turn HA"
+        " off first (remove the HaPair; `pulumi up`), change this entry, then pair again"
+        " with backup_host at the Backup's new address"
+    )
 
 
 def _rejected_hint(exc: ApplianceError, name: str) -> str:
