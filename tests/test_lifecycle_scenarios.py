@@ -139,6 +139,17 @@ def rename(stack: Lifecycle, sim: Simulator, **pair: Any) -> None:
 SUFFIXES = ["control-link", "data-link", "pair", "licenses"]
 
 
+def assert_renamed_pair_left_alone(sim: Simulator, result: Result, association: str) -> None:
+    """The old names' deletes left the pair, its links and its association alone, each
+    saying so."""
+    assert_working_pair(sim, ("X4", "X5"))
+    assert association in [a["id"] for a in sim.portal.associations()]
+    text = warnings(result)
+    assert "left HA on at the Primary" in text and "another HaPair manages it" in text
+    assert "another HaInterface manages that port" in text
+    assert "another LicenseAssociation manages it" in text
+
+
 def test_rename_without_aliases_keeps_the_pair_working(sim: Simulator, tmp_path: Path) -> None:
     """site-a renamed hq: the new resources adopt the live pair, then the old ones'
     deletes leave alone what the new ones set in this run (and say so)."""
@@ -155,14 +166,7 @@ def test_rename_without_aliases_keeps_the_pair_working(sim: Simulator, tmp_path:
         assert ops(result) == [*[(f"hq-{s}", "create") for s in SUFFIXES]] + [
             (f"site-a-{s}", "delete") for s in reversed(SUFFIXES)
         ]
-        assert_working_pair(sim, ("X4", "X5"))
-        assert [a["id"] for a in sim.portal.associations() if a["id"] == association["id"]] == [
-            association["id"]
-        ]
-        text = warnings(result)
-        assert "left HA on at the Primary" in text and "another HaPair manages it" in text
-        assert "another HaInterface manages that port" in text
-        assert "another LicenseAssociation manages it" in text
+        assert_renamed_pair_left_alone(sim, result, association["id"])
         # The stack moves on: the new resources remember what was there before.
         assert not stack.preview().has_changes
         stack.destroy()
@@ -201,12 +205,7 @@ def test_rename_over_two_ups_keeps_the_pair_working(sim: Simulator, tmp_path: Pa
         assert ops(result) == [(f"hq-{s}", "same") for s in SUFFIXES] + [
             (f"site-a-{s}", "delete") for s in reversed(SUFFIXES)
         ]
-        assert_working_pair(sim, ("X4", "X5"))
-        assert association["id"] in [a["id"] for a in sim.portal.associations()]
-        text = warnings(result)
-        assert "left HA on at the Primary" in text and "another HaPair manages it" in text
-        assert "another HaInterface manages that port" in text
-        assert "another LicenseAssociation manages it" in text
+        assert_renamed_pair_left_alone(sim, result, association["id"])
         assert not stack.preview().has_changes
         stack.destroy()
     assert mode_of(sim.primary) == {} and mode_of(sim.backup) == {}
