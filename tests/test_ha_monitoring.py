@@ -539,3 +539,23 @@ def test_an_update_that_would_cut_off_the_paired_backup_fails_before_writing(
     monitoring.update(created.id, wire_props(created.outs), wire_props(news))
     observed = inputs_from_api(sim.primary.monitoring("X0"))
     assert {key: observed[key] for key in change} == change
+
+
+def test_a_synchronized_backup_takes_no_configuration(bare: Simulator):
+    """Written on the paired Backup, the entry would be overwritten by the Primary's at the
+    next sync, the provider never told: the unit refuses (as SonicOS does not let you
+    configure the Standby) and nothing changes."""
+    sim = bare
+    settings = settings_for(sim)
+    monitoring = provider_with(HaMonitoringProvider, settings)
+    addresses = {"interface": "X0", "primary_ip": sim.primary_ip, "backup_ip": sim.backup_ip}
+    monitoring.create(checked(monitoring, program(sim, **addresses)))
+    pair = provider_with(HaPairProvider, settings)
+    pair.create(pair.check({}, pair_news(sim, sim.backup.host)).inputs)
+    kept = sim.backup.monitoring("X2")
+    on_backup = program(sim, primary_host=sim.backup.host)
+    with pytest.raises(ApplianceError) as caught:
+        monitoring.create(checked(monitoring, on_backup))
+    assert caught.value.code == "E_HA_STANDBY" and caught.value.status == 403
+    assert f"HA Secondary (Standby) of the Primary {PRIMARY_SERIAL}" in str(caught.value)
+    assert sim.backup.monitoring("X2") == kept

@@ -139,6 +139,17 @@ def rename(stack: Lifecycle, sim: Simulator, **pair: Any) -> None:
 SUFFIXES = ["control-link", "data-link", "pair", "licenses"]
 
 
+def assert_renamed_pair_left_alone(sim: Simulator, result: Result, association: str) -> None:
+    """The old names' deletes left the pair, its links and its association alone, each
+    saying so."""
+    assert_working_pair(sim, ("X4", "X5"))
+    assert association in [a["id"] for a in sim.portal.associations()]
+    text = warnings(result)
+    assert "left HA on at the Primary" in text and "another HaPair manages it" in text
+    assert "another HaInterface manages that port" in text
+    assert "another LicenseAssociation manages it" in text
+
+
 def test_rename_without_aliases_keeps_the_pair_working(sim: Simulator, tmp_path: Path) -> None:
     """site-a renamed hq: the new resources adopt the live pair, then the old ones'
     deletes leave alone what the new ones set in this run (and say so)."""
@@ -155,14 +166,7 @@ def test_rename_without_aliases_keeps_the_pair_working(sim: Simulator, tmp_path:
         assert ops(result) == [*[(f"hq-{s}", "create") for s in SUFFIXES]] + [
             (f"site-a-{s}", "delete") for s in reversed(SUFFIXES)
         ]
-        assert_working_pair(sim, ("X4", "X5"))
-        assert [a["id"] for a in sim.portal.associations() if a["id"] == association["id"]] == [
-            association["id"]
-        ]
-        text = warnings(result)
-        assert "left HA on at the Primary" in text and "another HaPair manages it" in text
-        assert "another HaInterface manages that port" in text
-        assert "another LicenseAssociation manages it" in text
+        assert_renamed_pair_left_alone(sim, result, association["id"])
         # The stack moves on: the new resources remember what was there before.
         assert not stack.preview().has_changes
         stack.destroy()
@@ -201,12 +205,7 @@ def test_rename_over_two_ups_keeps_the_pair_working(sim: Simulator, tmp_path: Pa
         assert ops(result) == [(f"hq-{s}", "same") for s in SUFFIXES] + [
             (f"site-a-{s}", "delete") for s in reversed(SUFFIXES)
         ]
-        assert_working_pair(sim, ("X4", "X5"))
-        assert association["id"] in [a["id"] for a in sim.portal.associations()]
-        text = warnings(result)
-        assert "left HA on at the Primary" in text and "another HaPair manages it" in text
-        assert "another HaInterface manages that port" in text
-        assert "another LicenseAssociation manages it" in text
+        assert_renamed_pair_left_alone(sim, result, association["id"])
         assert not stack.preview().has_changes
         stack.destroy()
     assert mode_of(sim.primary) == {} and mode_of(sim.backup) == {}
@@ -233,46 +232,67 @@ def test_rename_with_aliases_moves_the_resources(sim: Simulator, tmp_path: Path)
 
 
 # -- 2. roles swapped ----------------------------------------------------------------
-def test_roles_swapped_replace_the_pair_and_update_the_link_in_place(
-    sim: Simulator, tmp_path: Path
-) -> None:
-    """primary_host and backup_host exchanged: HaPair is replaced, the old one deleted
-    first, so HA ends on at the new Primary naming the old one as its Backup. The HA link
-    joins the same two units: an update in place that writes nothing, and the zones it
-    remembers follow the units (by serial), so destroy gives each unit its own zone."""
+def swap_roles(stack: Lifecycle, sim: Simulator) -> None:
+    stack.set_config("t:primaryHost", sim.backup.host)
+    stack.set_config("t:backupHost", sim.primary.host)
+    stack.set_config("t:pairBackupHost", sim.primary.host)
+    stack.set_config("t:backupSerial", sim.primary.serial)
+
+
+def test_roles_swapped_in_two_runs_as_the_error_says(sim: Simulator, tmp_path: Path) -> None:
+    """Roles swapped in one change (HaMonitoring's primary_host too) fail the preview:
+    the new Primary is the pair's synchronized Backup, which takes no configuration.
+    The two runs the error names work: HA off (the pair removed), then everything
+    swapped, the monitoring addresses exchanged with it. HaPair is then created on the
+    new Primary naming the old one; the HA link joins the same two units (an update in
+    place that writes nothing, its zones following the units by serial); each unit
+    keeps answering at its own address."""
     sim.primary.set_zone("X4", "DMZ")
     sim.backup.set_zone("X4", "LAN")
-    with ha_stack(tmp_path, sim, pairBackupHost=sim.backup.host) as stack:
+    with ha_stack(tmp_path, sim, pairBackupHost=sim.backup.host, monitoring="true") as stack:
         stack.up()
         assert_working_pair(sim)
-        stack.set_config("t:primaryHost", sim.backup.host)
-        stack.set_config("t:backupHost", sim.primary.host)
-        stack.set_config("t:pairBackupHost", sim.primary.host)
-        stack.set_config("t:backupSerial", sim.primary.serial)
-        plan = stack.preview()
-        replace = plan.step("site-pair")
-        assert (replace.op, replace.delete_before_replace) == ("replace", True)
-        assert plan.step("site-x4").op == "update"
-        assert plan.step("site-x4").diff_keys == ["backup_host", "primary_host"]
+        swap_roles(stack, sim)
         for server in sim.servers:
             server.clear_requests()
+        with pytest.raises(LifecycleError) as caught:
+            stack.preview()
+        text = str(caught.value)
+        assert f"which is the Backup (serial {sim.backup.serial})" in text
+        assert "Swap the roles in two runs: 1. turn HA off" in text
+        assert sim.primary.writes() == [] and sim.backup.writes() == []
+        # Run 1: HA off, everything else as it was.
+        stack.set_config("t:primaryHost", sim.primary.host)
+        stack.set_config("t:backupHost", sim.backup.host)
+        stack.set_config("t:pairBackupHost", sim.backup.host)
+        stack.set_config("t:backupSerial", sim.backup.serial)
+        stack.set_config("t:pair", "false")
+        stack.up()
+        assert mode_of(sim.primary) == {}
+        # Run 2: the roles swapped everywhere, the monitoring addresses with them.
+        swap_roles(stack, sim)
+        stack.set_config("t:pair", "true")
+        plan = stack.preview()
+        assert plan.step("site-x4").op == "update"
+        assert plan.step("site-x0").op == "replace"
         result = stack.up()
-        assert ops(result) == [("site-x4", "update"), ("site-pair", "replace")]
-        # The link's update wrote nothing on either unit (both ports stay Unassigned).
+        assert ("site-pair", "create") in ops(result)
+        # The old entry's delete finds its unit the Backup now: left to the Primary's.
+        assert "this unit is now the Backup of the Primary" in warnings(result)
         assert [r.path for r in sim.primary.writes() if "interfaces" in r.path] == []
         assert [r.path for r in sim.backup.writes() if "interfaces" in r.path] == []
         assert secondary_of(sim.backup) == sim.primary.serial
         assert sim.backup.ha_status()["secondary_state"] == "STANDBY"
+        # Each unit answers at its own address again: the new Backup at its monitoring
+        # address, which the exchanged entry gives it.
+        assert sim.primary.answering_ips() == [sim.primary_ip]
+        assert sim.backup.monitoring("X0")["secondary"] == sim.primary_ip
         for unit in (sim.primary, sim.backup):
             assert unit.zone("X4") == "Unassigned" and unit.pending() == {}
         (link,) = [r for r in stack.state["resources"] if r["name"] == "site-x4"]
         assert link["outputs"]["primary_serial"] == sim.backup.serial
         assert link["outputs"]["previous_zones"] == {"primary": "LAN", "backup": "DMZ"}
-        assert not stack.preview().has_changes
-        # Management monitoring addresses belong to the roles: the administrator swaps
-        # them too (HaMonitoring's primary_ip/backup_ip), so that the new Backup answers
-        # at its own address again.
-        sim.backup.set_monitoring("X0", primary=sim.backup_ip, secondary=sim.primary_ip)
+        assert not stack.preview(refresh=True).has_changes
         gone = stack.destroy()
         assert warnings(gone) == ""
     assert (sim.primary.zone("X4"), sim.backup.zone("X4")) == ("DMZ", "LAN")

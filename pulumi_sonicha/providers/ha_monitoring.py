@@ -33,17 +33,29 @@ from __future__ import annotations
 
 from typing import Any
 
-from pulumi.dynamic import CreateResult, ReadResult, UpdateResult
+from pulumi.dynamic import CreateResult, DiffResult, ReadResult, UpdateResult
 
 from ..errors import (
     ApplianceError,
     NotFoundError,
+    SonicHaError,
 )
 from ..models import ha_monitoring as model
-from ..models.ha_pair import is_enabled
+from ..models.ha_pair import is_enabled, settings_from_api
+from ..schema import is_unknown
 from ..sonicos import ApplianceSession, SonicOSClient
 from . import run
 from .base import SonicHaProvider
+
+ROLE_SWAP_STEPS = (
+    "Swap the roles in two runs: 1. turn HA off: remove the HaPair (and what takes its"
+    " outputs, e.g. the LicenseAssociation) from the program, or `pulumi destroy --target"
+    " <HaPair URN> --target-dependents`, keeping this HaMonitoring as it is, and run"
+    " `pulumi up`; 2. swap the roles everywhere in one change (HaPair and HaInterface"
+    " primary_host/backup_host and the serials; here primary_host, with primary_ip and"
+    " backup_ip exchanged) and run `pulumi up`: the entry is written on the new Primary"
+    " while HA is off, then HA goes on again from it"
+)
 
 
 class HaMonitoringProvider(SonicHaProvider):
@@ -52,6 +64,43 @@ class HaMonitoringProvider(SonicHaProvider):
     # A replacement (another interface, another Primary) creates the new entry before
     # the old one goes: the Backup stays reachable throughout.
     delete_before_replace = False
+
+    # -- diff -----------------------------------------------------------------
+    def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        """The base diff, but a new primary_host that is the current pair's Backup (a
+        role swap in one change) fails the preview: the replacement would write the
+        entry on a synchronized Backup, which takes no configuration (a unit that took
+        it would lose it at the next sync), so the pair would end without it."""
+        olds, news = self.with_defaults(olds), self.with_defaults(news)
+        new_host, old_host = news.get("primary_host"), olds.get("primary_host")
+        if isinstance(new_host, str) and not is_unknown(new_host) and new_host != old_host:
+            self._refuse_role_swap(olds, new_host)
+        return super().diff(id_, olds, news)
+
+    def _refuse_role_swap(self, olds: dict[str, Any], new_host: str) -> None:
+        """Two sessions, only when primary_host changes: the old Primary's HA settings,
+        then (HA on) the serial at the new address."""
+        serial = olds.get("primary_serial")
+        try:
+            with SonicOSClient(olds["primary_host"], self.settings).session() as unit:
+                if serial and unit.system().serial != serial:
+                    return  # not our Primary any more: nothing to learn there
+                peer = settings_from_api(unit.ha_settings())["backup_serial"]
+            if not peer:
+                return
+            with SonicOSClient(new_host, self.settings).session() as unit:
+                found = unit.system().serial
+        except SonicHaError:
+            return  # the base diff checks the new address and says what fails
+        if found == peer:
+            raise SonicHaError(
+                f"HaMonitoring {olds.get('interface')}: primary_host changed from"
+                f" {olds['primary_host']} to {new_host}, which is the Backup (serial {peer})"
+                f" of the pair the Primary {olds['primary_host']} (serial {serial}) has HA on"
+                " with: a role swap in one change. The monitoring entry lives on the Primary,"
+                " and a synchronized Backup takes no configuration, so this would leave the"
+                f" pair without it; nothing was changed. {ROLE_SWAP_STEPS}"
+            )
 
     # -- create ---------------------------------------------------------------
     def create(self, props: dict[str, Any]) -> CreateResult:
@@ -121,6 +170,15 @@ class HaMonitoringProvider(SonicHaProvider):
             run.warn(f"HaMonitoring {id_}: {name} no longer exists on {unit.label}; nothing to do")
             return
         if model.differs(current, self.inputs_of(props)):
+            primary = self._paired_primary_of(unit, props.get("primary_serial"))
+            if primary:
+                run.warn(
+                    f"HaMonitoring {id_}: left the monitoring of {name} on {unit.label} as it"
+                    f" is: this unit is now the Backup of the Primary {primary} (the roles"
+                    " were swapped), whose entry it holds; the Primary's HaMonitoring"
+                    " manages it"
+                )
+                return
             run.warn(
                 f"HaMonitoring {id_}: the monitoring of {name} on {unit.label} was changed"
                 " after this resource set it; left as it is (a delete does not undo what"
@@ -145,6 +203,17 @@ class HaMonitoringProvider(SonicHaProvider):
             return
         unit.put_ha_monitoring(target)
         unit.commit()
+
+    @staticmethod
+    def _paired_primary_of(unit: ApplianceSession, serial: str | None) -> str | None:
+        """The Primary's serial when this unit's HA settings name it (`serial`) as the
+        Backup (one request; only asked when the entry is not as this resource left
+        it)."""
+        settings = unit.ha_settings()
+        if not serial or settings_from_api(settings)["backup_serial"] != serial:
+            return None
+        fields = next(iter((settings.get("mode") or {}).values()), None) or {}
+        return str(fields.get("primary_serial") or "?")
 
     @staticmethod
     def _cuts_off_backup(

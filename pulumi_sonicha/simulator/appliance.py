@@ -27,6 +27,10 @@ for a client; what it decides where they are silent is marked "(ours)":
 * Whole-object writes. A PUT replaces the object it names (GUIDE): fields left
   out fall back to their defaults, fields the firmware does not know are 400
   `E_INVALID_API_CALL`, and what a GET answered is accepted back as is.
+* A synchronized Backup takes no configuration (SonicOS manages the pair on its
+  Primary; what a Standby accepted the next sync would overwrite): every write,
+  commit or discard there answers 403 `E_HA_STANDBY` naming the Primary. Ours:
+  no public source shows a Standby's API answer, so the status and code are ours.
 * Staging. PUTs change the session's pending copy; GETs in that session see it.
   An HA link interface must be in zone Unassigned: checked on PUT (both ways)
   and on commit against the pending view. A commit answers
@@ -103,6 +107,9 @@ _UNSET_ADDRESSES = ("", "0.0.0.0")
 _BAD_CALL = (400, "E_INVALID_API_CALL")
 _BAD_VALUE = (400, "E_INVALID_VALUE")
 NOT_CONFIG_MODE = (403, "E_NOT_CONFIG_MODE")  # ours: the code is not documented
+# Ours: no public source shows what a Standby answers to an API write (the UI does
+# not let you configure it); status and code are our choice.
+PAIRED_BACKUP = (403, "E_HA_STANDBY")
 TOO_MANY_SESSIONS = (503, "E_MAX_SESSIONS")  # GUIDE: 503; ours: the code
 
 
@@ -705,12 +712,32 @@ class ApplianceSim(SimServer):
 
     def _require_config_mode(self, request: Request) -> _Session:
         session = self._require_session(request)
+        primary = self._paired_primary()
+        if primary is not None:
+            raise ApiError(
+                *PAIRED_BACKUP,
+                f"This unit is the HA Secondary (Standby) of the Primary {primary}: its"
+                " configuration comes from the Primary. Configure the Primary.",
+            )
         if not session.config_mode:
             raise ApiError(
                 *NOT_CONFIG_MODE,
                 "Not in configuration mode: take it with POST /config-mode first.",
             )
         return session
+
+    def _paired_primary(self) -> str | None:
+        """The Primary's serial while this unit is its synchronized Backup (the Primary
+        has HA on naming this serial and the pair is steady), else None. A Standby takes
+        no configuration: what it would accept, the Primary's next sync overwrites."""
+        peer = self.peer
+        if peer is None or peer is self:
+            return None
+        with peer._lock:
+            mode = next(iter((peer._ha.get("mode") or {}).values()), {})
+        if mode.get("secondary_serial") != self.serial:
+            return None
+        return peer.serial if peer._primary_view()[1] is not None else None
 
     def _basic_ok(self, request: Request) -> bool:
         scheme, _, value = request.headers.get("Authorization", "").partition(" ")

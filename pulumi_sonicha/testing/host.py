@@ -522,11 +522,19 @@ class ProviderHost:
         return redact("\n".join(self.stderr_text().splitlines()[-lines:]), self._secrets)
 
     # -- calls ---------------------------------------------------------------
-    def _seen(self, props: Mapping[str, Any]) -> None:
+    def _request(
+        self, cls: Any, urn: str, props: Mapping[str, Any], what: str, **fields: Any
+    ) -> Any:
+        """A request as the engine builds one: the resource's urn, name and type, and
+        `fields`; `props` (where the pickled provider rides) must carry `__provider`,
+        whose module this host will import (noted for hosts started ahead)."""
+        _require_provider(props, what)
         ref = props.get(PROVIDER_KEY)
         module = provider_module(ref) if isinstance(ref, str) else None
         if module is not None:
             self.provider_modules.add(module)
+        type_, name = split_urn(urn)
+        return cls(urn=urn, name=name, type=type_, **fields)
 
     def _call(self, method: str, request: Any, urn: str = "") -> Any:
         if self._stub is None:
@@ -582,13 +590,11 @@ class ProviderHost:
 
     def check(self, urn: str, olds: Mapping[str, Any], news: Mapping[str, Any]) -> CheckOutcome:
         """`Check(olds = old inputs or {}, news = the program's inputs)`."""
-        _require_provider(news, "Check news")
-        self._seen(news)
-        type_, name = split_urn(urn)
-        request = provider_pb2.CheckRequest(
-            urn=urn,
-            name=name,
-            type=type_,
+        request = self._request(
+            provider_pb2.CheckRequest,
+            urn,
+            news,
+            "Check news",
             olds=to_struct(olds),
             news=to_struct(news),
             randomSeed=os.urandom(32),
@@ -608,13 +614,12 @@ class ProviderHost:
         old_inputs: Mapping[str, Any] | None = None,
     ) -> DiffOutcome:
         """`Diff(olds = old outputs, news = checked inputs)`."""
-        _require_provider(news, "Diff news")
-        type_, name = split_urn(urn)
-        request = provider_pb2.DiffRequest(
+        request = self._request(
+            provider_pb2.DiffRequest,
+            urn,
+            news,
+            "Diff news",
             id=id_,
-            urn=urn,
-            name=name,
-            type=type_,
             olds=to_struct(olds),
             news=to_struct(news),
             old_inputs=to_struct(old_inputs or {}),
@@ -632,11 +637,13 @@ class ProviderHost:
 
     def create(self, urn: str, props: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
         """`Create(checked inputs)` -> (id, outputs incl. `__provider`)."""
-        _require_provider(props, "Create properties")
-        self._seen(props)
-        type_, name = split_urn(urn)
-        request = provider_pb2.CreateRequest(
-            urn=urn, name=name, type=type_, properties=to_struct(props), preview=False
+        request = self._request(
+            provider_pb2.CreateRequest,
+            urn,
+            props,
+            "Create properties",
+            properties=to_struct(props),
+            preview=False,
         )
         response = self._call("Create", request, urn)
         return response.id, from_struct(response.properties)
@@ -649,14 +656,12 @@ class ProviderHost:
         inputs: Mapping[str, Any] | None = None,
     ) -> tuple[str, dict[str, Any], dict[str, Any] | None]:
         """`Read(id, old outputs, old inputs)` -> (id or "" if gone, outputs, inputs or None)."""
-        _require_provider({**(inputs or {}), **props}, "Read properties")
-        self._seen({**(inputs or {}), **props})
-        type_, name = split_urn(urn)
-        request = provider_pb2.ReadRequest(
+        request = self._request(
+            provider_pb2.ReadRequest,
+            urn,
+            {**(inputs or {}), **props},
+            "Read properties",
             id=id_,
-            urn=urn,
-            name=name,
-            type=type_,
             properties=to_struct(props),
             inputs=to_struct(inputs or {}),
         )
@@ -673,13 +678,12 @@ class ProviderHost:
         old_inputs: Mapping[str, Any] | None = None,
     ) -> dict[str, Any]:
         """`Update(id, old outputs, checked inputs)` -> new outputs."""
-        _require_provider(news, "Update news")
-        type_, name = split_urn(urn)
-        request = provider_pb2.UpdateRequest(
+        request = self._request(
+            provider_pb2.UpdateRequest,
+            urn,
+            news,
+            "Update news",
             id=id_,
-            urn=urn,
-            name=name,
-            type=type_,
             olds=to_struct(olds),
             news=to_struct(news),
             old_inputs=to_struct(old_inputs or {}),
@@ -695,14 +699,12 @@ class ProviderHost:
         old_inputs: Mapping[str, Any] | None = None,
     ) -> None:
         """`Delete(id, old outputs)`."""
-        _require_provider(props, "Delete properties")
-        self._seen(props)
-        type_, name = split_urn(urn)
-        request = provider_pb2.DeleteRequest(
+        request = self._request(
+            provider_pb2.DeleteRequest,
+            urn,
+            props,
+            "Delete properties",
             id=id_,
-            urn=urn,
-            name=name,
-            type=type_,
             properties=to_struct(props),
             old_inputs=to_struct(old_inputs or {}),
         )
