@@ -27,10 +27,12 @@ for a client; what it decides where they are silent is marked "(ours)":
 * Whole-object writes. A PUT replaces the object it names (GUIDE): fields left
   out fall back to their defaults, fields the firmware does not know are 400
   `E_INVALID_API_CALL`, and what a GET answered is accepted back as is.
-* A synchronized Backup takes no configuration (SonicOS manages the pair on its
-  Primary; what a Standby accepted the next sync would overwrite): every write,
-  commit or discard there answers 403 `E_HA_STANDBY` naming the Primary. Ours:
-  no public source shows a Standby's API answer, so the status and code are ours.
+* A synchronized Backup takes no HA configuration (SonicOS manages the pair on
+  its Primary; what a Standby accepted the next sync would overwrite): a PUT of
+  HA settings or monitoring there answers 403 `E_HA_STANDBY` naming the Primary.
+  Ours: no public source shows a Standby's API answer, so status and code are
+  ours; interface writes there are still taken (the simulator syncs no
+  interfaces: a leniency).
 * Staging. PUTs change the session's pending copy; GETs in that session see it.
   An HA link interface must be in zone Unassigned: checked on PUT (both ways)
   and on commit against the pending view. A commit answers
@@ -712,19 +714,24 @@ class ApplianceSim(SimServer):
 
     def _require_config_mode(self, request: Request) -> _Session:
         session = self._require_session(request)
-        primary = self._paired_primary()
-        if primary is not None:
-            raise ApiError(
-                *PAIRED_BACKUP,
-                f"This unit is the HA Secondary (Standby) of the Primary {primary}: its"
-                " configuration comes from the Primary. Configure the Primary.",
-            )
         if not session.config_mode:
             raise ApiError(
                 *NOT_CONFIG_MODE,
                 "Not in configuration mode: take it with POST /config-mode first.",
             )
         return session
+
+    def _refuse_on_paired_backup(self) -> None:
+        """HA settings and monitoring written on a synchronized Backup: refused (the
+        Primary's sync overwrites them). Interface writes there are still taken (a
+        leniency: the simulator does not sync interfaces)."""
+        primary = self._paired_primary()
+        if primary is not None:
+            raise ApiError(
+                *PAIRED_BACKUP,
+                f"This unit is the HA Secondary (Standby) of the Primary {primary}: its"
+                " HA configuration comes from the Primary. Configure the Primary.",
+            )
 
     def _paired_primary(self) -> str | None:
         """The Primary's serial while this unit is its synchronized Backup (the Primary
@@ -914,6 +921,7 @@ class ApplianceSim(SimServer):
 
     def _put_ha(self, request: Request) -> Response:
         session = self._require_config_mode(request)
+        self._refuse_on_paired_backup()
         body = self.json_body(request)
         if not isinstance(body, dict) or not isinstance(body.get("high_availability"), dict):
             raise _bad_call('The body must be {"high_availability": {...}}.')
@@ -1230,6 +1238,7 @@ class ApplianceSim(SimServer):
         """Each `ipv4` entry REPLACES the monitoring of the interface it names: what it
         leaves out falls back to the defaults (GUIDE: a PUT replaces)."""
         session = self._require_config_mode(request)
+        self._refuse_on_paired_backup()
         body = self.json_body(request)
         items = _monitoring_items(body)
         with self._lock:
