@@ -42,6 +42,12 @@ from .simfleet import (
 )
 
 SECRET_KEYS = frozenset({"sonicha:password", "sonicha:portalPassword"})
+# Where a stack job (a process of its own) takes each secret from: its environment,
+# so no job file on disk holds one. The provider's own variable names.
+SECRET_ENV = {
+    "sonicha:password": "SONICHA_PASSWORD",
+    "sonicha:portalPassword": "SONICHA_PORTAL_PASSWORD",
+}
 
 PROVIDERS: dict[str, type[SonicHaProvider]] = {
     "HaInterface": HaInterfaceProvider,

@@ -12,11 +12,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from pathlib import Path
 
 from pulumi_sonicha.testing import Lifecycle
+
+from .fleet import SECRET_ENV
 
 
 def main() -> int:
@@ -25,9 +28,11 @@ def main() -> int:
     parser.add_argument("--job", type=Path, required=True)
     args = parser.parse_args()
     job = json.loads(args.job.read_text())
+    # The job file on disk holds no secret: they come in the environment.
+    config = {**job["config"], **{k: os.environ[e] for k, e in SECRET_ENV.items()}}
     stack = Lifecycle(
         job["project"],
-        config=job["config"],
+        config=config,
         secret_keys=set(job["secret_keys"]),
         state_file=job["state_file"],
         parallel=int(job["parallel"]),

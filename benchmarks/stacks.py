@@ -18,6 +18,7 @@ differs, here nothing).
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -26,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .fleet import SECRET_KEYS, Fleet, fleet
+from .fleet import SECRET_ENV, SECRET_KEYS, Fleet, fleet
 from .refresh import HOST_WORKERS, Traffic
 from .simfleet import PairInfo
 from .sizes import busy_share, machine_cpu
@@ -116,12 +117,15 @@ def split(items: list[Any], parts: int) -> list[list[Any]]:
 def _jobs(started: Fleet, workdir: Path, stacks: int) -> list[Path]:
     """One job file per stack: its pairs, the fleet's provider config, its state file."""
     files = []
+    config = started.stack_config()
     for index, group in enumerate(split(started.pairs, stacks)):
         job = {
             "project": str(PROJECT),
+            # The secrets travel in the job's environment (`SECRET_ENV`), never in
+            # a file on disk.
             "config": {
                 "ha:pairs": json.dumps([_entry(p) for p in group]),
-                **started.stack_config(),
+                **{k: v for k, v in config.items() if k not in SECRET_KEYS},
             },
             "secret_keys": sorted(SECRET_KEYS),
             "state_file": str(workdir / f"split{stacks}-stack{index}.json"),
@@ -133,14 +137,24 @@ def _jobs(started: Fleet, workdir: Path, stacks: int) -> list[Path]:
     return files
 
 
-def _run_at_once(command: str, jobs: list[Path]) -> tuple[float, list[dict[str, Any]]]:
+def _secret_env(started: Fleet) -> dict[str, str]:
+    """The fleet's secrets as the environment the job reads them from (`SECRET_ENV`)."""
+    config = started.stack_config()
+    return {env: config[key] for key, env in SECRET_ENV.items()}
+
+
+def _run_at_once(
+    command: str, jobs: list[Path], secrets: dict[str, str]
+) -> tuple[float, list[dict[str, Any]]]:
     """Start every stack's command together; (wall seconds until the last ended, each
     stack's JSON result)."""
+    env = {**os.environ, **secrets}
     started = time.perf_counter()
     procs = [
         subprocess.Popen(
             [sys.executable, "-m", "benchmarks.stack_job", command, "--job", str(job)],
             cwd=ROOT,
+            env=env,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
@@ -176,11 +190,11 @@ def measure(
             point = StackPoint(min(count, pairs), pairs)
             jobs = _jobs(started, workdir, count)
             started.set_latency(0.0)
-            point.up_seconds, _ = _run_at_once("up", jobs)
+            point.up_seconds, _ = _run_at_once("up", jobs, _secret_env(started))
             started.set_latency(latency_ms / 1000.0, connect_round_trips)
             started.clear_requests()
             before = machine_cpu()
-            point.seconds, results = _run_at_once("drift", jobs)
+            point.seconds, results = _run_at_once("drift", jobs, _secret_env(started))
             point.machine_busy = busy_share(before, machine_cpu())
             point.per_stack_seconds = [r["seconds"] for r in results]
             point.drift = [name for r in results for name in r["drift"]]

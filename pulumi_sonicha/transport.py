@@ -10,11 +10,18 @@ headers or bodies, where credentials and tokens travel.
 Connections (issue 13): on a WAN link a new connection costs about two round
 trips (TCP, then TLS), and a firewall's management plane is slow at
 handshakes. So the provider host keeps one keep-alive pool per unit for its
-whole life (`POOLS`), and every operation borrows from it. What is reused is
+whole life (`POOLS`), and every operation borrows from it. The pool reuses
 the socket and nothing else: each operation still gets its own
 `requests.Session`, so its cookies, `auth` object and headers die with it, and
-it still logs in and out (see `tests/test_transport_pool.py`, which proves it
-against a unit that would accept a leaked cookie).
+it still logs in and out (`tests/test_transport_pool.py` checks that no cookie
+or Authorization header of one operation is sent in the next).
+
+Two things do outlive an operation, on purpose and outside this pool: a unit's
+Digest challenge (`sonicos._DIGEST`: RFC 7616 lets a client sign later requests
+with the server's nonce and a rising nonce count, so a login costs no 401; a
+stale nonce is answered with a new challenge, and other credentials never sign
+with it) and the portal's bearer token until it expires (the portal has no
+logout). Neither is an admin session, and both die with the provider host.
 """
 
 from __future__ import annotations

@@ -183,3 +183,26 @@ def test_the_readme_check_would_catch_a_stale_table() -> None:
     op = committed["requests_per_operation"]["HaPair"]["delete"]
     op["total"] += 1
     assert readme_blocks(update_readme(readme, committed)) != readme_blocks(readme)
+
+
+def test_stack_job_files_hold_no_secret(tmp_path: Path) -> None:
+    """The stacks point writes a job file per stack; the passwords travel in the job's
+    environment instead (`SECRET_ENV`), so no file on disk holds one."""
+    from types import SimpleNamespace
+
+    from benchmarks import stacks
+    from benchmarks.fleet import SECRET_ENV, SECRET_KEYS
+    from benchmarks.simfleet import PairInfo
+
+    config = {"sonicha:password": "pw-A1b2", "sonicha:portalPassword": "pw-C3d4"}
+    config["sonicha:portalUrl"] = "https://127.0.0.1:1"
+    pairs = [PairInfo(i, "127.0.0.1:1", "127.0.0.2:1", f"S{i}", f"B{i}") for i in range(3)]
+    fleet = SimpleNamespace(pairs=pairs, stack_config=lambda: dict(config))
+    files = stacks._jobs(fleet, tmp_path, 2)  # type: ignore[arg-type]
+    assert len(files) == 2
+    for path in files:
+        text = path.read_text()
+        assert "pw-A1b2" not in text and "pw-C3d4" not in text
+        assert "sonicha:portalUrl" in text
+    env = stacks._secret_env(fleet)  # type: ignore[arg-type]
+    assert env == {SECRET_ENV[k]: config[k] for k in SECRET_KEYS}

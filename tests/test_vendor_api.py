@@ -207,6 +207,19 @@ def test_digest_is_used_when_the_unit_asks_and_remembered_per_unit(sim: Simulato
     assert logins == [401, 200, 200]  # one challenge, then Digest from the first request
 
 
+def test_a_remembered_digest_nonce_the_unit_expired_costs_one_new_challenge(sim: Simulator):
+    """The Digest challenge outlives an operation (transport.py says why); a unit that
+    has since forgotten the nonce answers stale=true and the login signs again."""
+    settings = settings_for(sim)
+    with SonicOSClient(sim.primary.host, settings).session() as unit:
+        unit.system()
+    sim.primary._digest._nonces.clear()  # as NONCE_TTL_S passing would
+    with SonicOSClient(sim.primary.host, settings).session() as unit:
+        assert unit.system().serial == PRIMARY_SERIAL
+    logins = [s for m, p, s in calls(sim.primary) if (m, p) == LOGIN]
+    assert logins == [401, 200, 401, 200]
+
+
 def test_basic_is_used_when_the_unit_accepts_it():
     with Simulator(sync_seconds=0, auth="basic") as sim:
         with SonicOSClient(sim.primary.host, settings_for(sim)).session() as unit:
