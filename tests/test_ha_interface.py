@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 from pulumi.output import Unknown
 
-from pulumi_sonicha.errors import ApplianceError
+from pulumi_sonicha.errors import ApplianceError, ApplianceUnreachableError
+from pulumi_sonicha.providers.base import BACKUP_REACH_HINT, with_backup_hint
 from pulumi_sonicha.providers.ha_interface import HaInterfaceProvider
 from pulumi_sonicha.providers.ha_pair import HaPairProvider
 from pulumi_sonicha.settings import Settings
@@ -745,3 +746,21 @@ def test_delete_sets_the_primary_back_when_the_backup_commit_fails(provider, x3_
     # Run again once the Backup is healthy: both restored.
     provider.delete(created.id, created.outs)
     assert (sim.primary.zone("X3"), sim.backup.zone("X3")) == ("LAN", "LAN")
+
+
+def test_a_primary_failure_while_the_backup_session_is_open_gets_no_backup_advice(sim):
+    """Both sessions are open while the link is checked: the Primary not answering then
+    is the Primary's failure, named as such, without "declare an HaMonitoring ... as
+    backup_host" (that advice is for the Backup not answering)."""
+    provider = provider_with(HaInterfaceProvider, settings_for(sim, max_retries=0))
+    sim.primary.drop("GET", ".*/reporting/interfaces/ipv4/status", times=None)
+    with pytest.raises(ApplianceUnreachableError) as caught:
+        provider.create(checked(provider, program_inputs(sim)))
+    text = str(caught.value)
+    assert caught.value.host == sim.primary.host and text.startswith(sim.primary.host)
+    assert BACKUP_REACH_HINT.split(":")[0] not in text
+    # The hint makes a new error of the same class; the original keeps its text.
+    hinted = with_backup_hint(caught.value, sim.backup.host)
+    assert type(hinted) is ApplianceUnreachableError and hinted is not caught.value
+    assert hinted.message.endswith(BACKUP_REACH_HINT.format(host=sim.backup.host))
+    assert hinted.host == caught.value.host and caught.value.message == text

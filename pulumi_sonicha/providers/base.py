@@ -62,10 +62,14 @@ BACKUP_REACH_HINT = (
 
 
 def with_backup_hint(exc: SonicHaError, host: str) -> SonicHaError:
-    """`exc` (the Backup did not answer at `host`) with what to do when that is because
-    the pair synchronized: same error class and attributes, the hint appended."""
-    exc.args = (f"{exc.args[0]}. {BACKUP_REACH_HINT.format(host=host)}", *exc.args[1:])
-    return exc
+    """A new error of `exc`'s class and attributes (the Backup did not answer at `host`)
+    whose text adds what to do when that is because the pair synchronized; `exc` itself
+    is left as it was."""
+    # Not copy.copy: it re-runs __init__ with args only, and ApplianceError needs host=.
+    cls = type(exc)
+    hinted = cls.__new__(cls, f"{exc}. {BACKUP_REACH_HINT.format(host=host)}")
+    hinted.__dict__.update(exc.__dict__)
+    return hinted
 _warned_lock = threading.Lock()
 
 

@@ -389,7 +389,9 @@ class HaInterfaceProvider(SonicHaProvider):
             with client.session() as unit:
                 yield unit
         except ApplianceUnreachableError as exc:
-            if role != "backup" or isinstance(exc, CommitUncertainError):
+            # The body runs inside this block: a Primary failure raised while the
+            # Backup's session is open passes here too, and gets no Backup advice.
+            if role != "backup" or isinstance(exc, CommitUncertainError) or exc.host != client.host:
                 raise
             raise with_backup_hint(exc, client.host) from None
 
