@@ -556,6 +556,16 @@ class ApplianceSession:
                 code=code,
                 status=403,
             )
+        if status_code == 403 and action != "log in" and _is_standby_refusal(message):
+            raise self.error(
+                f"{action} refused ({message}): this unit is the Standby of an HA pair and"
+                " takes its configuration from the Primary, which overwrites anything"
+                f" written here; {self._outcome()}. Declare the Primary's address as"
+                " primary_host (a role swap is done in two runs: see the README)",
+                ApplianceError,
+                code=code,
+                status=403,
+            )
         if status_code == 403 and action != "log in":
             self._config_mode = False
             raise self.error(
@@ -631,6 +641,14 @@ def _info(response: requests.Response) -> list[dict[str, Any]]:
     status = _envelope_status(response) or {}
     info = status.get("info") or []
     return [i for i in info if isinstance(i, dict)]
+
+
+def _is_standby_refusal(message: str) -> bool:
+    """Whether a 403 says the unit is a pair's Standby. No public source shows a real
+    unit's text for this; the simulator's (`E_HA_STANDBY`) names the Standby, and a
+    message that does not is taken as a preempted config mode, as before."""
+    text = message.lower()
+    return "standby" in text or "ha secondary" in text
 
 
 def _code(response: requests.Response) -> str | None:

@@ -558,4 +558,6 @@ def test_a_synchronized_backup_takes_no_configuration(bare: Simulator):
         monitoring.create(checked(monitoring, on_backup))
     assert caught.value.code == "E_HA_STANDBY" and caught.value.status == 403
     assert f"HA Secondary (Standby) of the Primary {PRIMARY_SERIAL}" in str(caught.value)
+    assert "Declare the Primary's address as primary_host" in str(caught.value)
+    assert "config mode was taken" not in str(caught.value)
     assert sim.backup.monitoring("X2") == kept
