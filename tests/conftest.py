@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -127,6 +128,23 @@ def configured_host(
     with ProviderHost(cwd=cwd, env=blank) as host:
         host.configure(config=config, secret_keys=secret_keys)
         yield host
+
+
+def up_one(
+    host: ProviderHost, urn: str, news: dict[str, Any], state: dict[str, Any] | None
+) -> tuple[str, dict[str, Any]]:
+    """What `pulumi up` does for one resource through the SDK host: check, then create,
+    or diff and update when it changed; returns (op, state)."""
+    checked = host.check(urn, state["inputs"] if state else {}, news)
+    assert checked.failures == []
+    if state is None:
+        id_, outs = host.create(urn, checked.inputs)
+        return "create", {"id": id_, "inputs": checked.inputs, "outputs": outs}
+    diff = host.diff(urn, state["id"], state["outputs"], checked.inputs)
+    if not diff.changes:
+        return "same", state
+    outs = host.update(urn, state["id"], state["outputs"], checked.inputs)
+    return "update", {"id": state["id"], "inputs": checked.inputs, "outputs": outs}
 
 
 class _InstanceId(str):

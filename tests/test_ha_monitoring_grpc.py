@@ -16,7 +16,7 @@ from pulumi_sonicha.providers.ha_monitoring import HaMonitoringProvider
 from pulumi_sonicha.simulator import Simulator
 from pulumi_sonicha.testing.host import PROVIDER_KEY, ProviderError, ProviderHost, provider_ref
 
-from .conftest import appliance_config, configured_host
+from .conftest import appliance_config, configured_host, up_one
 
 URN = "urn:pulumi:dev::sonicha-test::pulumi-python:dynamic/sonicha:HaMonitoring::x2"
 PRIMARY_SERIAL = "2CB8ED0A1B2C"
@@ -51,16 +51,7 @@ def program(sim: Simulator, **overrides: Any) -> dict[str, Any]:
 
 def up(host: ProviderHost, news: dict[str, Any], state: dict[str, Any] | None):
     """What `pulumi up` does for this one resource; returns (op, state)."""
-    checked = host.check(URN, state["inputs"] if state else {}, news)
-    assert checked.failures == []
-    if state is None:
-        id_, outs = host.create(URN, checked.inputs)
-        return "create", {"id": id_, "inputs": checked.inputs, "outputs": outs}
-    diff = host.diff(URN, state["id"], state["outputs"], checked.inputs)
-    if not diff.changes:
-        return "same", state
-    outs = host.update(URN, state["id"], state["outputs"], checked.inputs)
-    return "update", {"id": state["id"], "inputs": checked.inputs, "outputs": outs}
+    return up_one(host, URN, news, state)
 
 
 def test_full_lifecycle_over_grpc(host: ProviderHost, sim: Simulator):
