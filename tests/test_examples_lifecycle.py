@@ -26,6 +26,8 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -851,7 +853,12 @@ def fleet_config(site_a: Simulator, site_b: Simulator, ca_bundle: Path) -> dict[
     return {**fleet, "sonicha:caBundle": str(ca_bundle), "ha:pairs": json.dumps(pairs)}
 
 
-def test_fleet_lifecycle(tmp_path: Path) -> None:
+@contextmanager
+def two_site_fleet(
+    tmp_path: Path, state_file: Path
+) -> Iterator[tuple[Lifecycle, Simulator, Simulator]]:
+    """The fleet example over two simulated sites sharing one portal: (stack, site A,
+    site B), the stack not yet entered."""
     with (
         Simulator(sync_seconds=0) as site_a,
         Simulator(
@@ -864,15 +871,21 @@ def test_fleet_lifecycle(tmp_path: Path) -> None:
         # One provider host, one sonicha:caBundle: a bundle of both simulators' CAs.
         bundle = tmp_path / "fleet-ca.pem"
         bundle.write_text(Path(site_a.ca_path).read_text() + Path(site_b.ca_path).read_text())
-        before = [interfaces(unit) for unit in fleet_servers(site_a, site_b)[:4]]
-        seeded = site_a.portal.associations()
         _, secret_keys = stack_config(site_a)
-        with Lifecycle(
+        stack = Lifecycle(
             REPO / FLEET_PROJECT,
             config=fleet_config(site_a, site_b, bundle),
             secret_keys=secret_keys,
-            state_file=tmp_path / "state.json",
-        ) as stack:
+            state_file=state_file,
+        )
+        yield stack, site_a, site_b
+
+
+def test_fleet_lifecycle(tmp_path: Path) -> None:
+    with two_site_fleet(tmp_path, tmp_path / "state.json") as (stack, site_a, site_b):
+        before = [interfaces(unit) for unit in fleet_servers(site_a, site_b)[:4]]
+        seeded = site_a.portal.associations()
+        with stack:
             _fleet_sequence(stack, site_a, site_b)
         assert [interfaces(unit) for unit in fleet_servers(site_a, site_b)[:4]] == before
         assert site_a.portal.associations() == seeded

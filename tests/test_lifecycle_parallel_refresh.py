@@ -13,41 +13,17 @@ from pathlib import Path
 
 import pytest
 
-from pulumi_sonicha.simulator import Simulator
 from pulumi_sonicha.simulator.server import Request, Response
-from pulumi_sonicha.testing import Lifecycle
 
-from .test_examples_lifecycle import (
-    FLEET_PROJECT,
-    REPO,
-    SITE_B_BACKUP_SERIAL,
-    SITE_B_PRIMARY_SERIAL,
-    fleet_config,
-    stack_config,
-)
+from .test_examples_lifecycle import two_site_fleet
 
 
 def _refresh_overlaps(tmp_path: Path, parallel: int, wait_s: float) -> bool:
     """Up the two-pair fleet, then refresh with `parallel`: whether site B's Primary was
     asked while site A's Primary held its first read."""
-    with (
-        Simulator(sync_seconds=0) as site_a,
-        Simulator(
-            sync_seconds=0,
-            primary_serial=SITE_B_PRIMARY_SERIAL,
-            backup_serial=SITE_B_BACKUP_SERIAL,
-            portal=site_a.portal,
-        ) as site_b,
-    ):
-        bundle = tmp_path / "fleet-ca.pem"
-        bundle.write_text(Path(site_a.ca_path).read_text() + Path(site_b.ca_path).read_text())
-        _, secret_keys = stack_config(site_a)
-        with Lifecycle(
-            REPO / FLEET_PROJECT,
-            config=fleet_config(site_a, site_b, bundle),
-            secret_keys=secret_keys,
-            state_file=tmp_path / f"state-{parallel}.json",
-        ) as stack:
+    state_file = tmp_path / f"state-{parallel}.json"
+    with two_site_fleet(tmp_path, state_file) as (stack, site_a, site_b):
+        with stack:
             stack.up()  # in program order: site A's resources first in the state
             stack.parallel = parallel
             asked_b = threading.Event()
