@@ -4,12 +4,12 @@ Type tokens are `pulumi-python:dynamic/sonicha:<Name>` and the providers are
 pickled by reference to `pulumi_sonicha.providers.*`: state files name both,
 so neither ever moves.
 
-Each class has a real signature (keyword inputs) and a docstring whose Inputs
-section is rendered from the provider's schema (`models/`, see docstrings.py),
-so `help(HaPair)` shows each input's type, default and accepted values as
-`check` enforces them. The `*Args` dataclasses carry the same defaults;
-tests/test_resources_docs.py keeps signatures, defaults and docs equal to the
-schema.
+Each class has a real signature (keyword inputs, for IDEs and type checkers)
+and a docstring rendered from the schema in `models/` (docstrings.py): each
+input's meaning, type, default and accepted values as `check` enforces them,
+the outputs, the id, what replacement and delete do. The `*Args` dataclasses,
+the `__init__` keywords and the output annotations repeat the schema's names
+for IDEs; tests/docs/test_resource_classes.py fails when they disagree with it.
 """
 
 from __future__ import annotations
@@ -100,36 +100,8 @@ class _SonicHaResource(dynamic.Resource):
 
 # -- HaInterface ---------------------------------------------------------------
 
-# What each input and output means; type, default and accepted values come from the
-# schema (models/ha_interface.py). A new input: a Field there, a line here, a field in
-# HaInterfaceArgs and a keyword in HaInterface.__init__ (tests/test_resources_docs.py).
-HA_INTERFACE_INPUTS = {
-    "primary_host": "The Primary's management address (HTTPS).",
-    "backup_host": "The Backup's management address (HTTPS).",
-    "interface": 'The HA link\'s port, the same name on both units (e.g. "X4").',
-    "purpose": "What the link will carry: the HA data link or the HA control link.",
-    "unassign_zone": "False: fail when the port has a zone on either unit, naming the zone"
-    " and the unit. True: set it to Unassigned on both units; delete puts the old zone back.",
-    "require_link": "Fail unless the link is up on both units (cable the two ports directly,"
-    " unit to unit).",
-    "primary_zone": "The zone the link must have on the Primary. Leave it out: only"
-    ' "Unassigned" is accepted; a zone given by hand shows as drift here.',
-    "backup_zone": "The zone the link must have on the Backup. Leave it out: only"
-    ' "Unassigned" is accepted; a zone given by hand shows as drift here.',
-}
-HA_INTERFACE_OUTPUTS = {
-    "primary_serial": "The Primary's serial number (12 upper-case hex digits).",
-    "backup_serial": "The Backup's serial number.",
-    "primary_link": 'Link status of the port on the Primary (a speed, or "No link").',
-    "backup_link": "Link status of the port on the Backup.",
-    "primary_zone": "The zone the Primary reports for the port.",
-    "backup_zone": "The zone the Backup reports for the port.",
-    "previous_zones": "The zone per unit before this resource unassigned it (empty if none).",
-    "previous_ip_assignments": "The IP settings per unit that delete puts back.",
-}
 
-
-@document(HA_INTERFACE_SCHEMA, HA_INTERFACE_INPUTS, {}, "HaInterfaceArgs")
+@document(HA_INTERFACE_SCHEMA, "HaInterfaceArgs")
 @dataclass
 class HaInterfaceArgs:
     """The HA link: the same interface on both units, zone Unassigned, cabled directly."""
@@ -144,12 +116,9 @@ class HaInterfaceArgs:
     backup_zone: pulumi.Input[str] = "Unassigned"
 
 
-@document(HA_INTERFACE_SCHEMA, HA_INTERFACE_INPUTS, HA_INTERFACE_OUTPUTS, "HaInterfaceArgs")
+@document(HA_INTERFACE_SCHEMA, "HaInterfaceArgs")
 class HaInterface(_SonicHaResource, module="sonicha", name="HaInterface"):
-    """The interface that links the Primary and the Backup (e.g. X4 on both).
-
-    id: `<primary_serial>/<interface>`. Delete restores the zones it changed.
-    """
+    """The interface that links the Primary and the Backup (e.g. X4 on both)."""
 
     primary_host: pulumi.Output[str]
     backup_host: pulumi.Output[str]
@@ -166,18 +135,7 @@ class HaInterface(_SonicHaResource, module="sonicha", name="HaInterface"):
     previous_zones: pulumi.Output[dict[str, str]]
     previous_ip_assignments: pulumi.Output[dict[str, dict[str, Any]]]
 
-    # primary_zone/backup_zone: the zone each unit reports ("Unassigned" once
-    # applied); a zone set back by hand shows as drift on them.
-    OUTPUTS = (
-        "primary_serial",
-        "backup_serial",
-        "primary_link",
-        "backup_link",
-        "primary_zone",
-        "backup_zone",
-        "previous_zones",
-        "previous_ip_assignments",
-    )
+    OUTPUTS = HA_INTERFACE_SCHEMA.output_names
 
     def __init__(
         self,
@@ -201,52 +159,8 @@ class HaInterface(_SonicHaResource, module="sonicha", name="HaInterface"):
 
 # -- HaPair --------------------------------------------------------------------
 
-# A new input: a Field in models/ha_pair.py, a line here, a field in HaPairArgs and a
-# keyword in HaPair.__init__ (tests/test_resources_docs.py says which is missing).
-HA_PAIR_INPUTS = {
-    "primary_host": "The Primary's management address (HTTPS); HA is configured there.",
-    "primary_serial": "The Primary's serial as you know it. Nothing is written to a unit"
-    " answering with another serial, and the primary_serial output stays known in previews.",
-    "backup_host": "The Backup's management address. When set, the Backup is checked to be"
-    " backup_serial and the same model before anything is written, and delete turns HA"
-    " off there too.",
-    "backup_serial": "The Backup's serial number (API field secondary_serial).",
-    "mode": "The HA mode.",
-    "control_interface": 'The HA control link (e.g. "X5").',
-    "data_interface": 'The HA data link (e.g. "X4"); required with stateful_synchronization'
-    ' or mode "active-active-dpi", and different from control_interface.',
-    "dpi_interface": 'The Active/Active DPI link; mode "active-active-dpi" only, and required'
-    " there; different from the control and data links.",
-    "stateful_synchronization": "Synchronize connection state to the Backup (needs"
-    " data_interface).",
-    "preempt": "The Primary takes the Active role back when it recovers.",
-    "virtual_mac": "Both units answer with one virtual MAC address.",
-    "encryption": "Encrypt the HA control traffic.",
-    "heartbeat_interval_ms": "Time between heartbeats.",
-    "failover_trigger_level": "Missed heartbeats before the Backup takes over.",
-    "probe_interval_s": "Time between probes of monitored interfaces.",
-    "probe_count": "Failed probes before failover.",
-    "election_delay_s": "Time the units wait at start-up before electing the Active unit.",
-    "include_certificates_keys": "Synchronize certificates and keys to the Backup.",
-    "wait_for_sync": "After create or update, wait until the Backup is synchronized.",
-    "sync_timeout_s": "How long to wait for the sync; then fail with the last status seen.",
-    "on_delete": 'What delete does: "disable" turns HA off, "retain" leaves the units as they are.',
-}
-HA_PAIR_OUTPUTS = {
-    "primary_serial": "The Primary's serial number (12 upper-case hex digits).",
-    "primary_serial_declared": "Whether the program declared primary_serial.",
-    "model": 'The Primary\'s model (e.g. "NSa 2700").',
-    "firmware_version": 'The Primary\'s firmware (e.g. "7.0.1-5145").',
-    "ha_status": 'The HA status the Primary reports (e.g. "Primary Active").',
-    "primary_state": "The Primary's HA state (ACTIVE, STANDBY, ELECTION, SYNC, ...).",
-    "backup_state": "The Backup's HA state.",
-    "synchronized": "True when one unit is ACTIVE and the other STANDBY.",
-    "restart_required": '"NONE", or what the unit\'s last commit said in restart_required:'
-    " restart the unit.",
-}
 
-
-@document(HA_PAIR_SCHEMA, HA_PAIR_INPUTS, {}, "HaPairArgs")
+@document(HA_PAIR_SCHEMA, "HaPairArgs")
 @dataclass
 class HaPairArgs:
     """High Availability on the Primary, naming the Backup by serial."""
@@ -275,13 +189,9 @@ class HaPairArgs:
     on_delete: pulumi.Input[str] = "disable"
 
 
-@document(HA_PAIR_SCHEMA, HA_PAIR_INPUTS, HA_PAIR_OUTPUTS, "HaPairArgs")
+@document(HA_PAIR_SCHEMA, "HaPairArgs")
 class HaPair(_SonicHaResource, module="sonicha", name="HaPair"):
-    """High Availability between a Primary and its Backup, managed on the Primary.
-
-    id: `<primary_serial>`. Create on a Primary that already has HA settings
-    adopts them (writes only what differs).
-    """
+    """High Availability between a Primary and its Backup, managed on the Primary."""
 
     primary_host: pulumi.Output[str]
     backup_host: pulumi.Output[str | None]
@@ -314,17 +224,7 @@ class HaPair(_SonicHaResource, module="sonicha", name="HaPair"):
     # "NONE", or what the unit's last commit said in restart_required: restart it.
     restart_required: pulumi.Output[str]
 
-    OUTPUTS = (
-        "primary_serial",
-        "primary_serial_declared",
-        "model",
-        "firmware_version",
-        "ha_status",
-        "primary_state",
-        "backup_state",
-        "synchronized",
-        "restart_required",
-    )
+    OUTPUTS = HA_PAIR_SCHEMA.output_names
 
     def __init__(
         self,
@@ -361,32 +261,8 @@ class HaPair(_SonicHaResource, module="sonicha", name="HaPair"):
 
 # -- HaMonitoring ----------------------------------------------------------------
 
-# A new input: a Field in models/ha_monitoring.py, a line here, a field in
-# HaMonitoringArgs and a keyword in HaMonitoring.__init__ (tests/test_resources_docs.py).
-HA_MONITORING_INPUTS = {
-    "primary_host": "The Primary's management address (HTTPS); the monitoring settings live"
-    " there and reach the Backup when the pair synchronizes.",
-    "interface": 'The monitored interface (e.g. "X0", the one you manage the units on).',
-    "primary_ip": "The Primary's own monitoring address on that interface's subnet.",
-    "backup_ip": "The Backup's own monitoring address on that interface's subnet. After"
-    " pairing the Backup answers management only there (with allow_management): give the"
-    " Backup this address before pairing, and use it as backup_host of HaPair and"
-    " HaInterface.",
-    "allow_management": "Allow management (HTTPS, the SonicOS API) on the two monitoring"
-    " addresses. Delete leaves an entry alone while HA is on and it allows management at"
-    " backup_ip: that would cut the Backup off.",
-    "link_monitoring": "Fail over when this interface's link goes down.",
-    "logical_probe_ip": "A host to probe through this interface (fail over when it stops"
-    " answering). Leave it out: probing off.",
-}
-HA_MONITORING_OUTPUTS = {
-    "primary_serial": "The Primary's serial number (12 upper-case hex digits).",
-    "previous_entry": "The monitoring settings the interface had before this resource first"
-    " set them (empty: none); delete puts them back, or clears the entry.",
-}
 
-
-@document(HA_MONITORING_SCHEMA, HA_MONITORING_INPUTS, {}, "HaMonitoringArgs")
+@document(HA_MONITORING_SCHEMA, "HaMonitoringArgs")
 @dataclass
 class HaMonitoringArgs:
     """Each unit's own monitoring address on one interface, set on the Primary."""
@@ -400,13 +276,9 @@ class HaMonitoringArgs:
     logical_probe_ip: pulumi.Input[str] | None = None
 
 
-@document(HA_MONITORING_SCHEMA, HA_MONITORING_INPUTS, HA_MONITORING_OUTPUTS, "HaMonitoringArgs")
+@document(HA_MONITORING_SCHEMA, "HaMonitoringArgs")
 class HaMonitoring(_SonicHaResource, module="sonicha", name="HaMonitoring"):
-    """HA monitoring of one interface: how each unit stays reachable after pairing.
-
-    id: `<primary_serial>/<interface>`. Create on an interface that already has
-    monitoring takes it over; delete puts back what was there before (or clears it).
-    """
+    """HA monitoring of one interface: how each unit stays reachable after pairing."""
 
     primary_host: pulumi.Output[str]
     interface: pulumi.Output[str]
@@ -418,7 +290,7 @@ class HaMonitoring(_SonicHaResource, module="sonicha", name="HaMonitoring"):
     primary_serial: pulumi.Output[str]
     previous_entry: pulumi.Output[dict[str, Any]]
 
-    OUTPUTS = ("primary_serial", "previous_entry")
+    OUTPUTS = HA_MONITORING_SCHEMA.output_names
 
     def __init__(
         self,
@@ -442,21 +314,8 @@ class HaMonitoring(_SonicHaResource, module="sonicha", name="HaMonitoring"):
 
 # -- LicenseAssociation ----------------------------------------------------------
 
-LICENSE_ASSOCIATION_INPUTS = {
-    "primary_serial": "The Primary's serial (HA Primary on MySonicWall).",
-    "secondary_serial": "The Backup's serial (HA Secondary on MySonicWall); on a change the"
-    " old association is deleted first (a unit belongs to one association).",
-}
-LICENSE_ASSOCIATION_OUTPUTS = {
-    "association_id": "MySonicWall's id of the association (also the resource id).",
-    "status": "The association's status (ASSOCIATED).",
-    "shared_licenses": "Services the Backup now shares from the Primary.",
-    "non_shareable_licenses": "Services the portal never shares (consulting services such as"
-    " GMS Preventive Maintenance).",
-}
 
-
-@document(LICENSE_ASSOCIATION_SCHEMA, LICENSE_ASSOCIATION_INPUTS, {}, "LicenseAssociationArgs")
+@document(LICENSE_ASSOCIATION_SCHEMA, "LicenseAssociationArgs")
 @dataclass
 class LicenseAssociationArgs:
     """The Primary and its Backup ("HA Secondary") associated on MySonicWall."""
@@ -465,17 +324,9 @@ class LicenseAssociationArgs:
     secondary_serial: pulumi.Input[str]
 
 
-@document(
-    LICENSE_ASSOCIATION_SCHEMA,
-    LICENSE_ASSOCIATION_INPUTS,
-    LICENSE_ASSOCIATION_OUTPUTS,
-    "LicenseAssociationArgs",
-)
+@document(LICENSE_ASSOCIATION_SCHEMA, "LicenseAssociationArgs")
 class LicenseAssociation(_SonicHaResource, module="sonicha", name="LicenseAssociation"):
-    """Lets the Backup share the Primary's licenses (all but consulting services).
-
-    id: the association id. Credentials: sonicha:portalUsername/portalPassword.
-    """
+    """Lets the Backup share the Primary's licenses (all but consulting services)."""
 
     primary_serial: pulumi.Output[str]
     secondary_serial: pulumi.Output[str]
@@ -484,7 +335,7 @@ class LicenseAssociation(_SonicHaResource, module="sonicha", name="LicenseAssoci
     shared_licenses: pulumi.Output[list[str]]
     non_shareable_licenses: pulumi.Output[list[str]]
 
-    OUTPUTS = ("association_id", "status", "shared_licenses", "non_shareable_licenses")
+    OUTPUTS = LICENSE_ASSOCIATION_SCHEMA.output_names
 
     def __init__(
         self,

@@ -60,10 +60,19 @@ class Field:
     # the computed output unknown rather than None, and never a change when left out.
     expectation: bool = False
     unit: str = ""
+    # What the input means, in the administrator's words. `help()`, the docs pages and
+    # every table render it from here (docstrings.py, docsgen/): written nowhere else.
+    doc: str = ""
 
     @property
     def required(self) -> bool:
         return self.default is REQUIRED
+
+    @property
+    def behaviour_only(self) -> bool:
+        """An input that says how the provider acts (wait, what delete does), not a
+        setting the unit holds: `read` keeps its declared value, so it never drifts."""
+        return not self.observed
 
     def describe(self) -> str:
         """What the field accepts, for error messages."""
@@ -112,13 +121,40 @@ class Failure:
     reason: str
 
 
+@dataclass(frozen=True)
+class Output:
+    """One output that is not an input: what the provider finds out or remembers.
+
+    `kind` is the Python type as the resource class annotates it (`pulumi.Output[kind]`),
+    checked against the class by tests/docs/test_resource_classes.py.
+    """
+
+    name: str
+    kind: str
+    doc: str
+
+
+@dataclass(frozen=True)
+class About:
+    """What a resource's page and `help()` say beyond its inputs and outputs."""
+
+    summary: str  # one sentence: what it manages, in the administrator's words
+    id: str  # how the resource id is formed
+    replacement: str  # what a replacement does (which goes first, what it touches)
+    delete: str  # what delete does to the units or the portal
+    details: str = ""  # optional paragraphs: adoption, where the settings live...
+
+
 @dataclass
 class Schema:
-    """The declared inputs of one resource and the cross-field rules between them."""
+    """The declared inputs of one resource, the cross-field rules between them, its
+    outputs and what its docs say: one source for check, diff, read, `help()` and docs/."""
 
     resource: str
     fields: tuple[Field, ...]
     rules: tuple[Callable[[dict[str, Any]], Iterable[Failure]], ...] = ()
+    outputs: tuple[Output, ...] = ()
+    about: About | None = None
     by_name: dict[str, Field] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -127,6 +163,11 @@ class Schema:
     @property
     def keys(self) -> list[str]:
         return [f.name for f in self.fields]
+
+    @property
+    def output_names(self) -> tuple[str, ...]:
+        """The outputs that are not inputs, in declared order."""
+        return tuple(o.name for o in self.outputs)
 
     @property
     def replace_keys(self) -> list[str]:

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from .. import schema
-from ..schema import Failure, Field, InvalidValue, Schema
+from ..schema import About, Failure, Field, InvalidValue, Output, Schema
 
 UNASSIGNED = "Unassigned"
 PURPOSES = ("data", "control")
@@ -42,19 +42,115 @@ def _rules(inputs: dict[str, Any]) -> Iterable[Failure]:
     yield from schema.backup_host_is_another_unit(inputs, label)
 
 
+_ZONE_DOC = (
+    'The zone the link must have on the {unit}. Leave it out: only "Unassigned" is'
+    " accepted; read reports the zone the {unit} has, so a zone given by hand shows as"
+    " drift here and the next update puts it right."
+)
+
 SCHEMA = Schema(
     resource="HaInterface",
     fields=(
-        Field("primary_host", str, replace=True, normalize=schema.host, observed=False),
-        Field("backup_host", str, replace=True, normalize=schema.host, observed=False),
-        Field("interface", str, replace=True, normalize=schema.interface),
-        Field("purpose", str, default="data", choices=PURPOSES, observed=False),
-        Field("unassign_zone", bool, default=False, observed=False),
-        Field("require_link", bool, default=True, observed=False),
-        Field("primary_zone", str, default=UNASSIGNED, normalize=unassigned_zone),
-        Field("backup_zone", str, default=UNASSIGNED, normalize=unassigned_zone),
+        Field(
+            "primary_host",
+            str,
+            replace=True,
+            normalize=schema.host,
+            observed=False,
+            doc="The Primary's management address (HTTPS).",
+        ),
+        Field(
+            "backup_host",
+            str,
+            replace=True,
+            normalize=schema.host,
+            observed=False,
+            doc="The Backup's management address (HTTPS).",
+        ),
+        Field(
+            "interface",
+            str,
+            replace=True,
+            normalize=schema.interface,
+            doc='The HA link\'s port, the same name on both units (e.g. "X4").',
+        ),
+        Field(
+            "purpose",
+            str,
+            default="data",
+            choices=PURPOSES,
+            observed=False,
+            doc="What the link will carry: the HA data link or the HA control link.",
+        ),
+        Field(
+            "unassign_zone",
+            bool,
+            default=False,
+            observed=False,
+            doc="False: fail when the port has a zone on either unit, naming the zone and the"
+            " unit. True: set it to Unassigned on both units; delete puts the old zone back.",
+        ),
+        Field(
+            "require_link",
+            bool,
+            default=True,
+            observed=False,
+            doc="Fail unless the link is up on both units (cable the two ports directly, unit"
+            " to unit).",
+        ),
+        Field(
+            "primary_zone",
+            str,
+            default=UNASSIGNED,
+            normalize=unassigned_zone,
+            doc=_ZONE_DOC.format(unit="Primary"),
+        ),
+        Field(
+            "backup_zone",
+            str,
+            default=UNASSIGNED,
+            normalize=unassigned_zone,
+            doc=_ZONE_DOC.format(unit="Backup"),
+        ),
     ),
     rules=(_rules,),
+    outputs=(
+        Output("primary_serial", "str", "The Primary's serial number (12 upper-case hex digits)."),
+        Output("backup_serial", "str", "The Backup's serial number."),
+        Output(
+            "primary_link",
+            "str",
+            'Link status of the port on the Primary (a speed, or "No link").',
+        ),
+        Output("backup_link", "str", "Link status of the port on the Backup."),
+        Output(
+            "previous_zones",
+            "dict[str, str]",
+            "The zone per unit before this resource unassigned it (empty if none).",
+        ),
+        Output(
+            "previous_ip_assignments",
+            "dict[str, dict[str, Any]]",
+            "The IP settings per unit that delete puts back.",
+        ),
+    ),
+    about=About(
+        summary="The HA link: the same interface on both units (e.g. X4), zone Unassigned on"
+        " both, the two ports cabled directly.",
+        id="`<primary_serial>/<interface>`.",
+        replacement="A new `primary_host`, `backup_host` or `interface` replaces the resource,"
+        " deleting the old one first: a unit holds one zone per port.",
+        delete="Puts back the zone and IP settings each unit had before this resource first"
+        " unassigned the port (nothing, when it found the port Unassigned). It touches only a"
+        " unit whose port is still as this resource left it (Unassigned, and not set by"
+        " another resource in the same run). A unit that cannot be reached, or refuses its old"
+        " zone back, is reported as a warning and the delete completes, leaving the port"
+        " Unassigned.",
+        details="Both units are checked before anything is written, and each unit commits"
+        " once: when the second commit fails, the first unit is put back, so a failed apply"
+        " changes neither unit. Link status is operational state, not configuration: it is"
+        " an output only.",
+    ),
 )
 
 

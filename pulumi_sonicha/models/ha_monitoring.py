@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from .. import schema
-from ..schema import Failure, Field, InvalidValue, Schema
+from ..schema import About, Failure, Field, InvalidValue, Output, Schema
 from .ha_interface import wire
 
 UNSET_ADDRESSES = ("", "0.0.0.0")
@@ -64,15 +64,90 @@ def _rules(inputs: dict[str, Any]) -> Iterable[Failure]:
 SCHEMA = Schema(
     resource="HaMonitoring",
     fields=(
-        Field("primary_host", str, replace=True, normalize=schema.host, observed=False),
-        Field("interface", str, replace=True, normalize=schema.interface),
-        Field("primary_ip", str, normalize=ipv4),
-        Field("backup_ip", str, normalize=ipv4),
-        Field("allow_management", bool, default=True),
-        Field("link_monitoring", bool, default=True),
-        Field("logical_probe_ip", str, default=None, normalize=ipv4),
+        Field(
+            "primary_host",
+            str,
+            replace=True,
+            normalize=schema.host,
+            observed=False,
+            doc="The Primary's management address (HTTPS); the monitoring settings live there"
+            " and reach the Backup when the pair synchronizes.",
+        ),
+        Field(
+            "interface",
+            str,
+            replace=True,
+            normalize=schema.interface,
+            doc='The monitored interface (e.g. "X0", the one you manage the units on).',
+        ),
+        Field(
+            "primary_ip",
+            str,
+            normalize=ipv4,
+            doc="The Primary's own monitoring address on that interface's subnet.",
+        ),
+        Field(
+            "backup_ip",
+            str,
+            normalize=ipv4,
+            doc="The Backup's own monitoring address on that interface's subnet. After pairing"
+            " the Backup answers management only there (with allow_management): give the"
+            " Backup this address before pairing, and use it as backup_host of HaPair and"
+            " HaInterface.",
+        ),
+        Field(
+            "allow_management",
+            bool,
+            default=True,
+            doc="Allow management (HTTPS, the SonicOS API) on the two monitoring addresses."
+            " Delete leaves an entry alone while HA is on and it allows management at"
+            " backup_ip: that would cut the Backup off.",
+        ),
+        Field(
+            "link_monitoring",
+            bool,
+            default=True,
+            doc="Fail over when this interface's link goes down.",
+        ),
+        Field(
+            "logical_probe_ip",
+            str,
+            default=None,
+            normalize=ipv4,
+            doc="A host to probe through this interface (fail over when it stops answering)."
+            " Leave it out: probing off.",
+        ),
     ),
     rules=(_rules,),
+    outputs=(
+        Output("primary_serial", "str", "The Primary's serial number (12 upper-case hex digits)."),
+        Output(
+            "previous_entry",
+            "dict[str, Any]",
+            "The monitoring settings the interface had before this resource first set them"
+            " (empty: none); delete puts them back, or clears the entry.",
+        ),
+    ),
+    about=About(
+        summary="HA monitoring of one interface: each unit's own monitoring address there,"
+        " management allowed, link monitoring, a probe. After pairing the Backup answers"
+        " management only at its monitoring address.",
+        id="`<primary_serial>/<interface>`.",
+        replacement="A new `primary_host` or `interface` creates the new entry first, then"
+        " deletes the old one, so the Backup stays reachable throughout.",
+        delete="Puts back what the interface had before this resource first set it (cleared"
+        " if nothing). It leaves the entry alone, with a warning, when it was changed by hand"
+        " since, when another HaMonitoring took it over in the same run, or while HA is on"
+        " and the entry allows management at its Backup address and no other interface does"
+        " (removing it would cut the Backup off: delete the HaPair first, which turns HA"
+        " off).",
+        details="The entry lives on the Primary and reaches the Backup when the pair"
+        " synchronizes. Create on an interface that already has monitoring takes it over."
+        " An update that would take management away from the address the paired Backup"
+        " answers at (allow_management false, another backup_ip) fails before writing,"
+        " naming the safe way: keep management at that address on another interface first,"
+        " or turn HA off, change the entry, and pair again.",
+    ),
 )
 
 

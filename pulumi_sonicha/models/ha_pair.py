@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from .. import schema
-from ..schema import Failure, Field, Schema
+from ..schema import About, Failure, Field, Output, Schema
 
 MODES = ("active-standby", "active-active-dpi")
 ON_DELETE = ("disable", "retain")
@@ -86,19 +86,92 @@ def _rules(inputs: dict[str, Any]) -> Iterable[Failure]:
 SCHEMA = Schema(
     resource="HaPair",
     fields=(
-        Field("primary_host", str, replace=True, normalize=schema.host, observed=False),
-        Field("primary_serial", str, default=None, normalize=schema.serial, expectation=True),
-        Field("backup_host", str, default=None, normalize=schema.host, observed=False),
-        Field("backup_serial", str, normalize=schema.serial),
-        Field("mode", str, default="active-standby", choices=MODES),
-        Field("control_interface", str, normalize=schema.interface),
-        Field("data_interface", str, default=None, normalize=schema.interface),
-        Field("dpi_interface", str, default=None, normalize=schema.interface),
-        Field("stateful_synchronization", bool, default=False),
-        Field("preempt", bool, default=False),
-        Field("virtual_mac", bool, default=False),
-        Field("encryption", bool, default=False),
-        Field("heartbeat_interval_ms", int, default=1000, minimum=1000, maximum=300000, unit="ms"),
+        Field(
+            "primary_host",
+            str,
+            replace=True,
+            normalize=schema.host,
+            observed=False,
+            doc="The Primary's management address (HTTPS); HA is configured there.",
+        ),
+        Field(
+            "primary_serial",
+            str,
+            default=None,
+            normalize=schema.serial,
+            expectation=True,
+            doc="The Primary's serial as you know it. Nothing is written to a unit answering"
+            " with another serial, and the primary_serial output stays known in previews.",
+        ),
+        Field(
+            "backup_host",
+            str,
+            default=None,
+            normalize=schema.host,
+            observed=False,
+            doc="The Backup's management address. When set, the Backup is checked to be"
+            " backup_serial and the same model before anything is written, and delete turns"
+            " HA off there too.",
+        ),
+        Field(
+            "backup_serial",
+            str,
+            normalize=schema.serial,
+            doc="The Backup's serial number (API field secondary_serial).",
+        ),
+        Field("mode", str, default="active-standby", choices=MODES, doc="The HA mode."),
+        Field(
+            "control_interface",
+            str,
+            normalize=schema.interface,
+            doc='The HA control link (e.g. "X5").',
+        ),
+        Field(
+            "data_interface",
+            str,
+            default=None,
+            normalize=schema.interface,
+            doc='The HA data link (e.g. "X4"); required with stateful_synchronization or mode'
+            ' "active-active-dpi", and different from control_interface.',
+        ),
+        Field(
+            "dpi_interface",
+            str,
+            default=None,
+            normalize=schema.interface,
+            doc='The Active/Active DPI link; mode "active-active-dpi" only, and required'
+            " there; different from the control and data links.",
+        ),
+        Field(
+            "stateful_synchronization",
+            bool,
+            default=False,
+            doc="Synchronize connection state to the Backup (needs data_interface; mode"
+            ' "active-active-dpi" has none).',
+        ),
+        Field(
+            "preempt",
+            bool,
+            default=False,
+            doc="The Primary takes the Active role back when it recovers.",
+        ),
+        Field(
+            "virtual_mac",
+            bool,
+            default=False,
+            doc="Both units answer with one virtual MAC address (SonicOS 7.2 and later: true on"
+            " 7.0.1 fails, naming the firmware).",
+        ),
+        Field("encryption", bool, default=False, doc="Encrypt the HA control traffic."),
+        Field(
+            "heartbeat_interval_ms",
+            int,
+            default=1000,
+            minimum=1000,
+            maximum=300000,
+            unit="ms",
+            doc="Time between heartbeats.",
+        ),
         Field(
             "failover_trigger_level",
             int,
@@ -106,12 +179,47 @@ SCHEMA = Schema(
             minimum=4,
             maximum=99,
             unit="missed heartbeats",
+            doc="Missed heartbeats before the Backup takes over.",
         ),
-        Field("probe_interval_s", int, default=20, minimum=5, maximum=255, unit="seconds"),
-        Field("probe_count", int, default=3, minimum=3, maximum=10),
-        Field("election_delay_s", int, default=3, minimum=3, maximum=255, unit="seconds"),
-        Field("include_certificates_keys", bool, default=True),
-        Field("wait_for_sync", bool, default=True, observed=False),
+        Field(
+            "probe_interval_s",
+            int,
+            default=20,
+            minimum=5,
+            maximum=255,
+            unit="seconds",
+            doc="Time between probes of monitored interfaces.",
+        ),
+        Field(
+            "probe_count",
+            int,
+            default=3,
+            minimum=3,
+            maximum=10,
+            doc="Failed probes before failover.",
+        ),
+        Field(
+            "election_delay_s",
+            int,
+            default=3,
+            minimum=3,
+            maximum=255,
+            unit="seconds",
+            doc="Time the units wait at start-up before electing the Active unit.",
+        ),
+        Field(
+            "include_certificates_keys",
+            bool,
+            default=True,
+            doc="Synchronize certificates and keys to the Backup.",
+        ),
+        Field(
+            "wait_for_sync",
+            bool,
+            default=True,
+            observed=False,
+            doc="After create or update, wait until the Backup is synchronized.",
+        ),
         Field(
             "sync_timeout_s",
             int,
@@ -120,10 +228,62 @@ SCHEMA = Schema(
             maximum=86400,
             unit="seconds",
             observed=False,
+            doc="How long to wait for the sync; then fail with the last status seen (and put"
+            " the Primary's HA settings back as they were).",
         ),
-        Field("on_delete", str, default="disable", choices=ON_DELETE, observed=False),
+        Field(
+            "on_delete",
+            str,
+            default="disable",
+            choices=ON_DELETE,
+            observed=False,
+            doc='What delete does: "disable" turns HA off, "retain" leaves the units as they are.',
+        ),
     ),
     rules=(_rules,),
+    outputs=(
+        Output("primary_serial", "str", "The Primary's serial number (12 upper-case hex digits)."),
+        Output("primary_serial_declared", "bool", "Whether the program declared primary_serial."),
+        Output("model", "str", 'The Primary\'s model (e.g. "NSa 2700").'),
+        Output("firmware_version", "str", 'The Primary\'s firmware (e.g. "7.0.1-5145").'),
+        Output(
+            "ha_status",
+            "str",
+            'The HA status as the Primary says it (e.g. "Primary Active", "Primary not in a'
+            ' steady state").',
+        ),
+        Output(
+            "primary_state",
+            "str",
+            "The Primary's HA state (ACTIVE, STANDBY, ELECTION, SYNC, ERROR, REBOOT or NONE).",
+        ),
+        Output("backup_state", "str", "The Backup's HA state."),
+        Output("synchronized", "bool", "True when one unit is ACTIVE and the other STANDBY."),
+        Output(
+            "restart_required",
+            "str",
+            '"NONE", or what the unit\'s last commit said in restart_required: restart the unit.',
+        ),
+    ),
+    about=About(
+        summary="High Availability on the Primary, naming the Backup by serial: mode, HA"
+        " links, stateful sync, preempt, virtual MAC and timers; waits until the Backup is"
+        " synchronized.",
+        id="`<primary_serial>`.",
+        replacement="A new `primary_host` replaces the resource, deleting the old one first:"
+        " a unit holds one HA configuration.",
+        delete='With on_delete "disable" (the default), turns HA off on the Primary (and on'
+        ' the Backup when backup_host is set); "retain" leaves both units as they are.'
+        " It leaves a unit alone when another resource set its HA since (in the same run, or"
+        " the unit's settings no longer name this pair's Backup). A unit that cannot be"
+        " reached is reported as a warning and the delete completes.",
+        details="Create on a Primary that already has HA settings adopts them (writes only"
+        " what differs): this is how existing pairs come under management (`pulumi import`"
+        " does not work for dynamic resources). A write reads the whole HA object, changes"
+        " the keys these inputs own and writes it whole, then commits once. When the Backup"
+        " does not synchronize in time, or sends no heartbeat, the settings read before are"
+        " put back and committed, so a failed apply leaves the Primary as it was.",
+    ),
 )
 
 OBSERVED = [f.name for f in SCHEMA.fields if f.observed]
@@ -139,7 +299,7 @@ def supports_virtual_mac(current_api: dict[str, Any], firmware_version: str) -> 
 
 
 def _release(firmware_version: str) -> tuple[int, ...]:
-    """"7.2.0-7015" -> (7, 2, 0); unparsable -> (0,)."""
+    """ "7.2.0-7015" -> (7, 2, 0); unparsable -> (0,)."""
     numbers = firmware_version.split("-")[0].split(".")
     try:
         return tuple(int(n) for n in numbers)
@@ -243,9 +403,7 @@ def settings_from_api(api: dict[str, Any]) -> dict[str, Any]:
 def differs(current_api: dict[str, Any], inputs: dict[str, Any]) -> list[str]:
     """The observed inputs whose value on the unit differs from the declared one."""
     observed = settings_from_api(current_api)
-    return [
-        name for name in observed if not schema.same_value(observed[name], inputs.get(name))
-    ]
+    return [name for name in observed if not schema.same_value(observed[name], inputs.get(name))]
 
 
 #: States a unit reports (GUIDE): NONE means HA off, or no heartbeats from the peer.

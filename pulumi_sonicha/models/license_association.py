@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from .. import schema
-from ..schema import Failure, Field, Schema
+from ..schema import About, Failure, Field, Output, Schema
 
 
 def _rules(inputs: dict[str, Any]) -> Iterable[Failure]:
@@ -29,13 +29,51 @@ def _rules(inputs: dict[str, Any]) -> Iterable[Failure]:
 SCHEMA = Schema(
     resource="LicenseAssociation",
     fields=(
-        Field("primary_serial", str, replace=True, normalize=schema.serial),
-        Field("secondary_serial", str, replace=True, normalize=schema.serial),
+        Field(
+            "primary_serial",
+            str,
+            replace=True,
+            normalize=schema.serial,
+            doc="The Primary's serial (HA Primary on MySonicWall).",
+        ),
+        Field(
+            "secondary_serial",
+            str,
+            replace=True,
+            normalize=schema.serial,
+            doc="The Backup's serial (HA Secondary on MySonicWall).",
+        ),
     ),
     rules=(_rules,),
+    outputs=(
+        Output(
+            "association_id",
+            "str",
+            "MySonicWall's id of the association (also the resource id).",
+        ),
+        Output("status", "str", "The association's status (ASSOCIATED)."),
+        Output("shared_licenses", "list[str]", "Services the Backup now shares from the Primary."),
+        Output(
+            "non_shareable_licenses",
+            "list[str]",
+            "Services the portal never shares (consulting services such as GMS Preventive"
+            " Maintenance).",
+        ),
+    ),
+    about=About(
+        summary='The Primary and the Backup ("HA Secondary") associated on MySonicWall, so'
+        " the Backup shares the Primary's licenses (all but consulting services).",
+        id="the association id.",
+        replacement="A new `primary_serial` or `secondary_serial` replaces the resource,"
+        " deleting the old association first: a unit belongs to one association.",
+        delete="Dissociates the two units on the portal. An association removed on the"
+        " portal by hand shows as gone on the next refresh.",
+        details="Credentials: the sonicha:portalUsername and sonicha:portalPassword settings."
+        " Create adopts an association that already exists between exactly these two serials.",
+    ),
 )
 
-OUTPUTS = ("association_id", "status", "shared_licenses", "non_shareable_licenses")
+OUTPUTS = SCHEMA.output_names
 
 
 def license_names(items: Any) -> list[str]:

@@ -62,7 +62,11 @@ class HaPairProvider(SonicHaProvider):
     schema = model.SCHEMA
     host_serials = {"primary_host": "primary_serial"}
     delete_before_replace = True
-    behaviour_only = frozenset({"on_delete", "wait_for_sync", "sync_timeout_s", "backup_host"})
+    # The inputs no unit holds (behaviour-only, and no replacement): changing only those
+    # sends nothing.
+    behaviour_only = frozenset(
+        f.name for f in model.SCHEMA.fields if f.behaviour_only and not f.replace
+    )
 
     # -- create ---------------------------------------------------------------
     def create(self, props: dict[str, Any]) -> CreateResult:

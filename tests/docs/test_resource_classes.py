@@ -1,7 +1,10 @@
 """The library as an IDE and `help()` show it: signatures, defaults and docs equal the schema.
 
-Adding an input to a schema (models/) without its keyword, its Args field, its default
-and its meaning fails here, naming what is missing.
+The schema (models/) is the one source of an input: its `Field` (type, default,
+accepted values, meaning) and the `Output` list. The `*Args` field, the `__init__`
+keyword and the `pulumi.Output[...]` annotation repeat its name for IDEs; adding an
+input or output to a schema without them, or without its meaning, fails here,
+naming what is missing.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ def _documented(cls: type):
     docs = getattr(cls, "__sonicha_docs__", None)
     assert docs is not None, f"decorate {cls.__name__} with @document (resources.py)"
     args_cls = getattr(pulumi_sonicha, docs.args_class)
-    return (cls, args_cls, docs.schema, docs.inputs, docs.outputs)
+    return (cls, args_cls, docs.schema)
 
 
 # Every public resource class: a new one (and its Args) is checked here once it is exported.
@@ -56,12 +59,12 @@ def test_the_resources_and_their_schemas():
     assert by_name["HaInterface"][2] is ha_interface.SCHEMA
     assert by_name["HaPair"][2] is ha_pair.SCHEMA
     assert by_name["LicenseAssociation"][2] is license_association.SCHEMA
-    for _cls, args_cls, schema, _, _ in RESOURCES:
+    for _cls, args_cls, schema in RESOURCES:
         assert args_cls.__sonicha_docs__.schema is schema, args_cls.__name__
 
 
-@pytest.mark.parametrize(("cls", "args_cls", "schema", "inputs", "outputs"), RESOURCES, ids=IDS)
-def test_signature_lists_exactly_the_schemas_inputs(cls, args_cls, schema: Schema, inputs, outputs):
+@pytest.mark.parametrize(("cls", "args_cls", "schema"), RESOURCES, ids=IDS)
+def test_signature_lists_exactly_the_schemas_inputs(cls, args_cls, schema: Schema):
     params = inspect.signature(cls.__init__).parameters
     assert list(params)[:4] == ["self", "resource_name", "args", "opts"]
     assert not any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()), (
@@ -75,10 +78,8 @@ def test_signature_lists_exactly_the_schemas_inputs(cls, args_cls, schema: Schem
         assert "pulumi.Input[" in str(params[name].annotation)
 
 
-@pytest.mark.parametrize(("cls", "args_cls", "schema", "inputs", "outputs"), RESOURCES, ids=IDS)
-def test_args_class_has_every_input_with_the_real_default(
-    cls, args_cls, schema: Schema, inputs, outputs
-):
+@pytest.mark.parametrize(("cls", "args_cls", "schema"), RESOURCES, ids=IDS)
+def test_args_class_has_every_input_with_the_real_default(cls, args_cls, schema: Schema):
     arg_fields = {f.name: f for f in dataclasses.fields(args_cls)}
     assert set(arg_fields) == set(schema.keys), f"{args_cls.__name__} fields differ from schema"
     for field in schema.fields:
@@ -97,21 +98,49 @@ def test_args_class_has_every_input_with_the_real_default(
             assert params[field.name].default == field.default
 
 
-@pytest.mark.parametrize(("cls", "args_cls", "schema", "inputs", "outputs"), RESOURCES, ids=IDS)
-def test_help_shows_each_input_with_type_default_and_meaning(
-    cls, args_cls, schema: Schema, inputs, outputs
-):
-    assert set(inputs) == set(schema.keys), f"document each {cls.__name__} input in resources.py"
-    assert set(outputs) == set(cls.OUTPUTS), f"document each {cls.__name__} output"
+@pytest.mark.parametrize(("cls", "args_cls", "schema"), RESOURCES, ids=IDS)
+def test_class_annotations_name_every_input_and_output_with_its_type(cls, args_cls, schema: Schema):
+    """`pulumi.Output[...]` attributes: what IDEs complete on a resource."""
+    annotations = {k: v for k, v in cls.__annotations__.items() if k != "OUTPUTS"}
+    declared = {}
+    for field in schema.fields:
+        kind = field.kind.__name__
+        declared[field.name] = (
+            f"pulumi.Output[{kind} | None]"
+            if field.default is None and (not field.required) and not field.expectation
+            else f"pulumi.Output[{kind}]"
+        )
+    for output in schema.outputs:
+        declared[output.name] = f"pulumi.Output[{output.kind}]"
+    assert annotations == declared, f"{cls.__name__}'s annotations differ from its schema"
+    assert cls.OUTPUTS == schema.output_names
+
+
+@pytest.mark.parametrize(("cls", "args_cls", "schema"), RESOURCES, ids=IDS)
+def test_every_input_and_output_has_a_meaning(cls, args_cls, schema: Schema):
+    for field in schema.fields:
+        assert len(field.doc.split()) >= 3, f"{cls.__name__}.{field.name}: write its doc="
+    for output in schema.outputs:
+        assert len(output.doc.split()) >= 3, f"{cls.__name__}.{output.name}: write its doc"
+    assert schema.about is not None, f"{cls.__name__}: give its schema an About"
+    # Only an expectation (an input the provider finds out anyway) is also an output.
+    repeated = set(schema.keys) & set(schema.output_names)
+    assert all(schema.by_name[name].expectation for name in repeated), repeated
+
+
+@pytest.mark.parametrize(("cls", "args_cls", "schema"), RESOURCES, ids=IDS)
+def test_help_shows_each_input_with_type_default_and_meaning(cls, args_cls, schema: Schema):
     for shown in (cls, args_cls):
         text = pydoc.render_doc(shown, renderer=pydoc.plaintext)
         assert UNDOCUMENTED not in text
         for field in schema.fields:
-            default = "required" if field.required else (
-                "optional" if field.default is None else f"default {field.default!r}"
+            default = (
+                "required"
+                if field.required
+                else ("optional" if field.default is None else f"default {field.default!r}")
             )
             assert f"{field.name}: {field.kind.__name__}, {default}" in text
-            first_words = " ".join(inputs[field.name].split()[:4])
+            first_words = " ".join(field.doc.split()[:4])
             assert first_words in flat(text), field.name
             assert field.describe().split()[0] in text
     text = pydoc.render_doc(cls, renderer=pydoc.plaintext)
@@ -155,5 +184,14 @@ def test_an_input_added_without_a_meaning_shows_as_undocumented():
     from pulumi_sonicha.schema import Field
 
     grown = Schema("HaPair", (*ha_pair.SCHEMA.fields, Field("dpi_link", str, default=None)))
-    text = sections(grown, resources.HA_PAIR_INPUTS, resources.HA_PAIR_OUTPUTS, "HaPairArgs")
+    text = sections(grown, "HaPairArgs")
     assert f"dpi_link: str, optional\n        {UNDOCUMENTED}" in text
+
+
+def test_the_registry_holds_every_public_resource():
+    """The docs generator writes a page per registry entry: none may be missing."""
+    from pulumi_sonicha.docstrings import REGISTRY
+
+    assert {cls.__name__ for cls in PUBLIC} <= set(REGISTRY)
+    for name, (cls, documented) in REGISTRY.items():
+        assert cls.__name__ == name and cls.__sonicha_docs__ is documented
