@@ -17,5 +17,5 @@ session. So this measures, not times in unit tests:
 
 The simulated fleet runs in worker processes (`simfleet`), `fleet` declares
 and creates its resources, `report` renders every table from the JSON, and
-`run` writes `benchmarks/results.json` and the README's tables.
+`run` writes `benchmarks/results.json` and the tables of docs/performance.md.
 """

@@ -1,9 +1,9 @@
-"""Targets, plain-text tables, and the README's benchmark tables, all from the JSON.
+"""Targets, plain-text tables, and docs/performance.md's tables, all from the JSON.
 
-Everything shown (terminal and README) is rendered from the results JSON
-(`benchmarks/results.json`), never from objects of the run, so the README can
-be regenerated from the committed JSON (`python -m benchmarks --readme-only`)
-and `tests/test_benchmarks.py` checks that README and JSON agree.
+Everything shown (terminal and docs page) is rendered from the results JSON
+(`benchmarks/results.json`), never from objects of the run, so the page can
+be regenerated from the committed JSON (`python -m benchmarks --tables-only`)
+and `tests/docs/test_performance_page.py` checks that page and JSON agree.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ class Target:
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
-    """A Markdown table with padded columns: readable in a terminal and in the README."""
+    """A Markdown table with padded columns: readable in a terminal and in the docs."""
     cells = [[str(h) for h in headers]] + [["" if v is None else str(v) for v in r] for r in rows]
     widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
 
@@ -203,7 +203,7 @@ def conditions(results: dict[str, Any]) -> str:
     )
 
 
-#: README blocks generated from the JSON: name -> renderer.
+#: docs/performance.md blocks generated from the JSON: name -> renderer.
 BLOCKS = {
     "conditions": conditions,
     "requests-per-operation": operations_table,
@@ -217,8 +217,8 @@ def _markers(name: str) -> tuple[str, str]:
     return f"<!-- benchmarks:{name} -->", f"<!-- /benchmarks:{name} -->"
 
 
-def readme_blocks(text: str) -> dict[str, str]:
-    """The generated blocks found in a README text, by name (content between markers)."""
+def page_blocks(text: str) -> dict[str, str]:
+    """The generated blocks found in a page's text, by name (content between markers)."""
     found = {}
     for name in BLOCKS:
         start, end = _markers(name)
@@ -228,8 +228,8 @@ def readme_blocks(text: str) -> dict[str, str]:
     return found
 
 
-def update_readme(text: str, results: dict[str, Any]) -> str:
-    """`text` with every generated block replaced by what `results` renders; a README
+def update_page(text: str, results: dict[str, Any]) -> str:
+    """`text` with every generated block replaced by what `results` renders; a page
     without a block's markers keeps the rest as it is."""
     for name, render in BLOCKS.items():
         start, end = _markers(name)

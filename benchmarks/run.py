@@ -1,10 +1,10 @@
-"""Run every benchmark, print the tables, write the JSON and the README's tables.
+"""Run every benchmark, print the tables, write the JSON and docs/performance.md's tables.
 
 `python -m benchmarks` is the one command: it measures, writes
-`benchmarks/results.json`, and regenerates the README's benchmark tables
+`benchmarks/results.json`, and regenerates the benchmark tables of docs/performance.md
 from that JSON (between `<!-- benchmarks:NAME -->` markers). `--quick` is a
 smoke test with tiny sizes: it writes nothing unless `--out` names a file,
-and never the committed results. `--readme-only` regenerates the README from
+and never the committed results. `--tables-only` regenerates the page from
 the JSON without measuring.
 
 Exit status 1 when a target measured in this run is missed, so a scheduled
@@ -26,11 +26,11 @@ from pathlib import Path
 from typing import Any
 
 from . import refresh, requests_per_op, sizes, stacks
-from .report import Target, render, update_readme
+from .report import Target, render, update_page
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = Path(__file__).parent / "results.json"
-README = ROOT / "README.md"
+PAGE = ROOT / "docs" / "performance.md"
 DEFAULT_PAIRS = (1, 10, 50, 200)
 DEFAULT_STACKS = (1, 2, 4)
 QUICK_PAIRS = (1, 2)
@@ -116,9 +116,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help="conditions of the run to record with it (e.g. what else ran on the machine)",
     )
     parser.add_argument(
-        "--readme-only",
+        "--tables-only",
         action="store_true",
-        help="regenerate the README's tables from the JSON (--out) without measuring",
+        help="regenerate docs/performance.md's tables from the JSON (--out) without measuring",
     )
     args = parser.parse_args(argv)
     if args.quick:
@@ -229,10 +229,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     def progress(text: str) -> None:
         print(f"[benchmarks] {text}", file=sys.stderr, flush=True)
 
-    if args.readme_only:
+    if args.tables_only:
         results = json.loads(args.out.read_text())
-        README.write_text(update_readme(README.read_text(), results))
-        progress(f"README tables regenerated from {args.out}")
+        PAGE.write_text(update_page(PAGE.read_text(), results))
+        progress(f"docs/performance.md tables regenerated from {args.out}")
         return 0
 
     env = environment()
@@ -307,8 +307,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.out.write_text(json.dumps(results, indent=2) + "\n")
         progress(f"wrote {args.out}")
     if not args.quick and args.out.resolve() == DEFAULT_OUT.resolve():
-        README.write_text(update_readme(README.read_text(), results))
-        progress(f"README tables regenerated from {args.out}")
+        PAGE.write_text(update_page(PAGE.read_text(), results))
+        progress(f"docs/performance.md tables regenerated from {args.out}")
     return 0 if results["all_targets_met"] else 1
 
 

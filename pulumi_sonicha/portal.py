@@ -1,4 +1,4 @@
-"""MySonicWall portal API client (the subset in shared/spec/portal-api.md).
+"""MySonicWall portal API client (the subset in docs/reference/portal-api.md).
 
 Knows nothing of Pulumi. The unit of work is one provider operation:
 

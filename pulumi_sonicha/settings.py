@@ -20,19 +20,87 @@ from .errors import SettingsError, register_secret
 
 DEFAULT_PORTAL_URL = "https://api.mysonicwall.com"
 
-# (attribute, config key, environment variable)
-_KEYS: tuple[tuple[str, str, str], ...] = (
-    ("username", "sonicha:username", "SONICHA_USERNAME"),
-    ("password", "sonicha:password", "SONICHA_PASSWORD"),
-    ("portal_username", "sonicha:portalUsername", "SONICHA_PORTAL_USERNAME"),
-    ("portal_password", "sonicha:portalPassword", "SONICHA_PORTAL_PASSWORD"),
-    ("portal_url", "sonicha:portalUrl", "SONICHA_PORTAL_URL"),
-    ("ca_bundle", "sonicha:caBundle", "SONICHA_CA_BUNDLE"),
-    ("insecure", "sonicha:insecure", "SONICHA_INSECURE"),
-    ("timeout", "sonicha:timeout", "SONICHA_TIMEOUT"),
-    ("max_retries", "sonicha:maxRetries", "SONICHA_MAX_RETRIES"),
-    ("override_session", "sonicha:overrideSession", "SONICHA_OVERRIDE_SESSION"),
+
+@dataclass(frozen=True)
+class Setting:
+    """One provider setting: where it is read and what it means (docs/index.md's table
+    is generated from `SETTINGS`, `python -m pulumi_sonicha.docsgen`)."""
+
+    attr: str  # the `Settings` attribute
+    key: str  # the stack config key
+    env: str  # the environment variable read when the key is not set
+    meaning: str
+    default: str  # as the docs say it (the value, or when it is required)
+    secret: bool = False
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("username", "sonicha:username", "SONICHA_USERNAME", "appliance admin user", "`admin`"),
+    Setting(
+        "password",
+        "sonicha:password",
+        "SONICHA_PASSWORD",
+        "appliance admin password",
+        "required for appliance resources",
+        secret=True,
+    ),
+    Setting(
+        "portal_username",
+        "sonicha:portalUsername",
+        "SONICHA_PORTAL_USERNAME",
+        "MySonicWall account",
+        "required for LicenseAssociation",
+    ),
+    Setting(
+        "portal_password",
+        "sonicha:portalPassword",
+        "SONICHA_PORTAL_PASSWORD",
+        "MySonicWall password",
+        "required for LicenseAssociation",
+        secret=True,
+    ),
+    Setting(
+        "portal_url",
+        "sonicha:portalUrl",
+        "SONICHA_PORTAL_URL",
+        "portal API origin (`https://host[:port]`); the client adds `/api/v1`",
+        f"`{DEFAULT_PORTAL_URL}`",
+    ),
+    Setting(
+        "ca_bundle",
+        "sonicha:caBundle",
+        "SONICHA_CA_BUNDLE",
+        "PEM file trusted for appliance and portal TLS; passed on every request, so it wins"
+        " over a `REQUESTS_CA_BUNDLE` in the environment",
+        "system trust store",
+    ),
+    Setting(
+        "insecure",
+        "sonicha:insecure",
+        "SONICHA_INSECURE",
+        "`true` skips TLS verification (logs a loud warning; not for production)",
+        "`false`",
+    ),
+    Setting(
+        "timeout", "sonicha:timeout", "SONICHA_TIMEOUT", "per-request timeout, seconds", "`30`"
+    ),
+    Setting(
+        "max_retries",
+        "sonicha:maxRetries",
+        "SONICHA_MAX_RETRIES",
+        "retries for connection errors, 5xx and 429",
+        "`4`",
+    ),
+    Setting(
+        "override_session",
+        "sonicha:overrideSession",
+        "SONICHA_OVERRIDE_SESSION",
+        "a write may preempt whoever holds config mode (their unsaved changes are lost);"
+        " reads never need it",
+        "`false`",
+    ),
 )
+_KEYS: tuple[tuple[str, str, str], ...] = tuple((s.attr, s.key, s.env) for s in SETTINGS)
 CONFIG_KEY = {attr: key for attr, key, _ in _KEYS}
 ENV_VAR = {attr: env for attr, _, env in _KEYS}
 #: The stack config namespace that is ours: every key in it must be a setting above.

@@ -1,4 +1,4 @@
-"""SonicOS REST API client (the subset in shared/spec/appliance-api.md).
+"""SonicOS REST API client (the subset in docs/reference/sonicos-api.md).
 
 Knows nothing of Pulumi. The unit of work is an *admin session*:
 
@@ -561,7 +561,8 @@ class ApplianceSession:
                 f"{action} refused ({message}): this unit is the Standby of an HA pair and"
                 " takes its configuration from the Primary, which overwrites anything"
                 f" written here; {self._outcome()}. Declare the Primary's address as"
-                " primary_host (a role swap is done in two runs: see the README)",
+                " primary_host (a role swap is done in two runs: see"
+                " docs/guides/faults-and-guarantees.md)",
                 ApplianceError,
                 code=code,
                 status=403,

@@ -1,5 +1,5 @@
-"""Smoke test of `python -m benchmarks --quick`: it runs, and the request-count targets hold;
-and the README's benchmark tables are the committed JSON's.
+"""Smoke test of `python -m benchmarks --quick`: it runs, and the request-count targets hold
+(that docs/performance.md's tables are the committed JSON's: tests/docs/test_performance_page.py).
 
 Request counts are deterministic (the simulator's request log), so they are
 asserted here; wall times are not (they depend on the machine), only that
@@ -17,7 +17,6 @@ from typing import Any
 import pytest
 
 from benchmarks import run
-from benchmarks.report import BLOCKS, readme_blocks, update_readme
 
 ROOT = Path(__file__).resolve().parent.parent
 COMMITTED = ROOT / "benchmarks" / "results.json"
@@ -28,7 +27,8 @@ RESOURCES = ("HaInterface", "HaPair", "LicenseAssociation")
 @pytest.fixture(scope="module")
 def results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     out = tmp_path_factory.mktemp("bench") / "results.json"
-    committed, readme = COMMITTED.read_bytes(), (ROOT / "README.md").read_bytes()
+    page = ROOT / "docs" / "performance.md"
+    committed, tables = COMMITTED.read_bytes(), page.read_bytes()
     done = subprocess.run(
         [sys.executable, "-m", "benchmarks", "--quick", "--out", str(out)],
         cwd=ROOT,
@@ -38,9 +38,9 @@ def results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     assert "| HaPair read " in done.stdout  # the targets table is printed
-    # A quick run leaves the committed results and the README alone.
+    # A quick run leaves the committed results and the docs page alone.
     assert COMMITTED.read_bytes() == committed
-    assert (ROOT / "README.md").read_bytes() == readme
+    assert page.read_bytes() == tables
     return json.loads(out.read_text())
 
 
@@ -164,25 +164,6 @@ def test_quick_never_writes_the_committed_results() -> None:
     with pytest.raises(SystemExit):
         run.parse_args(["--quick", "--out", str(COMMITTED)])
     assert run.parse_args([]).out == run.DEFAULT_OUT
-
-
-def test_readme_tables_are_the_committed_results() -> None:
-    """The README's benchmark tables are generated from benchmarks/results.json
-    (`python -m benchmarks --readme-only` regenerates them): they cannot disagree."""
-    readme = (ROOT / "README.md").read_text()
-    committed = json.loads(COMMITTED.read_text())
-    assert set(readme_blocks(readme)) == set(BLOCKS)
-    assert readme_blocks(update_readme(readme, committed)) == readme_blocks(readme)
-    for name, render in BLOCKS.items():
-        assert readme_blocks(readme)[name] == render(committed), name
-
-
-def test_the_readme_check_would_catch_a_stale_table() -> None:
-    readme = (ROOT / "README.md").read_text()
-    committed = json.loads(COMMITTED.read_text())
-    op = committed["requests_per_operation"]["HaPair"]["delete"]
-    op["total"] += 1
-    assert readme_blocks(update_readme(readme, committed)) != readme_blocks(readme)
 
 
 def test_stack_job_files_hold_no_secret(tmp_path: Path) -> None:

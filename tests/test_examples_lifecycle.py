@@ -184,7 +184,7 @@ def set_preempt(unit: ApplianceSim, value: bool) -> None:
     unit.set_ha_settings({"mode": {kind: {**fields, "preempt": value}}})
 
 
-# Reads a refresh makes (README: "Each HaPair read costs 4 requests ...").
+# Reads a refresh makes (docs/guides/drift-detection.md: "Each HaPair read costs 4 requests ...").
 def interface_read(name: str) -> list[tuple[str, str]]:
     return [
         ("POST", "/api/sonicos/auth"),
@@ -666,7 +666,8 @@ def _ha_pair_sequence(stack: Lifecycle, sim: Simulator) -> None:
     assert_no_writes(sim)
 
     # -- by hand (3): preempt switched on again, and this time the team keeps it
-    # (README, "When it fires"): config first, then up --refresh writes nothing.
+    # (docs/guides/drift-detection.md, "When it fires"): config first, then up --refresh
+    # writes nothing.
     set_preempt(sim.primary, True)
     stack.set_config("ha:preempt", True)
     forget(sim)

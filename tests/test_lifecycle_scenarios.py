@@ -171,8 +171,9 @@ def test_rename_without_aliases_keeps_the_pair_working(sim: Simulator, tmp_path:
         assert not stack.preview().has_changes
         stack.destroy()
     assert mode_of(sim.primary) == {} and mode_of(sim.backup) == {}
-    # What is lost without aliases (README): the new link found X4 Unassigned, so the
-    # zone from before the first `up` (DMZ) is no longer known; destroy leaves X4 as is.
+    # What is lost without aliases (docs/guides/renames-and-replacements.md): the new link
+    # found X4 Unassigned, so the zone from before the first `up` (DMZ) is no longer known;
+    # destroy leaves X4 as is.
     assert sim.primary.zone("X4") == "Unassigned"
     assert association["id"] not in [a["id"] for a in sim.portal.associations()]
 
@@ -707,7 +708,8 @@ def test_destroy_restores_the_zone_from_before_the_first_up_not_a_repaired_one(
     sim: Simulator, tmp_path: Path
 ) -> None:
     """X4 was Unassigned before the first `up`; someone puts it in DMZ, `up --refresh`
-    repairs it; destroy must not put DMZ back (README: what a delete restores)."""
+    repairs it; destroy must not put DMZ back (docs/guides/renames-and-replacements.md:
+    what a delete restores)."""
     with ha_stack(tmp_path, sim, pair=False) as stack:
         stack.up()
         sim.primary.set_zone("X4", "DMZ")

@@ -6,7 +6,7 @@ managementInterface (default X0), controlInterface (default X5), dataInterface
 (default X4). backupHost is the Backup's own monitoring address, given to it before
 pairing: named once here, it is both where the Backup is managed (backup_host) and
 its monitoring address (backup_ip), so the two cannot disagree. Credentials are
-provider settings: `pulumi config set --secret sonicha:password ...` (README).
+provider settings: `pulumi config set --secret sonicha:password ...` (docs/index.md).
 """
 
 import pulumi

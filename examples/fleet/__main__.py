@@ -15,9 +15,9 @@ old name in `renamedFrom` (a name or a list of names) when you rename a pair:
 each resource gets `aliases` naming its old name, and the engine moves it to the
 new name (nothing created, nothing deleted). Without it the engine creates the
 new resources and then deletes the old ones; the provider keeps the pair working
-through that (README: "Renames and replacements"), but the plan is eight steps
+through that (docs/guides/renames-and-replacements.md), but the plan is eight steps
 instead of none. Credentials are provider settings, one set for the whole
-fleet: `pulumi config set --secret sonicha:password ...` (README).
+fleet: `pulumi config set --secret sonicha:password ...` (docs/index.md, provider settings).
 """
 
 import re

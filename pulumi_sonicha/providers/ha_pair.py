@@ -292,7 +292,7 @@ class HaPairProvider(SonicHaProvider):
     ) -> None:
         """A create that finds HA already on naming this Backup takes the pair over: say
         so, since the usual reason is a rename without `aliases`, whose old resource's
-        delete must then leave the pair alone (README: Renames and replacements)."""
+        delete must then leave the pair alone (docs/guides/renames-and-replacements.md)."""
         if not model.is_enabled(before):
             return
         named = model.settings_from_api(before)["backup_serial"]

@@ -167,7 +167,7 @@ class Simulator:
     (default 127.0.0.2, a loopback alias of its own), each certificate naming the
     addresses its unit is reached at. Once the pair synchronizes the Backup answers
     only at its monitoring address of an interface with management allowed.
-    `monitoring=True` starts the units as the README's procedure leaves them (X0
+    `monitoring=True` starts the units as the documented procedure leaves them (X0
     monitoring names both units' own addresses, management allowed); False starts
     with none, so a paired Backup answers nowhere until HaMonitoring names it.
     """
@@ -257,7 +257,7 @@ class Simulator:
         )
         self.primary.peer, self.backup.peer = self.backup, self.primary
         if monitoring and self.backup_ip != self.primary_ip:
-            # The units as the README's procedure leaves them: HA monitoring on the
+            # The units as the documented procedure leaves them: HA monitoring on the
             # management interface names each unit's own address, management allowed,
             # so the Backup answers at the same address before and after pairing.
             self.primary.set_monitoring(

@@ -1,4 +1,4 @@
-"""The simulated MySonicWall licensing portal (API in /work/shared/spec/portal-api.md).
+"""The simulated MySonicWall licensing portal (API in docs/reference/portal-api.md).
 
 Choices the spec leaves open: a missing or unknown bearer token is 401
 `UNAUTHORIZED` (an expired one is 401 `TOKEN_EXPIRED`); a malformed body or

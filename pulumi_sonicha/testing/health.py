@@ -6,7 +6,7 @@ compares declared inputs only), but a scheduled job may want to fail on it.
 `problems` looks at the outputs a refresh (or an up) just read: `synchronized` of
 every HaPair, `primary_link`/`backup_link` of every HaInterface that requires its
 link. The harness command's `--expect-healthy` uses it; with the Pulumi CLI, the
-same check runs on `pulumi stack output --json` after a refresh (README).
+same check runs on `pulumi stack output --json` after a refresh (docs/guides/drift-detection.md).
 """
 
 from __future__ import annotations

@@ -1,8 +1,9 @@
-"""The README as a first-time reader pastes it: its shell snippets run as written.
+"""The README and docs/ as a first-time reader pastes them: their shell snippets run as written.
 
-The snippets are extracted from README.md here, so the docs and the code cannot
-drift: every `ctl` line is run against a simulator started by the README's own
-lines, the quick start's sample output must be what the command prints, and
+The snippets are extracted from README.md and docs/**/*.md here, so the docs and
+the code cannot drift: every `ctl` line of docs/simulator.md is run against a
+simulator started by the page's own lines, the README's quick start sample
+output must be what the command prints, and
 no snippet uses the virtualenv without activating it or sources the env file
 before the simulator wrote it. The only change made to a snippet: the
 simulator listens on free ports (`--*-port 0`) instead of 9441-9443, so the
@@ -20,8 +21,11 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 README = (REPO / "README.md").read_text()
+SIMULATOR_PAGE = (REPO / "docs" / "simulator.md").read_text()
+DOC_PAGES = [REPO / "README.md", *sorted((REPO / "docs").rglob("*.md"))]
+ALL_DOCS = "\n".join(page.read_text() for page in DOC_PAGES)
 START = "python -m pulumi_sonicha.simulator --ready-file"
 FREE_PORTS = f"{START.removesuffix(' --ready-file')} --primary-port 0 --backup-port 0" \
     " --portal-port 0 --sync-seconds 0 --ready-file"
@@ -37,8 +41,8 @@ def shell_lines(block: str) -> list[str]:
     return [re.split(r"\s{2,}#", line)[0].rstrip() for line in block.splitlines()]
 
 
-SH = blocks("sh")
-CTL_BLOCKS = [b for b in SH if CTL in b]
+SH = blocks("sh", ALL_DOCS)
+CTL_BLOCKS = [b for b in blocks("sh", SIMULATOR_PAGE) if CTL in b]
 STARTING = [b for b in CTL_BLOCKS if START in b]
 
 
@@ -88,7 +92,7 @@ def test_the_ctl_snippets_run_in_one_shell_as_a_reader_pastes_them(workdir: Path
 
 
 def test_pointing_pulumi_at_the_simulator_waits_for_the_env_file(workdir: Path):
-    """The README's CLI walk-through up to the first `pulumi` command (no CLI here)."""
+    """The CLI guide's walk-through up to the first `pulumi` command (no CLI here)."""
     (block,) = [b for b in SH if START in b and "pulumi config set" in b]
     lines = block.splitlines()
     first_pulumi = next(i for i, line in enumerate(lines) if line.startswith("pulumi "))
@@ -102,7 +106,7 @@ EXAMPLE_READMES = sorted((REPO / "examples").glob("*/README.md"))
 
 
 @pytest.mark.parametrize(
-    "readme", [REPO / "README.md", *EXAMPLE_READMES], ids=lambda p: str(p.relative_to(REPO))
+    "readme", [*DOC_PAGES, *EXAMPLE_READMES], ids=lambda p: str(p.relative_to(REPO))
 )
 def test_no_snippet_sources_the_env_file_before_it_exists(readme: Path):
     for block in blocks("sh", readme.read_text()):
@@ -131,7 +135,7 @@ def normalized(text: str) -> list[str]:
 
 
 def test_quick_start_output_shown_is_what_command_one_prints(tmp_path: Path):
-    shown = next(b for b in blocks("text") if b.startswith("== simulator"))
+    shown = next(b for b in blocks("text", README) if b.startswith("== simulator"))
     project = tmp_path / "checkout"
     shutil.copytree(REPO / "examples" / "complete-pair", project / "examples" / "complete-pair")
     shutil.copy(REPO / "Pulumi.yaml", project / "Pulumi.yaml")
