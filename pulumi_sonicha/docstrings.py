@@ -5,7 +5,7 @@ accepted values must be what `check` enforces, and what it says an input means
 must be what the docs pages say. Everything comes from the resource's `Schema`
 (models/): each `Field`'s type, default, accepted values and `doc`, the
 `Output` list and the `About` text. An input or output without a `doc` renders
-as UNDOCUMENTED, and tests/docs/test_resource_classes.py fails.
+as UNDOCUMENTED, and tests/docs/test_resources_docs.py fails.
 
 `document` also registers the class: the docs generator (`pulumi_sonicha.docsgen`)
 writes one page per registered resource or component, so a new one needs only

@@ -9,7 +9,7 @@ and a docstring rendered from the schema in `models/` (docstrings.py): each
 input's meaning, type, default and accepted values as `check` enforces them,
 the outputs, the id, what replacement and delete do. The `*Args` dataclasses,
 the `__init__` keywords and the output annotations repeat the schema's names
-for IDEs; tests/docs/test_resource_classes.py fails when they disagree with it.
+for IDEs; tests/docs/test_resources_docs.py fails when they disagree with it.
 """
 
 from __future__ import annotations

@@ -126,7 +126,7 @@ class Output:
     """One output that is not an input: what the provider finds out or remembers.
 
     `kind` is the Python type as the resource class annotates it (`pulumi.Output[kind]`),
-    checked against the class by tests/docs/test_resource_classes.py.
+    checked against the class by tests/docs/test_resources_docs.py.
     """
 
     name: str
