@@ -114,12 +114,18 @@ class Documented:
 REGISTRY: dict[str, tuple[type, Documented]] = {}
 
 
-def document(schema: Schema, args_class: str, *, kind: str = "resource") -> Any:
+def document(schema: Schema, args_class: str, *tables: Any, kind: str = "resource") -> Any:
     """Class decorator: append the rendered sections to the class docstring.
 
     On the resource (or component) class itself it also registers the class for
     the docs pages; on its `*Args` dataclass it renders the Fields section only.
     """
+    if tables or not isinstance(args_class, str):
+        raise TypeError(
+            "document(schema, args_class) takes no tables of meanings: write each input's"
+            " meaning as Field(doc=...) and each output as Output(name, kind, doc) in the"
+            " schema's outputs, in models/ (CONTRIBUTING.md, 'Add an input')"
+        )
 
     def decorate(cls: type[T]) -> type[T]:
         head = inspect.cleandoc(cls.__doc__ or "")
