@@ -27,8 +27,10 @@ SIMULATOR_PAGE = (REPO / "docs" / "simulator.md").read_text()
 DOC_PAGES = [REPO / "README.md", *sorted((REPO / "docs").rglob("*.md"))]
 ALL_DOCS = "\n".join(page.read_text() for page in DOC_PAGES)
 START = "python -m pulumi_sonicha.simulator --ready-file"
-FREE_PORTS = f"{START.removesuffix(' --ready-file')} --primary-port 0 --backup-port 0" \
+FREE_PORTS = (
+    f"{START.removesuffix(' --ready-file')} --primary-port 0 --backup-port 0"
     " --portal-port 0 --sync-seconds 0 --ready-file"
+)
 CTL = "pulumi_sonicha.simulator ctl"
 
 
