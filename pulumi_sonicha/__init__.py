@@ -21,11 +21,13 @@ from .errors import (
     NotFoundError,
     PortalError,
     PortalUnreachableError,
+    RunInterruptedError,
     SessionHeldError,
     SettingsError,
     SonicHaError,
     SyncTimeoutError,
     TooManySessionsError,
+    UnitReplacedError,
 )
 from .resources import (
     HaInterface,
@@ -59,9 +61,11 @@ __all__ = [
     "NotFoundError",
     "PortalError",
     "PortalUnreachableError",
+    "RunInterruptedError",
     "SessionHeldError",
     "SettingsError",
     "SonicHaError",
     "SyncTimeoutError",
     "TooManySessionsError",
+    "UnitReplacedError",
 ]

@@ -53,7 +53,6 @@ from pulumi.runtime import rpc
 from pulumi.runtime.proto import engine_pb2, engine_pb2_grpc, provider_pb2, provider_pb2_grpc
 
 from .. import errors
-from ..errors import SonicHaError
 
 PROVIDER_KEY = "__provider"
 """The property that carries the pickled provider on every call."""
@@ -63,8 +62,9 @@ _GRPC_OPTIONS = [("grpc.max_receive_message_length", 400 * 1024 * 1024)]
 _REDACTED = "[secret]"
 
 
-class HarnessError(SonicHaError):
-    """Root of the lifecycle harness's errors."""
+class HarnessError(Exception):
+    """Root of the lifecycle harness's errors: a test tool's, not the provider's, so
+    `except SonicHaError` around a program never swallows a harness failure."""
 
 
 class HostError(HarnessError):
