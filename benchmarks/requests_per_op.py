@@ -264,7 +264,7 @@ def _ha_monitoring(sim: Simulator) -> dict[str, OpResult]:
         "backup_ip": "172.16.2.11",
     }
     inputs = provider.check({}, program).inputs
-    wire = {k: v for k, v in inputs.items() if v is not None}  # the host drops None (fact 11)
+    wire = {k: v for k, v in inputs.items() if v is not None}  # the host drops None (SDK)
     ops: dict[str, OpResult] = {}
 
     with counting(sim, OpResult("create", "the monitoring entry of X2 on the Primary")) as op:

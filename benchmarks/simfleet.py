@@ -1,6 +1,6 @@
 """The simulated fleet's servers, in this process or in worker processes of their own.
 
-Why worker processes (issue 13, "measure the provider, not the rig"): 100
+Why worker processes ("measure the provider, not the rig"): 100
 simulated servers in the benchmark's own process share its CPU and its GIL
 with everything else, so a refresh measured that way partly times the
 simulators. `ProcessSims` spreads the pairs over worker processes (pair i in

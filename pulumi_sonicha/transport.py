@@ -7,7 +7,7 @@ urllib3 retries with backoff for connection errors, 5xx and 429 (honouring
 log line per request that carries method, path and status only: never
 headers or bodies, where credentials and tokens travel.
 
-Connections (issue 13): on a WAN link a new connection costs about two round
+Connections: on a WAN link a new connection costs about two round
 trips (TCP, then TLS), and a firewall's management plane is slow at
 handshakes. So the provider host keeps one keep-alive pool per unit for its
 whole life (`POOLS`), and every operation borrows from it. The pool reuses

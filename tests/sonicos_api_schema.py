@@ -1,6 +1,6 @@
 """The SonicOS API as the provider uses it: every endpoint, its request and its answer.
 
-Written from /work/shared/spec/appliance-api.md and the vendor sources it names
+Written from docs/reference/sonicos-api.md and the vendor sources it names
 (O70: SonicOS 7.0.1 OpenAPI, O72: SonicOS 7.2 OpenAPI, VEN: the vendor's
 scripts, LIVE: a recorded login), as JSON Schema (draft 2020-12, checked with
 the `jsonschema` package). `conftest.py` validates every request that reaches a

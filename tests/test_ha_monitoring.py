@@ -58,7 +58,7 @@ def checked(provider: HaMonitoringProvider, news: dict[str, Any]) -> dict[str, A
 
 
 def wire_props(inputs: dict[str, Any]) -> dict[str, Any]:
-    """What the provider host hands over: None-valued properties dropped (fact 11)."""
+    """What the provider host hands over: None-valued properties dropped (SDK)."""
     return {key: value for key, value in inputs.items() if value is not None}
 
 

@@ -1,6 +1,6 @@
 """Two rules of the engine's contract, through the SDK's provider host over gRPC.
 
-- Optional inputs left out (shared/spec/pulumi-dynamic-facts.md, fact 11): the
+- Optional inputs left out (docs/reference/pulumi-dynamic-providers.md): the
   host drops every `None`-valued property, so each optional input is *absent*
   from what Create, Read, Diff, Update and Delete receive. Every operation runs
   with each optional input left out, and with all of them left out at once.

@@ -468,7 +468,7 @@ def test_host_stopped_during_the_sync_wait_puts_back_and_logs_out(tmp_path: Path
             assert time.monotonic() - started < 30  # not the sync wait's 60 s
             assert host is not None and not host.running
             # One line on the host's stderr (the CLI shows it with --debug), no traceback,
-            # after the sync wait's progress lines (one per state change, issue 10/12).
+            # after the sync wait's progress lines (one per state change).
             lines = [line for line in host.stderr_text().splitlines() if line.strip()]
             progress = [line for line in lines if line.startswith("pulumi-sonicha: HaPair on ")]
             assert progress and all("Backup ELECTION (" in line for line in progress), lines

@@ -765,7 +765,7 @@ def test_bad_custom_serials_are_refused(serials: dict[str, str], text: str):
         Simulator(**serials)
 
 
-# -- the vendor's rules (issue 10) -------------------------------------------------------------
+# -- the vendor's rules -------------------------------------------------------------
 
 
 def test_a_disabled_api_answers_403_e_disabled_to_everything(sim: Simulator):

@@ -1,4 +1,4 @@
-"""Kept-alive connections (issue 13): reused across operations, and nothing else is.
+"""Kept-alive connections: reused across operations, and nothing else is.
 
 The provider host keeps one pool of connections per unit (`transport.POOLS`).
 What must never ride along on a reused connection is the previous operation's

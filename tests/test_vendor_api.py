@@ -1,6 +1,6 @@
-"""Issue 10: the SonicOS API as the vendor publishes it, at the client and provider levels.
+"""The SonicOS API as the vendor publishes it, at the client and provider levels.
 
-Each section is one item of the issue: config mode, authentication, link status,
+Each section is one family of the vendor's rules: config mode, authentication, link status,
 HA status (with the progress lines and the early "no heartbeat" failure),
 whole-object writes, firmware differences, Active/Active DPI, interfaces,
 restart_required. The simulator follows the vendor (see its module docstring),
@@ -125,7 +125,7 @@ def test_override_session_preempts_with_post_config_mode(sim: Simulator):
 
 
 def test_our_own_username_holding_config_mode_is_probably_an_interrupted_run(sim: Simulator):
-    """#12.2: the unit names the administrator 'admin', the username we log in with."""
+    """The unit names the administrator 'admin', the username we log in with."""
     sim.primary.hold_session(sim.username, kind="API", ip="127.0.0.1")
     provider = pair_provider(sim)
     with pytest.raises(ConfigModeHeldError) as caught:

@@ -1,4 +1,4 @@
-"""Issue 10 through the SDK's real provider host, driven over gRPC as the engine does.
+"""The vendor's SonicOS API through the SDK's real provider host, over gRPC as the engine does.
 
 The same items as tests/test_vendor_api.py, end to end: what the engine receives
 (outputs, errors, check failures) and what the provider host prints on stderr

@@ -12,7 +12,7 @@
 - Errors we raise are `SonicHaError`s, whose text is scrubbed of secrets as it
   is built.
 - Optional inputs may be absent: the provider host drops every `None`-valued
-  property in both directions (fact 11), so every entry point puts the schema's
+  property in both directions (SDK; docs/reference), so every entry point puts the schema's
   defaults back (`with_defaults`) before it looks at a key.
 - A unit holds one HA configuration and one zone per port, so HaPair and HaInterface
   replace by deleting first, and a delete leaves alone what another resource set
@@ -294,8 +294,9 @@ class SonicHaProvider(ResourceProvider):
         return {f"{f.name}_declared": f.name in inputs for f in self.schema.fields if f.expectation}
 
     def with_defaults(self, props: dict[str, Any]) -> dict[str, Any]:
-        """`props` with every optional input the host dropped (it drops `None` values,
-        fact 11) put back as its schema default; expectations stay absent."""
+        """`props` with every optional input the host dropped (it drops `None` values:
+        docs/reference/pulumi-dynamic-providers.md) put back as its schema default;
+        expectations stay absent."""
         filled = dict(props)
         for f in self.schema.fields:
             if f.default is not REQUIRED and not f.expectation and filled.get(f.name) is None:

@@ -26,7 +26,7 @@ management away from the address the paired Backup answers at fails, naming the
 safe way (one GET of the HA settings, only when such a change is asked).
 
 Outputs may lack `primary_ip`/`backup_ip`: a refresh that saw one unset reports
-None, and the provider host drops None (fact 11). Nothing indexes them.
+None, and the provider host drops None (SDK; docs/reference). Nothing indexes them.
 """
 
 from __future__ import annotations

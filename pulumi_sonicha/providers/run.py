@@ -2,8 +2,8 @@
 
 The engine starts one provider host (`python -m pulumi.dynamic`) per `pulumi up`,
 `preview`, `refresh` or `destroy`, and that host serves every dynamic resource of
-the run from one provider instance per class on four worker threads (facts 9, 12
-in shared/spec/pulumi-dynamic-facts.md). Three things follow, and live here:
+the run from one provider instance per class on four worker threads (SDK: see
+docs/reference/pulumi-dynamic-providers.md). Three things follow, and live here:
 
 - **Claims.** A rename without `aliases`, or a resource removed from the program
   while another one now declares the same unit, makes the engine run the new
@@ -17,8 +17,8 @@ in shared/spec/pulumi-dynamic-facts.md). Three things follow, and live here:
   one process: a `pulumi destroy`, or another stack, cannot know it (the delete then
   relies on the unit's live state, checked by each provider).
 - **Warnings the user sees.** A Python dynamic provider has no engine connection
-  of its own (pulumi/pulumi#6065), and since pulumi/pulumi#17943 the CLI shows a
-  provider's stderr only at debug level. The engine passes its address as the
+  of its own, and CLI releases from late 2024 on show a provider's stderr only at
+  debug level. The engine passes its address as the
   host's last argument and serves `pulumirpc.Engine.Log` there (the engine's
   `hostServer.Log`), which is how provider SDKs log: a warning sent there shows in
   the CLI's Diagnostics. `warn` sends it there when it can, and logs it to stderr

@@ -1,7 +1,7 @@
 """Firmware personalities of a simulated unit: what its SonicOS API shows and accepts.
 
 The two personalities follow the vendor's own OpenAPI documents (see
-/work/shared/spec/appliance-api.md): O70 for SonicOS 7.0.1, O72 for SonicOS 7.2.
+docs/reference/sonicos-api.md): O70 for SonicOS 7.0.1, O72 for SonicOS 7.2.
 A unit rejects every field its firmware does not know, so a client that sends
 a field the unit's own GET did not show fails here as it would on a real unit.
 """
