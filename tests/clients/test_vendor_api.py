@@ -510,7 +510,7 @@ def test_the_conformance_check_catches_a_field_the_vendor_does_not_define(
 
 
 def test_every_simulated_path_is_in_the_schema(sim: Simulator):
-    from .sonicos_api_schema import endpoints
+    from ..sonicos_api_schema import endpoints
 
     known = {(e.method, e.path) for e in endpoints("7.2")}
     served = set()

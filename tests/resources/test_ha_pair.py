@@ -172,7 +172,7 @@ def test_create_checks_the_backup_host_serial(provider, sim):
 
 def test_create_with_model_mismatch_fails_before_writing():
     with Simulator(sync_seconds=0.0, backup_model="NSa 3700") as sim:
-        from .conftest import settings_for
+        from ..conftest import settings_for
 
         provider = provider_with(HaPairProvider, settings_for(sim))
         with pytest.raises(ApplianceError) as caught:
@@ -201,7 +201,7 @@ def test_wait_for_sync_false_returns_at_once(provider, sim):
 
 def test_sync_progression_is_waited_for():
     with Simulator(sync_seconds=0.6) as sim:
-        from .conftest import settings_for
+        from ..conftest import settings_for
 
         provider = provider_with(HaPairProvider, settings_for(sim))
         _, result = create(provider, sim)

@@ -819,7 +819,7 @@ def test_7_0_1_refuses_virtual_mac_and_keeps_l3_mode():
 def test_7_0_1_refusing_virtual_mac_is_also_a_schema_violation():
     """The simulator and the schema agree: virtual_mac is not 7.0.1's (checked above
     with the unit's answer, here with the request schema)."""
-    from .sonicos_api_schema import ha_document
+    from ..sonicos_api_schema import ha_document
 
     body = {"high_availability": {"mode": {"active_standby": {"virtual_mac": True}}}}
     from jsonschema import Draft202012Validator
