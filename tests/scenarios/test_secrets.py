@@ -44,8 +44,7 @@ from pulumi_sonicha.providers.ha_monitoring import HaMonitoringProvider
 from pulumi_sonicha.providers.ha_pair import HaPairProvider
 from pulumi_sonicha.providers.license_association import LicenseAssociationProvider
 from pulumi_sonicha.simulator import Simulator
-from pulumi_sonicha.simulator import appliance as appliance_sim
-from pulumi_sonicha.simulator import portal as portal_sim
+from pulumi_sonicha.simulator import server as sim_server
 from pulumi_sonicha.testing import Lifecycle
 from pulumi_sonicha.testing.host import PROVIDER_KEY, ProviderError, ProviderHost, provider_ref
 
@@ -72,15 +71,15 @@ def b64(text: str) -> str:
 def tokens(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Every session cookie/bearer token the appliances and the portal hand out."""
     issued: list[str] = []
-    for module in (appliance_sim, portal_sim):
-        original = module.new_token
+    original = sim_server.new_token
 
-        def recording(original: Callable[[], str] = original) -> str:
-            token = original()
-            issued.append(token)
-            return token
+    def recording() -> str:
+        token = original()
+        issued.append(token)
+        return token
 
-        monkeypatch.setattr(module, "new_token", recording)
+    # Both the units and the portal take their tokens from `server.new_token`.
+    monkeypatch.setattr(sim_server, "new_token", recording)
     return issued
 
 
