@@ -69,7 +69,7 @@ def run_shell(script: str, cwd: Path) -> subprocess.CompletedProcess[str]:
         env=env,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=300,  # a few dozen interpreter starts: slow on a loaded machine
     )
 
 
@@ -151,7 +151,7 @@ def test_quick_start_output_shown_is_what_command_one_prints(tmp_path: Path):
         env=env,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=300,  # a few dozen interpreter starts: slow on a loaded machine
     )
     assert done.returncode == 0, done.stderr
     printed = iter(normalized(done.stdout))

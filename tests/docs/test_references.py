@@ -1,9 +1,10 @@
-"""Every reference in the docs resolves inside the repository.
+"""Every reference in the docs and the code resolves inside the repository.
 
 A relative link names a file of the checkout (and, with `#anchor`, a heading of
-it); no text points at a path outside the repository, an issue number or a
-numbered "fact" that a reader cannot open (history belongs in git log and
-CHANGELOG.md; sources are named as docs/reference defines them).
+it); a path quoted in the docs (`tests/...`, `pulumi_sonicha/...`) exists; no
+text, in the docs or the code, points at a path outside the repository, an issue
+number or a numbered "fact" that a reader cannot open (history belongs in git
+log and CHANGELOG.md; sources are named as docs/reference defines them).
 """
 
 from __future__ import annotations
@@ -22,7 +23,17 @@ PAGES = sorted(
         *(REPO / "templates").rglob("*.md"),
     ]
 )
+CODE = sorted(
+    p
+    for top in ("pulumi_sonicha", "tests", "benchmarks", "examples", "templates")
+    for p in (REPO / top).rglob("*.py")
+    if "__pycache__" not in p.parts and p != Path(__file__)
+)
 LINK = re.compile(r"\[[^\]]*\]\(([^)\s]+)\)")
+# A repository path quoted in backticks: `tests/docs/test_readme.py`, `pulumi_sonicha/x/`.
+QUOTED_PATH = re.compile(
+    r"`((?:pulumi_sonicha|tests|examples|docs|benchmarks|templates)/[\w./-]*)`"
+)
 # What no reader can open: a path outside the checkout, an issue, a numbered fact.
 UNREACHABLE = re.compile(
     r"/work/|shared/spec|\b[Ii]ssues? \d+|(?<!&)#\d+\b|\bfacts? \d+",
@@ -57,6 +68,14 @@ def test_every_relative_link_resolves(page: Path):
 
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: str(p.relative_to(REPO)))
+def test_every_quoted_repository_path_exists(page: Path):
+    for path in QUOTED_PATH.findall(page.read_text()):
+        if "*" in path or "<" in path or "/." in path:
+            continue  # a pattern, a placeholder, or what a run creates (.pulumi-harness/)
+        assert (REPO / path).exists(), f"{page.relative_to(REPO)}: `{path}` does not exist"
+
+
+@pytest.mark.parametrize("page", [*PAGES, *CODE], ids=lambda p: str(p.relative_to(REPO)))
 def test_no_reference_a_reader_cannot_open(page: Path):
     for number, line in enumerate(page.read_text().splitlines(), 1):
         assert not UNREACHABLE.search(line), f"{page.relative_to(REPO)}:{number}: {line}"
