@@ -3,8 +3,9 @@
     python -m pulumi_sonicha.docsgen           # (re)write the pages in the checkout
     python -m pulumi_sonicha.docsgen --check   # exit 1 naming each page that differs
 
-Also the README's resources table and CONTRIBUTING.md's layout table, between their
-`<!-- docsgen:NAME -->` markers.
+Also the README's resources table, CONTRIBUTING.md's layout table and
+docs/simulator.md's endpoints and rules tables, between their `<!-- docsgen:NAME -->`
+markers.
 Sources: the schema of each class registered with `docstrings.document` (all
 public resources and components, imported through `pulumi_sonicha`), the
 snippet examples/snippets/<name>.py of each, `settings.SETTINGS`, and the titles
@@ -16,7 +17,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import index_page, layout, resource_page
+from . import index_page, layout, resource_page, simulator_page
 
 #: The checkout this package was imported from (an editable install).
 CHECKOUT = Path(__file__).resolve().parent.parent.parent
@@ -69,6 +70,14 @@ def pages(root: Path = CHECKOUT) -> dict[Path, str]:
         out[Path("CONTRIBUTING.md")] = replace_block(
             contributing.read_text(), "layout", layout.layout_table(root)
         )
+    simulator = root / "docs" / "simulator.md"
+    if simulator.is_file():
+        text = replace_block(
+            simulator.read_text(), "endpoints", simulator_page.endpoints_table(root)
+        )
+        if "<!-- docsgen:rules -->" in text:
+            text = replace_block(text, "rules", simulator_page.rules_table())
+        out[Path("docs/simulator.md")] = text
     return out
 
 

@@ -58,3 +58,15 @@ def test_check_names_a_page_edited_by_hand(tmp_path: Path):
         [sys.executable, "-m", "pulumi_sonicha.docsgen", "--root", str(tmp_path)], check=True
     )
     assert "Time between heartbeats." in page.read_text()
+
+
+def test_simulator_page_lists_every_endpoint_with_a_source():
+    from pulumi_sonicha.simulator.portal import urls as portal_urls
+    from pulumi_sonicha.simulator.sonicos import urls as sonicos_urls
+
+    page = (REPO / "docs" / "simulator.md").read_text()
+    for method, path in [*sonicos_urls.endpoints(), *portal_urls.endpoints()]:
+        rows = [line for line in page.splitlines() if f"| {method} | `{path}` |" in line]
+        assert len(rows) == 1, (method, path)
+        source = rows[0].rstrip(" |").rsplit("|", 1)[1].strip()
+        assert source and source != "?", rows[0]
