@@ -33,6 +33,7 @@ import hmac
 import logging
 import re
 import threading
+import time
 import types
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
@@ -42,7 +43,7 @@ from typing import Any
 import requests
 from requests.auth import HTTPDigestAuth
 
-from . import transport
+from . import readback, transport
 from .errors import (
     ApiDisabledError,
     ApplianceError,
@@ -171,9 +172,12 @@ class SonicOSClient:
         self.settings.require_password()
         transport.warn_if_insecure(self.settings, self.origin)
         auth_url = f"{self.origin}{API}/auth"
+        commit_url = f"{self.origin}{API}/config/pending"
         with (
             _LOCKS.hold_all(self.lock_keys),
-            transport.new_session(self.settings, no_read_retry=(auth_url,)) as http,
+            transport.new_session(
+                self.settings, no_read_retry=(auth_url,), no_status_retry=(commit_url,)
+            ) as http,
         ):
             unit = ApplianceSession(self, http)
             unit.login()
@@ -452,10 +456,18 @@ class ApplianceSession:
         self._write("PUT", "/interfaces/ipv4", {"interfaces": [{"ipv4": ipv4}]})
 
     def commit(self) -> None:
-        """Commit what this session staged; nothing staged means no request at all."""
+        """Commit what this session staged, then read back what was written (one GET per
+        object) and fail, naming the object and field, when the unit does not hold it.
+        Nothing staged means no request at all.
+
+        A commit answered with an error is never sent again blindly: the unit may have
+        lost what was staged, and a second commit would then commit nothing and answer
+        200. Before each retry the client asks what is pending (`GET /config/pending`)
+        and stages its writes again when they are gone."""
         if not self._staged:
             return
-        body = self._call("POST", "/config/pending", {})
+        body = self._commit_with_retries()
+        written = list(self._staged)
         self._staged.clear()
         self._dirty = False
         self._committed = True
@@ -469,6 +481,25 @@ class ApplianceSession:
                 self.label,
                 restart,
             )
+        readback.verify(self, written)
+
+    def _commit_with_retries(self) -> dict[str, Any]:
+        retries = self._client.settings.max_retries
+        attempt = 0
+        while True:
+            try:
+                return self._call("POST", "/config/pending", {})
+            except ApplianceError as exc:
+                if exc.status not in transport.RETRY_STATUSES or attempt >= retries:
+                    raise
+            time.sleep(transport.backoff_seconds(self._client.settings, attempt))
+            attempt += 1
+            if not _has_pending(self._call("GET", "/config/pending")):
+                log.info(
+                    "%s: the failed commit lost the staged changes; staging them again", self.label
+                )
+                for method, path, body in list(self._staged):
+                    self._call(method, path, body)
 
     def _outcome(self) -> str:
         """What a failure at this point leaves on the unit, for error texts."""
@@ -619,6 +650,12 @@ def parse_monitoring(body: dict[str, Any]) -> list[dict[str, Any]]:
     if not isinstance(items, list):
         return []
     return [i["ipv4"] for i in items if isinstance(i, dict) and isinstance(i.get("ipv4"), dict)]
+
+
+def _has_pending(body: dict[str, Any]) -> bool:
+    """Whether a `GET /config/pending` answer lists staged changes (an empty object, or
+    only the status envelope, when there are none)."""
+    return any(value for key, value in body.items() if key != "status")
 
 
 def _truthy(value: Any) -> bool:

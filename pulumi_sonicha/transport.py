@@ -237,7 +237,11 @@ class _CappedRetry(Retry):
         return None if seconds is None else min(seconds, self.RETRY_AFTER_MAX)
 
 
-def new_session(settings: Settings, no_read_retry: tuple[str, ...] = ()) -> requests.Session:
+def new_session(
+    settings: Settings,
+    no_read_retry: tuple[str, ...] = (),
+    no_status_retry: tuple[str, ...] = (),
+) -> requests.Session:
     """A Session with our retry policy mounted; one per provider operation.
 
     Its connections come from `POOLS` (kept alive across operations); its cookies,
@@ -245,10 +249,15 @@ def new_session(settings: Settings, no_read_retry: tuple[str, ...] = ()) -> requ
 
     URLs starting with a `no_read_retry` prefix are not sent again once the server may
     have processed them (a log-in whose answer was lost would meet its own session).
+    URLs starting with a `no_status_retry` prefix are not sent again on an error answer:
+    the caller decides (a commit answered 500 may have lost what was staged, so sending
+    it again blindly could commit nothing and read as a success).
     """
     session = requests.Session()
     retry = _retry_policy(settings)
     session.mount("https://", _PooledAdapter(max_retries=retry))
+    for prefix in no_status_retry:
+        session.mount(prefix, _PooledAdapter(max_retries=retry.new(status_forcelist=[])))
     for prefix in no_read_retry:
         # requests picks the adapter with the longest matching prefix.
         # Nor again on 503: for a log-in that means "too many sessions", which a retry
@@ -256,6 +265,12 @@ def new_session(settings: Settings, no_read_retry: tuple[str, ...] = ()) -> requ
         once_retry = retry.new(read=0, status_forcelist=[s for s in RETRY_STATUSES if s != 503])
         session.mount(prefix, _PooledAdapter(max_retries=once_retry))
     return session
+
+
+def backoff_seconds(settings: Settings, attempt: int) -> float:
+    """The pause before retry number `attempt` (0-based) that a caller makes itself,
+    on urllib3's curve (`backoff_factor` doubling, at most 30 s)."""
+    return min(30.0, settings.backoff_factor * (2**attempt))
 
 
 def _retry_policy(settings: Settings) -> Retry:
@@ -268,8 +283,9 @@ def _retry_policy(settings: Settings) -> Retry:
         backoff_factor=settings.backoff_factor,
         backoff_max=30,
         status_forcelist=RETRY_STATUSES,
-        # Appliance writes are staged (replaying a PUT or a commit is harmless) and
-        # the portal client adopts an association a lost answer had created.
+        # Appliance writes are staged (replaying a PUT is harmless; a commit is retried
+        # on an error answer by the client only, see `no_status_retry`, and read back)
+        # and the portal client adopts an association a lost answer had created.
         allowed_methods=None,
         respect_retry_after_header=True,
         raise_on_status=False,

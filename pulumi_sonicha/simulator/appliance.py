@@ -70,7 +70,15 @@ from urllib.parse import unquote
 
 from .digest import DigestChecker
 from .firmware import DEFAULT_FIRMWARE, FIRMWARES, Firmware
-from .server import ApiError, Request, Response, SimServer, new_token, normalize_serial
+from .server import (
+    ApiError,
+    FaultRule,
+    Request,
+    Response,
+    SimServer,
+    new_token,
+    normalize_serial,
+)
 
 LINK_UP = "1 Gbps Full Duplex"
 LINK_DOWN = "No link"
@@ -620,6 +628,7 @@ class ApplianceSim(SimServer):
                 code=body.get("code"),
                 message=body.get("message", "Internal error"),
                 times=body.get("times", 1),
+                drop_staged=bool(body.get("drop_staged", False)),
             )
         elif action == "latency":
             self.latency_s = float(body.get("ms", 0)) / 1000.0
@@ -898,6 +907,18 @@ class ApplianceSim(SimServer):
         response = self._ok(request)
         response.body["status"]["cli"]["restart_required"] = self.restart_required
         return response
+
+    def fault_effect(self, rule: FaultRule, request: Request) -> None:
+        """A failing request that loses what the session staged (`fail --drop-staged`):
+        e.g. a commit answered 500 after which the unit holds none of the pending changes
+        (no public source says what a real unit keeps after a failed commit: tests cover
+        both readings)."""
+        if not rule.drop_staged:
+            return
+        session = self._session_of(request)
+        if session is not None:
+            with self._lock:
+                session.drop_pending()
 
     def _discard(self, request: Request) -> Response:
         session = self._require_config_mode(request)

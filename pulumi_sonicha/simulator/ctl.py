@@ -33,6 +33,16 @@ def _times(text: Any) -> int | None:
     return None if number == 0 else number
 
 
+def _flag(text: Any) -> bool:
+    """`true`/`false` (also yes/no, on/off, 1/0) -> bool."""
+    if isinstance(text, bool):
+        return text
+    word = str(text).strip().lower()
+    if word not in ("true", "yes", "on", "1", "false", "no", "off", "0"):
+        raise ValueError(f"expected true or false, got {text!r}")
+    return word in ("true", "yes", "on", "1")
+
+
 def _json_object(text: Any) -> dict[str, Any]:
     if isinstance(text, dict):
         return text
@@ -114,11 +124,13 @@ ACTIONS: dict[str, Action] = {
         Action(
             "fail",
             "answer the next TIMES requests matching METHOD (or *) and PATH (a regex) with an"
-            " error: STATUS (default 500), CODE, MESSAGE; --times 0 until clear-faults",
-            ("method", "path", "status", "code", "message"),
-            optional=("status", "code", "message"),
+            " error: STATUS (default 500), CODE, MESSAGE; --times 0 until clear-faults;"
+            " --drop-staged true: the unit also loses what the session had staged (a failed"
+            " commit that dropped the pending changes)",
+            ("method", "path", "status", "code", "message", "drop_staged"),
+            optional=("status", "code", "message", "drop_staged"),
             defaults={"times": 1},
-            convert={"status": int, "times": _times},
+            convert={"status": int, "times": _times, "drop_staged": _flag},
             example="ctl fail POST /config/pending 500",
         ),
         Action("latency", "add MS milliseconds to every request", ("ms",), convert={"ms": float}),
