@@ -26,8 +26,10 @@ logout). Neither is an admin session, and both die with the provider host.
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import os
+import socket
 import ssl
 import threading
 import time
@@ -422,23 +424,85 @@ class KeyedLocks:
             yield
 
 
-# Serial numbers learned per address (host_key), process-wide: once an address has
-# answered, its lock is the unit's, whatever spelling or other address reaches it.
+# Serial numbers learned per address, process-wide: once an address has answered, its
+# lock is the unit's, whatever spelling or other address reaches it.
 _serial_of_address: dict[str, str] = {}
+_serial_lock = threading.Lock()
+
+# Host name -> its addresses, for a short while: a lock key per unit costs one lookup per
+# name and minute, not one per operation (urllib3 resolves again when it connects).
+_RESOLVE_TTL_S = 60.0
+_resolved: dict[tuple[str, int], tuple[float, tuple[str, ...]]] = {}
+_resolve_lock = threading.Lock()
+
+
+def resolved_addresses(host: str) -> tuple[str, ...]:
+    """Where `host` connects: each address its name resolves to, with the port, as
+    `127.0.0.1:443` / `[::1]:443` (an address input is itself); empty when the name does
+    not resolve (the connection then fails and says so)."""
+    parsed = urllib3.util.parse_url(normalize_origin(host))
+    name = (parsed.host or "").strip("[]").lower()
+    port = parsed.port or 443
+    try:
+        return (_address_text(ipaddress.ip_address(name), port),)
+    except ValueError:
+        pass
+    now = time.monotonic()
+    with _resolve_lock:
+        cached = _resolved.get((name, port))
+    if cached is not None and now - cached[0] < _RESOLVE_TTL_S:
+        return cached[1]
+    try:
+        infos = socket.getaddrinfo(name, port, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError):
+        infos = []  # remembered too: a name that does not resolve is not asked again at once
+    found = set()
+    for info in infos:
+        try:
+            found.add(_address_text(ipaddress.ip_address(str(info[4][0]).split("%")[0]), port))
+        except ValueError:
+            continue
+    addresses = tuple(sorted(found))
+    with _resolve_lock:
+        _resolved[(name, port)] = (now, addresses)
+    return addresses
+
+
+def _address_text(address: ipaddress.IPv4Address | ipaddress.IPv6Address, port: int) -> str:
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return f"[{address}]:{port}" if address.version == 6 else f"{address}:{port}"
+
+
+def _address_keys(host: str) -> tuple[str, ...]:
+    """The unit's address keys: its resolved addresses, else the spelling (`host_key`)."""
+    return resolved_addresses(host) or (host_key(host),)
 
 
 def learn_serial(host: str, serial: str) -> None:
     """Remember which unit answers at `host` (called when a unit reports its serial)."""
     if serial:
-        _serial_of_address[host_key(host)] = serial
+        with _serial_lock:
+            for key in {host_key(host), *_address_keys(host)}:
+                _serial_of_address[key] = serial
 
 
 def unit_keys(host: str, serial: str | None = None) -> tuple[str, ...]:
-    """The lock keys of a unit: its address in one spelling (`host_key`), and its serial
-    when known (given, or learned from an earlier answer at this address). Holding both
-    serializes every spelling of one address, and, once the unit has answered, every
-    address of one unit; before that two different addresses of one unit are not
+    """The lock keys of a unit: every address its host input resolves to (with the
+    port), and its serial when known (given, or learned from an earlier answer at this
+    address). So `fw1`, `FW1:443`, `https://fw1/` and the address `fw1` resolves to
+    share a lock from the first contact on, and, once the unit has answered, every
+    address of one unit does; before that two unrelated addresses of one unit are not
     serialized (the unit itself then refuses the second login)."""
-    known = serial or _serial_of_address.get(host_key(host))
-    address = f"address:{host_key(host)}"
-    return (address, f"serial:{known}") if known else (address,)
+    addresses = _address_keys(host)
+    with _serial_lock:
+        known = serial or next(
+            (
+                _serial_of_address[key]
+                for key in (host_key(host), *addresses)
+                if key in _serial_of_address
+            ),
+            None,
+        )
+    keys = tuple(f"address:{address}" for address in addresses)
+    return (*keys, f"serial:{known}") if known else keys
