@@ -256,7 +256,7 @@ class ApplianceSession:
         response = None
         if digest is not None:
             self._http.auth = digest
-            response = self._send("POST", "/auth", json=body)
+            response = self._send_login(body)
             challenge = response.headers.get("WWW-Authenticate", "")
             if response.status_code == 401 and not challenge.lower().startswith("digest"):
                 # The unit no longer asks for Digest (its settings changed): start over.
@@ -265,15 +265,33 @@ class ApplianceSession:
                 self._http.auth = None
                 response = None
         if response is None:
-            response = self._send("POST", "/auth", json=body, auth=(username, password))
+            # HTTP Basic carries Latin-1 only: other credentials go without it, to get the
+            # unit's Digest challenge (Digest hashes UTF-8).
+            unfit = next(
+                (key for key, text in (("username", username), ("password", password))
+                 if not _latin1(text)),
+                None,
+            )  # fmt: skip
+            basic = (username, password) if unfit is None else _NO_AUTH
+            response = self._send_login(body, auth=basic)
             challenge = response.headers.get("WWW-Authenticate", "")
-            if response.status_code == 401 and challenge.lower().startswith("digest"):
+            asks_digest = response.status_code == 401 and challenge.lower().startswith("digest")
+            if unfit and not asks_digest:
+                raise self.error(
+                    f"sonicha:{unfit} has characters outside Latin-1, which HTTP Basic"
+                    " authentication cannot carry, and this unit does not offer RFC-7616"
+                    " Digest; turn Digest on for the SonicOS API (Device > Settings >"
+                    " Administration > SonicOS API), or use Latin-1 characters only",
+                    AuthenticationError,
+                    status=response.status_code,
+                )
+            if asks_digest:
                 digest = _Digest(username, password)
                 digest.prime(challenge, "POST", f"{self._client.origin}{API}/auth")
                 with _DIGEST_LOCK:
                     _DIGEST[key] = digest
                 self._http.auth = digest
-                response = self._send("POST", "/auth", json=body)
+                response = self._send_login(body)
         if response.status_code == 401:
             raise self.error(
                 f"the appliance rejected the credentials of admin user {username!r};"
@@ -295,6 +313,23 @@ class ApplianceSession:
         # Whoever holds the session cookie holds the admin session.
         for cookie in self._http.cookies:
             register_secret(cookie.value)
+
+    def _send_login(self, body: dict[str, Any], **kwargs: Any) -> requests.Response:
+        """`POST /auth`, sent once more on a fresh connection when the connection dropped
+        without an answer: a unit closes idle kept-alive connections, and a login (never
+        retried by the transport, as one that arrived would meet its own session) sent on
+        such a connection is lost before the unit reads it."""
+        try:
+            return self._send("POST", "/auth", json=body, raw_errors=True, **kwargs)
+        except requests.RequestException as exc:
+            if not isinstance(exc, requests.ConnectionError) or not transport.may_have_arrived(
+                exc
+            ):  # never connected (refused, TLS refused, timed out): a retry cannot help
+                raise self._unreachable("POST", "/auth", exc) from None
+            log.info("%s: the login got no answer; sending it again on a new connection",
+                     self.host)  # fmt: skip
+            transport.POOLS.forget(self._client.origin)
+            return self._send("POST", "/auth", json=body, **kwargs)
 
     def check_config_mode_free(self) -> None:
         """Fail (no request) when a write would have to preempt someone without
@@ -544,10 +579,16 @@ class ApplianceSession:
             raise self.error(f"{method} {API}{path} answered with non-JSON content") from exc
         return data if isinstance(data, dict) else {"items": data}
 
-    def _send(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+    def _send(
+        self, method: str, path: str, raw_errors: bool = False, **kwargs: Any
+    ) -> requests.Response:
+        """One request; a failure without an answer raises ApplianceUnreachableError (or
+        requests' own exception, for `raw_errors`)."""
         headers = {"Accept": "application/json"}
         if kwargs.get("json") is None:
             kwargs.pop("json", None)
+        if kwargs.get("auth") is _NO_AUTH:
+            kwargs["auth"] = _NoAuth()
         try:
             return transport.send(
                 self._http,
@@ -558,17 +599,25 @@ class ApplianceSession:
                 **kwargs,
             )
         except requests.RequestException as exc:
-            what = f"{method} {API}{path}: {transport.describe_transport_error(exc)}"
-            if (method, path) == ("POST", "/config/pending") and transport.may_have_arrived(exc):
-                # The request may have reached the unit: a commit is all or nothing,
-                # but which of the two happened cannot be known from here.
-                raise self.error(
-                    f"{what}. The commit got no answer, so the unit may have applied all of"
-                    " this operation's changes or none of them; run `pulumi up` again: it"
-                    " compares with the unit and writes only what still differs",
-                    CommitUncertainError,
-                ) from None
-            raise self.error(f"{what}; {self._outcome()}", ApplianceUnreachableError) from None
+            if raw_errors:
+                raise
+            raise self._unreachable(method, path, exc) from None
+
+    def _unreachable(
+        self, method: str, path: str, exc: requests.RequestException
+    ) -> ApplianceError:
+        """The error for a request that got no answer."""
+        what = f"{method} {API}{path}: {transport.describe_transport_error(exc)}"
+        if (method, path) == ("POST", "/config/pending") and transport.may_have_arrived(exc):
+            # The request may have reached the unit: a commit is all or nothing, but
+            # which of the two happened cannot be known from here.
+            return self.error(
+                f"{what}. The commit got no answer, so the unit may have applied all of"
+                " this operation's changes or none of them; run `pulumi up` again: it"
+                " compares with the unit and writes only what still differs",
+                CommitUncertainError,
+            )
+        return self.error(f"{what}; {self._outcome()}", ApplianceUnreachableError)
 
     def _raise_for(self, response: requests.Response, action: str) -> None:
         if response.ok:
@@ -650,6 +699,24 @@ def parse_monitoring(body: dict[str, Any]) -> list[dict[str, Any]]:
     if not isinstance(items, list):
         return []
     return [i["ipv4"] for i in items if isinstance(i, dict) and isinstance(i.get("ipv4"), dict)]
+
+
+_NO_AUTH = object()  # a login with no credentials at all (to be challenged)
+
+
+class _NoAuth(requests.auth.AuthBase):
+    """No Authorization header (not even from ~/.netrc, which requests would consult)."""
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        return request
+
+
+def _latin1(text: str) -> bool:
+    try:
+        text.encode("latin-1")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _has_pending(body: dict[str, Any]) -> bool:
