@@ -383,8 +383,8 @@ def test_destroy_with_ha_retained_completes_and_says_why(sim: Simulator, tmp_pat
         assert result.changes == {"delete": 2}
         assert stack.state["resources"] == []
         text = warnings(result)
-        assert "restoring zone LAN of X5 on the Primary failed" in text
-        assert "X5 stays Unassigned on both" in text and "on_delete" in text
+        assert "X5 is the HA control link of the pair on the Primary" in text
+        assert "zone LAN was not put back on either unit" in text and "on_delete" in text
     assert secondary_of(sim.primary) == sim.backup.serial  # retained, as asked
     assert sim.primary.zone("X5") == "Unassigned"
     assert sim.primary.pending() == {} == sim.backup.pending()
