@@ -190,9 +190,10 @@ class SonicOSClient:
                 unit.logout_quietly()
 
 
-def hold_units(clients: list[SonicOSClient]) -> AbstractContextManager[None]:
+def hold_units(clients: list[SonicOSClient]) -> AbstractContextManager[transport.HeldLocks]:
     """The locks of several units, in the one global order; each client's `session()`
-    then takes its own again without waiting (the locks are re-entrant)."""
+    then takes its own again without waiting (the locks are re-entrant). A unit no
+    longer needed can be let go early (`HeldLocks.release(client.lock_keys)`)."""
     return _LOCKS.hold_all([key for client in clients for key in client.lock_keys])
 
 

@@ -35,7 +35,7 @@ import threading
 import time
 import warnings
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from typing import Any
 
 import requests
@@ -416,12 +416,32 @@ class KeyedLocks:
             yield
 
     @contextmanager
-    def hold_all(self, keys: Iterator[str] | list[str] | tuple[str, ...]) -> Iterator[None]:
-        """Every key's lock, taken in sorted order (the one global order)."""
-        with ExitStack() as stack:
+    def hold_all(self, keys: Iterator[str] | list[str] | tuple[str, ...]) -> Iterator[HeldLocks]:
+        """Every key's lock, taken in sorted order (the one global order); the holder may
+        give some back early (`HeldLocks.release`: giving back never deadlocks)."""
+        held = HeldLocks()
+        try:
             for key in sorted(set(keys)):
-                stack.enter_context(self._lock(key))
-            yield
+                lock = self._lock(key)
+                lock.acquire()
+                held.locks[key] = lock
+            yield held
+        finally:
+            held.release(list(held.locks))
+
+
+class HeldLocks:
+    """Locks one `hold_all` took, by key; what is still held is given back at its end."""
+
+    def __init__(self) -> None:
+        self.locks: dict[str, threading.RLock] = {}
+
+    def release(self, keys: Iterator[str] | list[str] | set[str]) -> None:
+        """Give back these keys' locks now (those not held are ignored)."""
+        for key in sorted(set(keys), reverse=True):
+            lock = self.locks.pop(key, None)
+            if lock is not None:
+                lock.release()
 
 
 # Serial numbers learned per address, process-wide: once an address has answered, its
