@@ -186,9 +186,13 @@ class HaMonitoringProvider(SonicHaProvider):
             )
             return
         previous = props.get("previous_entry") or {}
-        target = (
-            model.restored_entry(current, previous) if previous else model.cleared_entry(current)
-        )
+        if previous:
+            target = model.restored_entry(current, previous)
+        else:
+            # Every address of the entry is set: the unit's other entries show how it
+            # spells "not set" (one GET, only then).
+            others = [] if model.shown_unset(current) is not None else unit.ha_monitoring_all()
+            target = model.cleared_entry(current, model.unset_spelling(current, others))
         if model.owned_part(target) == model.owned_part(current):
             return  # what was there before is what is there: no write
         address = model.backup_address(current)
