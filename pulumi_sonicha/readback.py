@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
+from .errors import CommitNotHeldError
 from .serials import normalize_serial
 
 if TYPE_CHECKING:
@@ -70,7 +71,8 @@ def verify(unit: ApplianceSession, written: list[tuple[str, str, Any]]) -> None:
         raise unit.error(
             "the commit was answered as a success, but the unit does not hold what was"
             f" written ({'; '.join(wrong)}). The unit may have dropped the change; run"
-            " `pulumi up` again, and if this repeats check who else changes this unit"
+            " `pulumi up` again, and if this repeats check who else changes this unit",
+            CommitNotHeldError,
         )
 
 

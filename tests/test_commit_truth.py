@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from pulumi_sonicha.errors import ApplianceError
+from pulumi_sonicha.errors import ApplianceError, CommitNotHeldError
 from pulumi_sonicha.providers.ha_interface import HaInterfaceProvider
 from pulumi_sonicha.providers.ha_monitoring import HaMonitoringProvider
 from pulumi_sonicha.providers.ha_pair import HaPairProvider
@@ -165,3 +165,37 @@ def test_a_link_commit_that_applied_nothing_on_the_backup_puts_the_primary_back(
     assert "put back, so neither unit changed" in text
     assert "interface X3: ip_assignment: written {}, the unit holds" in text
     assert (sim.primary.zone("X3"), sim.backup.zone("X3")) == ("LAN", "LAN")
+
+
+def test_a_commit_the_unit_applied_otherwise_is_put_back_as_it_was(sim: Simulator):
+    """The unit committed another value than the one written (here 5 instead of 30): the
+    apply fails naming the field, and the object read before is put back."""
+    provider, inputs, created = pair(sim)
+
+    def tamper() -> None:
+        sim.primary._api_session().pending_ha["election_delay_time"] = 5
+
+    before_request(sim.primary, COMMIT, tamper)
+    with pytest.raises(CommitNotHeldError) as caught:
+        provider.update(created.id, created.outs, {**inputs, "election_delay_s": 30.0})
+    text = str(caught.value)
+    assert "election_delay_time: written 30, the unit holds 5" in text
+    assert text.endswith("The previous HA settings were put back.")
+    assert election_delay(sim) == 3 and sim.primary.pending() == {}
+
+
+def test_a_monitoring_entry_applied_otherwise_is_put_back_as_it_was(sim: Simulator):
+    provider = provider_with(HaMonitoringProvider, settings_for(sim))
+    before = sim.primary.monitoring("X2")
+    news = {"primary_host": sim.primary.host, "interface": "X2", "primary_ip": "172.16.2.10",
+            "backup_ip": "172.16.2.11"}  # fmt: skip
+
+    def tamper() -> None:
+        sim.primary._api_session().pending_monitoring["X2"]["secondary"] = "172.16.2.99"
+
+    before_request(sim.primary, COMMIT, tamper)
+    with pytest.raises(CommitNotHeldError) as caught:
+        provider.create(provider.check({}, news).inputs)
+    assert "secondary: written 172.16.2.11, the unit holds 172.16.2.99" in str(caught.value)
+    assert str(caught.value).endswith("The previous monitoring of X2 was put back.")
+    assert sim.primary.monitoring("X2") == before

@@ -37,6 +37,7 @@ from pulumi.dynamic import CreateResult, DiffResult, ReadResult, UpdateResult
 
 from ..errors import (
     ApplianceError,
+    CommitNotHeldError,
     NotFoundError,
     SonicHaError,
 )
@@ -267,6 +268,17 @@ class HaMonitoringProvider(SonicHaProvider):
                 try:
                     unit.put_ha_monitoring(desired)
                     unit.commit()
+                except CommitNotHeldError as exc:
+                    # The unit may hold part of it: put back the entry read before.
+                    try:
+                        unit.put_ha_monitoring(model.restored_entry(current, current))
+                        unit.commit()
+                        outcome = f"The previous monitoring of {name} was put back."
+                    except SonicHaError as again:
+                        outcome = f"Putting the previous monitoring back failed too ({again})."
+                    raise unit.error(
+                        f"{str(exc).split(': ', 1)[-1]} {outcome}", CommitNotHeldError
+                    ) from None
                 except ApplianceError as exc:
                     if exc.status != 400:
                         raise

@@ -30,6 +30,7 @@ from .. import progress
 from ..errors import (
     ApplianceError,
     ApplianceUnreachableError,
+    CommitNotHeldError,
     CommitUncertainError,
     NoHeartbeatError,
     RunInterruptedError,
@@ -303,6 +304,9 @@ class HaPairProvider(SonicHaProvider):
                 try:
                     unit.put_ha_settings(desired)
                     unit.commit()
+                except CommitNotHeldError as exc:
+                    # The unit may hold part of it: put back what was read before.
+                    raise self._put_back_after(unit, before, exc) from None
                 except ApplianceError as exc:
                     if exc.status != 400:
                         raise
@@ -466,6 +470,19 @@ class HaPairProvider(SonicHaProvider):
             " units, and that both units are the same model",
             SyncTimeoutError,
         )
+
+    @classmethod
+    def _put_back_after(
+        cls, unit: ApplianceSession, before: dict[str, Any], exc: CommitNotHeldError
+    ) -> ApplianceError:
+        """The error for a commit the unit does not hold, after putting back the object
+        read before (the unit may hold part of the change)."""
+        try:
+            cls._restore(unit, before)
+            outcome = "The previous HA settings were put back."
+        except SonicHaError as again:
+            outcome = f"Putting the previous HA settings back failed too ({again})."
+        return unit.error(f"{str(exc).split(': ', 1)[-1]} {outcome}", CommitNotHeldError)
 
     @staticmethod
     def _restore(unit: ApplianceSession, before: dict[str, Any]) -> None:
