@@ -80,7 +80,7 @@ def test_an_update_that_changes_nothing_about_the_backup_does_not_ask_it(sim: Si
 
 
 def test_the_backups_lock_is_not_held_during_the_sync_wait() -> None:
-    with Simulator(sync_seconds=2.0) as sim:
+    with Simulator(sync_seconds=4.0) as sim:
         provider = provider_with(HaPairProvider, settings_for(sim))
         inputs = pair_inputs(provider, sim, sync_timeout_s=30)
         thread = threading.Thread(target=provider.create, args=(inputs,), daemon=True)
