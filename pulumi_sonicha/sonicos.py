@@ -721,8 +721,14 @@ def _latin1(text: str) -> bool:
 
 
 def _has_pending(body: dict[str, Any]) -> bool:
-    """Whether a `GET /config/pending` answer lists staged changes (an empty object, or
-    only the status envelope, when there are none)."""
+    """Whether a `GET /config/pending` answer shows staged changes: the changes listed
+    (O70), or the status envelope O72 gives for this path saying `cli.pending_config`.
+    Anything else reads as nothing pending: the writes are then staged again, which is
+    harmless (each PUT replaces its whole object)."""
+    status = body.get("status")
+    cli = status.get("cli") if isinstance(status, dict) else None
+    if isinstance(cli, dict) and _truthy(cli.get("pending_config")):
+        return True
     return any(value for key, value in body.items() if key != "status")
 
 
