@@ -262,11 +262,14 @@ class PlanMachine(RuleBasedStateMachine):
                 self._check_applied(swapped, "roles swapped in one change")
                 return
             self._check_left_alone(before, "roles swapped in one change, refused")
-        # The two runs: HA off (the pair removed, all else kept), then all swapped. A
-        # pair that retains HA on delete is first told to turn it off.
-        if before.get("pair") and before["pair"]["on_delete"] == "retain":
-            before = {**before, "pair": {**before["pair"], "on_delete": "disable"}}
-            self._converged(before, "role swap run 0 (on_delete disable)")
+        # The two runs the refusal names: HA off on both units (the pair removed, all
+        # else kept), then all swapped. A pair that keeps HA on delete, or cannot reach
+        # the Backup to turn its copy off (no backup_host), is first told to.
+        pair = before.get("pair")
+        if pair and (pair["on_delete"] == "retain" or not pair["declare_backup_host"]):
+            pair = {**pair, "on_delete": "disable", "declare_backup_host": True}
+            before = {**before, "pair": pair}
+            self._converged(before, "role swap run 0 (on_delete disable, backup_host)")
             swapped = {**before, "swapped": not before["swapped"]}
         self._converged({**before, "pair": None}, "role swap run 1 (HA off)")
         self.swapped = swapped["swapped"]
@@ -332,30 +335,50 @@ class PlanMachine(RuleBasedStateMachine):
         self._converged(design, f"up --refresh after hand change {kind}", refresh=True)
 
     @precondition(lambda self: self.design is not None)
-    @rule(where=st.sampled_from(FAULT_TARGETS), kind=FAULT_KINDS, data=st.data())
-    def fault(self, where: tuple[str, str, str], kind: str, data: st.DataObject) -> None:
-        """A fault at a request of the next `up` (of an edited plan or the same one):
-        after it, with the fault gone, the next `up` converges."""
-        design = self.design
-        assert design is not None
-        edited = data.draw(st.booleans(), label="with an edit")
-        if edited:
-            drawn = data.draw(DESIGN, label="edited design")
-            design = self._design(drawn)
+    @rule(
+        where=st.sampled_from(FAULT_TARGETS),
+        kind=FAULT_KINDS,
+        during=st.sampled_from(["up", "up", "refresh", "destroy"]),
+        drawn=DESIGN,
+    )
+    def fault(
+        self, where: tuple[str, str, str], kind: str, during: str, drawn: dict[str, Any]
+    ) -> None:
+        """A fault at a request of the next command (an `up` of an edited plan, a
+        refresh, a destroy): after it, with the fault gone, the command run again
+        completes and leaves the units as declared (or as `on_delete` says)."""
+        before = self.design
+        assert before is not None
         role, method, path = where
-        primary, backup = plans.roles(self.sim, self.design)
+        primary, backup = plans.roles(self.sim, before)
         server = {"primary": primary, "backup": backup, "portal": self.sim.portal}[role]
         if kind == "drop":
             server.drop(method, path)
         else:
             server.fail(method, path, status=int(kind))
-        self._note(f"fault {kind} at {role} {method} {path} (edit: {edited})")
-        error = self._up(design)
-        self._clear_faults()
-        if error is None:
-            self._check_applied(design, f"up through a {kind} fault")
-            return
-        self._converged(design, f"the up after a {kind} fault at {role} {method} {path}")
+        self._note(f"fault {kind} at {role} {method} {path} during {during}")
+        try:
+            if during == "up":
+                design = self._design(drawn)
+                error = self._up(design)
+                self._clear_faults()
+                if error is None:
+                    self._check_applied(design, f"up through a {kind} fault")
+                else:
+                    self._converged(
+                        design, f"the up after a {kind} fault at {role} {method} {path}"
+                    )
+                return
+            try:
+                self.stack.refresh() if during == "refresh" else self.stack.destroy()
+            except LifecycleError as exc:
+                print(f"  {during} failed: {exc}")
+        finally:
+            self._clear_faults()
+        if during == "refresh":
+            self._converged(before, f"the up after a refresh that met a {kind} fault", refresh=True)
+        else:
+            self._destroy(f"destroy again after a {kind} fault at {role} {method} {path}")
 
     @precondition(lambda self: self.design is not None)
     @rule(at=st.integers(1, 40), twice=st.booleans(), drawn=DESIGN)
@@ -399,16 +422,19 @@ class PlanMachine(RuleBasedStateMachine):
     @precondition(lambda self: self.design is not None)
     @rule()
     def destroy(self) -> None:
+        self._note("destroy")
+        self._destroy("destroy")
+
+    def _destroy(self, why: str) -> None:
         design = self.design
         assert design is not None
-        self._note("destroy")
         try:
             self.stack.destroy()
         except LifecycleError as exc:
-            raise Break(f"destroy failed: {exc}") from None
+            raise Break(f"{why} failed: {exc}") from None
         found = plans.destroyed_problems(self.sim, design)
         if found:
-            raise Break("destroy left:\n  " + "\n  ".join(found))
+            raise Break(f"{why} left:\n  " + "\n  ".join(found))
         self.design = None
 
     @precondition(lambda self: self.design is not None and self.design.get("pair") is not None)
