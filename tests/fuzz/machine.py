@@ -92,7 +92,6 @@ FAULT_TARGETS = [
     ("primary", "GET", "/high-availability/base$"),
     ("primary", "GET", "/reporting/high-availability$"),
     ("primary", "GET", "/version$"),
-    ("primary", "DELETE", "/auth$"),
     ("backup", "POST", "/auth$"),
     ("backup", "GET", "/version$"),
     ("backup", "PUT", "/interfaces/ipv4"),
@@ -101,6 +100,13 @@ FAULT_TARGETS = [
     ("portal", "DELETE", "/ha-associations/"),
     ("portal", "GET", "/ha-associations"),
     ("portal", "POST", "/auth/login$"),
+]
+# Breaks found and still open, each an xfail test in test_fuzz_regressions.py: kept out
+# of the plans until fixed, so the fuzzer looks for new ones.
+KNOWN_OPEN_FAULTS = [
+    # test_after_a_logout_lost_on_the_primary_the_next_up_converges
+    ("primary", "DELETE", "/auth$"),
+    ("backup", "DELETE", "/auth$"),
 ]
 FAULT_KINDS = st.sampled_from(["500", "503", "drop"])
 HAND_CHANGES = ["zone", "timer", "monitoring", "association", "ha_off", "session"]

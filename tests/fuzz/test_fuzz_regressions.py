@@ -101,3 +101,18 @@ def test_a_role_swap_in_the_two_runs_the_refusal_names_works_without_backup_host
     assert machine.sim.backup.ha_settings()["mode"]["active_standby"]["secondary_serial"] == (
         machine.sim.primary.serial
     )
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="a logout that got no answer is not sent again: the session stays on the unit"
+    " until its inactivity timer (client: sonicos.py logout_quietly)",
+)
+def test_after_a_logout_lost_on_the_primary_the_next_up_converges(machine: PlanMachine) -> None:
+    """The Primary drops the connection of one logout (DELETE /auth) during an `up`: the
+    session it was ending stays open on the unit, which refuses every later login
+    (503, too many sessions) until its inactivity timer, so that `up` and the next one
+    fail. Once the fault is gone, the next `up` must converge."""
+    machine.first_up({**DESIGN, "pair": None, "host_spelling": "localhost"})
+    edited = {**DESIGN, "pair": None, "host_spelling": "address"}
+    machine.fault(("primary", "DELETE", "/auth$"), "drop", "up", edited)

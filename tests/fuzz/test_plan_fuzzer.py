@@ -30,5 +30,7 @@ def fuzz_settings() -> settings:
 
 
 def test_random_plans_keep_the_pair_working_and_declared() -> None:
-    run_state_machine_as_test(PlanMachine, settings=fuzz_settings())
-    print(f"plan fuzzer: {STATS}")
+    try:
+        run_state_machine_as_test(PlanMachine, settings=fuzz_settings())
+    finally:
+        print(f"plan fuzzer: {STATS}")
