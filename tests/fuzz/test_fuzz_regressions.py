@@ -116,3 +116,19 @@ def test_after_a_logout_lost_on_the_primary_the_next_up_converges(machine: PlanM
     machine.first_up({**DESIGN, "pair": None, "host_spelling": "localhost"})
     edited = {**DESIGN, "pair": None, "host_spelling": "address"}
     machine.fault(("primary", "DELETE", "/auth$"), "drop", "up", edited)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="a delete-first replacement is planned without proving the new Primary first"
+    " (diff-time preflight)",
+)
+def test_primary_host_typed_as_the_backup_address_leaves_the_pair_on(
+    machine: PlanMachine,
+) -> None:
+    """HaPair's primary_host edited to the Backup's address (primary_serial declared):
+    the replacement deletes first, turning HA off, and the create is then refused
+    ("this is not the Primary you named"). It must be refused before anything is
+    written, leaving the pair on; put right, the next `up` converges."""
+    machine.first_up({**DESIGN, "pair": {**PAIR, "declare_backup_host": False}})
+    machine.mistake("primary at the Backup")
