@@ -237,7 +237,9 @@ class _CappedRetry(Retry):
         return None if seconds is None else min(seconds, self.RETRY_AFTER_MAX)
 
 
-def new_session(settings: Settings, no_read_retry: tuple[str, ...] = ()) -> requests.Session:
+def new_session(
+    settings: Settings, no_read_retry: tuple[str, ...] = (), act_once: tuple[str, ...] = ()
+) -> requests.Session:
     """A Session with our retry policy mounted; one per provider operation.
 
     Its connections come from `POOLS` (kept alive across operations); its cookies,
@@ -245,6 +247,8 @@ def new_session(settings: Settings, no_read_retry: tuple[str, ...] = ()) -> requ
 
     URLs starting with a `no_read_retry` prefix are not sent again once the server may
     have processed them (a log-in whose answer was lost would meet its own session).
+    URLs starting with an `act_once` prefix (the HA actions: a failover sent twice fails
+    back) are sent again only when no connection was made, never after an error answer.
     """
     session = requests.Session()
     retry = _retry_policy(settings)
@@ -255,6 +259,9 @@ def new_session(settings: Settings, no_read_retry: tuple[str, ...] = ()) -> requ
         # seconds later does not cure (the caller says what to do instead).
         once_retry = retry.new(read=0, status_forcelist=[s for s in RETRY_STATUSES if s != 503])
         session.mount(prefix, _PooledAdapter(max_retries=once_retry))
+    for prefix in act_once:
+        never_again = retry.new(read=0, status=0, status_forcelist=[])
+        session.mount(prefix, _PooledAdapter(max_retries=never_again))
     return session
 
 
