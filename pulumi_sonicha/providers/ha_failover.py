@@ -111,7 +111,7 @@ class HaFailoverProvider(SonicHaProvider):
             if view.active != home and (inputs.get("active") is not None or drill):
                 if inputs.get("active") is None:
                     raise watch.session("primary").error(
-                        f"{who}: not starting the drill: {role_word(view.active)} is Active"
+                        f"not starting the drill: {role_word(view.active)} is Active"
                         f" ({view.describe()}), and a drill starts from the Primary Active."
                         ' Declare active="primary" (up then moves the pair back first, after'
                         " the same checks), or fail back on the unit; nothing was done",
@@ -133,7 +133,7 @@ class HaFailoverProvider(SonicHaProvider):
         found = identify_pair(unit, who)
         if found.mode != "active_standby":
             raise unit.error(
-                f"{who}: the pair runs in mode {found.mode}; failover drills are for mode"
+                f"the pair runs in mode {found.mode}; failover drills are for mode"
                 " active-standby (in the Active/Active modes both units carry traffic);"
                 " nothing was done",
                 PairNotReadyError,
@@ -143,7 +143,7 @@ class HaFailoverProvider(SonicHaProvider):
         view = unit.ha_view()
         if not view.synchronized:
             raise unit.error(
-                f"{who}: the pair is not synchronized ({view.status or '?'}: {view.describe()};"
+                f"the pair is not synchronized ({view.status or '?'}: {view.describe()};"
                 " a drill or a move needs one unit ACTIVE and the other STANDBY, or the"
                 " Backup could not take over); nothing was done. Wait for the HA sync (HaPair"
                 " waits for it), or look at High Availability > Status on the unit",
@@ -156,7 +156,7 @@ class HaFailoverProvider(SonicHaProvider):
                 down.append(f"{link} ({status.text})")
         if down:
             raise unit.error(
-                f"{who}: HA link {', '.join(sorted(down))} is down on the Primary; a failover"
+                f"HA link {', '.join(sorted(down))} is down on the Primary; a failover"
                 " now could leave the pair without its peer. Cable the HA ports directly"
                 " between the units; nothing was done",
                 PairNotReadyError,
@@ -166,7 +166,7 @@ class HaFailoverProvider(SonicHaProvider):
             watch.view("backup")
         except ApplianceUnreachableError as exc:
             raise ApplianceError(
-                f"{who}: the Backup does not answer at backup_host"
+                f"the Backup does not answer at backup_host"
                 f" {watch.units['backup'].host} ({exc.message}); a drill needs both units"
                 " reachable at their own addresses (the Backup's HA monitoring address with"
                 " management allowed); nothing was done",
@@ -178,7 +178,7 @@ class HaFailoverProvider(SonicHaProvider):
     def _refuse_preempt_conflict(self, watch: PairWatch, who: str, pair: _Pair, home: str) -> None:
         if home == "backup" and pair.preempt:
             raise watch.session("primary").error(
-                f'{who}: active="backup", but preempt is on in the pair\'s HA settings: the'
+                'active="backup", but preempt is on in the pair\'s HA settings: the'
                 " Primary takes Active back by itself, so the Backup cannot stay Active."
                 ' Turn preempt off (HaPair preempt=false) or declare active="primary";'
                 " nothing was done",
@@ -201,7 +201,7 @@ class HaFailoverProvider(SonicHaProvider):
         source = OTHER[to]
         if view.active != source:
             raise watch.session("primary").error(
-                f"{who}: expected {role_word(source)} Active before failing over, but the"
+                f"expected {role_word(source)} Active before failing over, but the"
                 f" pair says {view.describe()}; nothing was done",
                 PairNotReadyError,
             )
@@ -288,14 +288,14 @@ class HaFailoverProvider(SonicHaProvider):
                 found = unit.system().serial
         except SonicHaError as exc:
             raise ApplianceError(
-                f"{who}: after the failover {role_word(to)} is ACTIVE, but the pair's address"
+                f"after the failover {role_word(to)} is ACTIVE, but the pair's address"
                 f" pair_host {pair_host} does not answer ({exc.message}); the pair was left as"
                 f" it is: {watch.where_each_stands()}",
                 host=pair_host,
             ) from None
         if found != expected.serial:
             raise ApplianceError(
-                f"{who}: after the failover {role_word(to)} ({expected.serial}) is ACTIVE, but"
+                f"after the failover {role_word(to)} ({expected.serial}) is ACTIVE, but"
                 f" the pair's address pair_host {pair_host} answers with serial {found}: the"
                 " pair's addresses did not move to the Active unit (check pair_host is an"
                 f" interface address of the pair); the pair was left as it is:"

@@ -133,7 +133,7 @@ class HaSynchronizeProvider(SonicHaProvider):
         """The Primary is Active and hears the Backup; otherwise nothing is sent."""
         if view.primary_state != "ACTIVE":
             raise unit.error(
-                f"{who}: the Primary is {view.primary_state or '?'} ({view.describe()}): a"
+                f"the Primary is {view.primary_state or '?'} ({view.describe()}): a"
                 " synchronization is asked of the Active unit and reboots the idle one. Fail"
                 ' back first (HaFailover active="primary") or wait until the pair settles;'
                 " nothing was done",
@@ -142,7 +142,7 @@ class HaSynchronizeProvider(SonicHaProvider):
         if view.backup_state in ("", "NONE", "REBOOT"):
             state = "rebooting" if view.backup_state == "REBOOT" else "sending no heartbeat"
             raise unit.error(
-                f"{who}: the Backup is {state} ({view.describe()}), so a synchronization"
+                f"the Backup is {state} ({view.describe()}), so a synchronization"
                 " cannot reach it. Check that the Backup is powered on and the HA control"
                 " link is cabled directly between the units, and run again; nothing was done",
                 PairNotReadyError,

@@ -83,7 +83,7 @@ def identify_pair(unit: ApplianceSession, who: str) -> PairIdentity:
     mode = api.get("mode") or {}
     if not mode:
         raise unit.error(
-            f"{who}: High Availability is off on this unit; declare the HaPair first (this"
+            "High Availability is off on this unit; declare the HaPair first (this"
             " resource acts on a synchronized pair); nothing was done",
             PairNotReadyError,
         )
@@ -92,7 +92,7 @@ def identify_pair(unit: ApplianceSession, who: str) -> PairIdentity:
     primary_serial = normalize_serial(fields.get("primary_serial")) or system.serial
     if system.serial != primary_serial:
         raise unit.error(
-            f"{who}: primary_host reaches the Backup (serial {system.serial}), not the"
+            f"primary_host reaches the Backup (serial {system.serial}), not the"
             f" Primary ({primary_serial}): it is the pair's address while the Backup is"
             " Active, or the Backup's own address. Set primary_host to the Primary's own HA"
             " monitoring address (HaMonitoring primary_ip), which stays the Primary's after"
