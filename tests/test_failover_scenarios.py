@@ -17,9 +17,12 @@ from typing import Any
 
 import pytest
 
+from pulumi_sonicha.errors import FailedOverError
+from pulumi_sonicha.providers.ha_monitoring import HaMonitoringProvider
 from pulumi_sonicha.simulator import Simulator
 from pulumi_sonicha.testing import Lifecycle, LifecycleError
 
+from .conftest import provider_with, settings_for
 from .paired import BACKUP_OWN_IP, PRIMARY_OWN_IP, hosts, paired_sim
 from .test_lifecycle_scenarios import ha_stack, no_session_left
 
@@ -201,3 +204,28 @@ def test_hapair_on_the_pairs_address_after_a_failover_reads_safely_and_writes_no
         assert settled(sim, "ACTIVE", "STANDBY")
         stack.up()
         assert sim.primary.ha_settings()["mode"]["active_standby"]["data_interface"] == "X4"
+
+
+def test_hamonitoring_on_the_pairs_address_after_a_failover_writes_nothing() -> None:
+    """The same for HaMonitoring: a refresh reads the synchronized copy (no drift), a
+    change is refused before anything is written, naming the two ways on."""
+    with paired_sim() as sim:
+        provider = provider_with(HaMonitoringProvider, settings_for(sim, max_retries=0))
+        news = {
+            "primary_host": hosts(sim)["pair_host"],
+            "interface": "X0",
+            "primary_ip": PRIMARY_OWN_IP,
+            "backup_ip": BACKUP_OWN_IP,
+        }
+        inputs = provider.check({}, news).inputs
+        outs = provider.create(inputs).outs
+        sim.primary.control("failover", {})
+        assert settled(sim, "STANDBY", "ACTIVE")
+        read = provider.read(f"{sim.primary.serial}/X0", outs)
+        assert read.inputs == provider.inputs_of(outs)
+        for unit in (sim.primary, sim.backup):
+            unit.clear_requests()
+        with pytest.raises(FailedOverError) as caught:
+            provider.update(f"{sim.primary.serial}/X0", outs, {**inputs, "link_monitoring": False})
+        assert "the pair has failed over (the Backup is Active)" in str(caught.value)
+        assert sim.primary.writes() == [] and sim.backup.writes() == []
