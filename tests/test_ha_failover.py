@@ -271,3 +271,15 @@ def test_delete_changes_nothing_on_the_units(provider, pair):
     provider.delete(outs["primary_serial"], outs)
     assert pair.primary.requests == [] and pair.backup.requests == []
     assert pair.backup.ha_status()["secondary_state"] == "ACTIVE"
+
+
+def test_watching_needs_no_steady_pair_and_an_address_change_sends_nothing(provider, pair):
+    pair.backup.control("reboot", {"seconds": 5})  # not synchronized: nothing to act on
+    inputs = checked(provider, pair)
+    outs = provider.create(inputs).outs
+    assert outs["backup_state"] == "REBOOT" and failovers(pair) == []
+    pair.primary.clear_requests(), pair.backup.clear_requests()
+    spelled = {**inputs, "backup_host": "https://" + inputs["backup_host"] + "/"}
+    new = provider.check({}, spelled).inputs
+    provider.update(outs["primary_serial"], outs, {**new, "max_seconds": 30})
+    assert pair.primary.requests == [] and pair.backup.requests == []

@@ -42,7 +42,7 @@ from ..models import ha_failover as model
 from ..sonicos import ApplianceSession, SonicOSClient
 from . import run
 from .base import SonicHaProvider
-from .pair_watch import PairWatch, Unit, identify_pair
+from .pair_watch import PairIdentity, PairWatch, Unit, identify_pair
 
 OTHER = {"primary": "backup", "backup": "primary"}
 
@@ -79,11 +79,13 @@ class HaFailoverProvider(SonicHaProvider):
     # -- update ---------------------------------------------------------------
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         olds, news = self.with_defaults(olds), self.with_defaults(news)
-        if self.only_behaviour_changed(olds, news):
+        drill = news.get("drill") is not None and news.get("drill") != olds.get("drill")
+        if not drill and news.get("active") == olds.get("active"):
+            # Addresses (the same units: diff checked), the bound, or `drill` taken out:
+            # nothing to do on the pair, so nothing is sent.
             outs = {k: v for k, v in olds.items() if k != "__provider"}
             outs.update({f.name: news.get(f.name) for f in self.schema.fields})
             return UpdateResult(outs=outs)
-        drill = news.get("drill") is not None and news.get("drill") != olds.get("drill")
         return UpdateResult(outs=self._apply(news, olds, drill=drill, serial=id_ or None))
 
     # -- delete ---------------------------------------------------------------
@@ -102,13 +104,20 @@ class HaFailoverProvider(SonicHaProvider):
         """Check the pair, move it to the declared unit if needed, drill if asked."""
         who = f"HaFailover on {inputs['primary_host']}"
         with self._watch(inputs, serial) as watch:
-            pair = self._check_pair(watch, who, serial)
+            found = identify_pair(watch.session("primary"), who)
+            view = watch.session("primary").ha_view()
             home = inputs.get("active") or "primary"
             outs = {f.name: inputs.get(f.name) for f in self.schema.fields}
             outs.update({key: olds.get(key) for key in model.DRILL_OUTPUTS if key in olds})
-            outs.update(primary_serial=pair.primary_serial, backup_serial=pair.backup_serial)
+            outs.update(primary_serial=found.primary_serial, backup_serial=found.backup_serial)
+            move = inputs.get("active") is not None and view.active != home
+            if not (move or drill):
+                # Nothing to do on the pair: just where it stands (a create that watches).
+                outs.update(self._status_outputs(view))
+                return outs
+            pair = self._check_pair(watch, found)
             view = pair.view
-            if view.active != home and (inputs.get("active") is not None or drill):
+            if view.active != home:
                 if inputs.get("active") is None:
                     raise watch.session("primary").error(
                         f"not starting the drill: {role_word(view.active)} is Active"
@@ -126,11 +135,10 @@ class HaFailoverProvider(SonicHaProvider):
             outs.update(self._status_outputs(view))
         return outs
 
-    def _check_pair(self, watch: PairWatch, who: str, serial: str | None) -> _Pair:
-        """The Primary is the Primary of an active/standby pair, synchronized, links up;
-        the Backup answers at backup_host. Nothing is sent but reads."""
+    def _check_pair(self, watch: PairWatch, found: PairIdentity) -> _Pair:
+        """Before a failover: an active/standby pair, synchronized, links up on the
+        Primary; the Backup answers at backup_host. Nothing is sent but reads."""
         unit = watch.session("primary")
-        found = identify_pair(unit, who)
         if found.mode != "active_standby":
             raise unit.error(
                 f"the pair runs in mode {found.mode}; failover drills are for mode"

@@ -56,7 +56,8 @@ class HaSynchronizeProvider(SonicHaProvider):
     # -- update ---------------------------------------------------------------
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         olds, news = self.with_defaults(olds), self.with_defaults(news)
-        if news.get("trigger") == olds.get("trigger") and self.only_behaviour_changed(olds, news):
+        if news.get("trigger") == olds.get("trigger"):
+            # Only a new trigger synchronizes (addresses, what, the bound: nothing sent).
             outs = {k: v for k, v in olds.items() if k != "__provider"}
             outs.update({f.name: news.get(f.name) for f in self.schema.fields})
             return UpdateResult(outs=outs)
