@@ -317,7 +317,8 @@ class HaFailoverProvider(SonicHaProvider):
     def _watch(self, props: dict[str, Any], serial: str | None = None) -> PairWatch:
         primary = Unit("primary", props["primary_host"], serial or props.get("primary_serial"))
         backup = Unit("backup", props["backup_host"], props.get("backup_serial"))
-        return PairWatch(self.settings, f"HaFailover on {props['primary_host']}", primary, backup)
+        who = f"HaFailover on {props['primary_host']}"
+        return PairWatch(self.settings, who, primary, backup, also=(props.get("pair_host"),))
 
     @staticmethod
     def _release(unit: ApplianceSession) -> None:

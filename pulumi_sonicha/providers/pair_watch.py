@@ -37,7 +37,7 @@ from ..ha_state import HaView
 from ..models.ha_pair import settings_from_api
 from ..serials import normalize_serial
 from ..settings import Settings
-from ..sonicos import ApplianceSession, SonicOSClient
+from ..sonicos import ApplianceSession, SonicOSClient, hold_units
 from . import run
 
 # Seconds between polls: quick at first (the simulator and small pairs move fast),
@@ -106,12 +106,27 @@ def identify_pair(unit: ApplianceSession, who: str) -> PairIdentity:
 class PairWatch:
     """Sessions on the two units of one pair, held while an operation watches it."""
 
-    def __init__(self, settings: Settings, who: str, primary: Unit, backup: Unit | None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        who: str,
+        primary: Unit,
+        backup: Unit | None,
+        also: tuple[str, ...] = (),
+    ) -> None:
         self.settings = settings
         self.who = who  # how progress lines and errors name the resource
         self.units = {"primary": primary, **({"backup": backup} if backup else {})}
         self._stacks: dict[str, ExitStack] = {}
         self._sessions: dict[str, ApplianceSession] = {}
+        # Every unit's lock first, in the one global order (as HaPair and HaInterface
+        # take theirs): sessions opened later re-enter them, so an operation on the same
+        # units in another worker thread waits instead of deadlocking. `also`: other
+        # addresses this operation logs in at (the pair's).
+        clients = [SonicOSClient(u.host, settings, serial=u.serial) for u in self.units.values()]
+        clients += [SonicOSClient(host, settings) for host in also if host]
+        self._locks = ExitStack()
+        self._locks.enter_context(hold_units(clients))
 
     def know_serials(self, primary: str, backup: str) -> None:
         """The serials the Primary's HA settings name: each unit is checked against its
@@ -160,6 +175,7 @@ class PairWatch:
     def close(self) -> None:
         for role in list(self._stacks):
             self.drop(role)
+        self._locks.close()
 
     def __enter__(self) -> PairWatch:
         return self
