@@ -5,15 +5,14 @@ import pulumi
 
 from pulumi_sonicha import HaFailover
 
-config = pulumi.Config()
 failover = HaFailover(
     "site-failover",
-    primary_host=config.require("primaryHost"),  # the Primary's own HA monitoring address
-    backup_host=config.require("backupHost"),  # the Backup's own HA monitoring address
-    pair_host=config.get("pairHost"),  # the pair's address: it must follow the Active unit
+    primary_host="192.168.168.2",  # the Primary's own HA monitoring address
+    backup_host="192.168.168.3",  # the Backup's own HA monitoring address
+    pair_host="192.168.168.168",  # the pair's X0 address: it follows the Active unit
     active="primary",
-    drill="2026-Q1",
+    drill="2026-Q1",  # change it to run the next drill
     max_seconds=120,
 )
-pulumi.export("activeUnit", failover.active_unit)
-pulumi.export("lastDrill", failover.drill_result)
+pulumi.export("active_unit", failover.active_unit)
+pulumi.export("last_drill", failover.drill_result)

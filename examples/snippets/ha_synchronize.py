@@ -5,12 +5,11 @@ import pulumi
 
 from pulumi_sonicha import HaSynchronize
 
-config = pulumi.Config()
 sync = HaSynchronize(
     "site-sync",
-    primary_host=config.require("primaryHost"),
-    backup_host=config.require("backupHost"),
+    primary_host="192.168.168.2",  # the Primary's own HA monitoring address
+    backup_host="192.168.168.3",  # the Backup's: it must answer there after its reboot
     what="settings",
     trigger="after-2026-03-maintenance",
 )
-pulumi.export("syncSeconds", sync.sync_seconds)
+pulumi.export("sync_seconds", sync.sync_seconds)
