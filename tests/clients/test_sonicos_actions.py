@@ -7,8 +7,8 @@ import pytest
 from pulumi_sonicha.errors import ActionUncertainError, ApplianceError
 from pulumi_sonicha.sonicos import SonicOSClient
 
-from .conftest import settings_for
-from .paired import hosts, paired_sim
+from ..conftest import settings_for
+from ..paired import hosts, paired_sim
 
 FAILOVER = "/api/sonicos/high-availability/force-failover"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from pulumi_sonicha.simulator.roles import PairRoles
+from pulumi_sonicha.simulator.sonicos.roles import PairRoles
 
 
 def test_failover_moves_active_at_once_and_the_other_resynchronizes() -> None:

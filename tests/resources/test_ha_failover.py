@@ -18,8 +18,8 @@ from pulumi_sonicha.errors import (
 from pulumi_sonicha.providers.ha_failover import HaFailoverProvider
 from pulumi_sonicha.simulator import Simulator
 
-from .conftest import provider_with, settings_for
-from .paired import hosts, paired_sim
+from ..conftest import provider_with, settings_for
+from ..paired import hosts, paired_sim
 
 FAILOVER = "/api/sonicos/high-availability/force-failover"
 

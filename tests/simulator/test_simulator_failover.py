@@ -19,8 +19,8 @@ from pulumi_sonicha.settings import Settings
 from pulumi_sonicha.simulator import Simulator
 from pulumi_sonicha.sonicos import SonicOSClient
 
-from .conftest import settings_for
-from .paired import hosts, pair_up, paired_sim
+from ..conftest import settings_for
+from ..paired import hosts, pair_up, paired_sim
 
 
 @pytest.fixture

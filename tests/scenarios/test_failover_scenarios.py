@@ -22,11 +22,11 @@ from pulumi_sonicha.providers.ha_monitoring import HaMonitoringProvider
 from pulumi_sonicha.simulator import Simulator
 from pulumi_sonicha.testing import Lifecycle, LifecycleError
 
-from .conftest import provider_with, settings_for
-from .paired import BACKUP_OWN_IP, PRIMARY_OWN_IP, hosts, paired_sim
+from ..conftest import provider_with, settings_for
+from ..paired import BACKUP_OWN_IP, PRIMARY_OWN_IP, hosts, paired_sim
 from .test_lifecycle_scenarios import ha_stack, no_session_left
 
-STACK = Path(__file__).parent / "fixtures" / "failover_stack"
+STACK = Path(__file__).parent.parent / "fixtures" / "failover_stack"
 FAILOVER = "/api/sonicos/high-availability/force-failover"
 
 

@@ -12,8 +12,8 @@ from pulumi_sonicha.errors import HaWaitTimeoutError, PairNotReadyError
 from pulumi_sonicha.providers.ha_synchronize import HaSynchronizeProvider
 from pulumi_sonicha.simulator import Simulator
 
-from .conftest import provider_with, settings_for
-from .paired import hosts, paired_sim
+from ..conftest import provider_with, settings_for
+from ..paired import hosts, paired_sim
 
 SYNC = "/api/sonicos/high-availability/synchronize/"
 
