@@ -11,6 +11,7 @@ config `sonicha:*` or `SONICHA_*`), never resource inputs.
 """
 
 from .errors import (
+    ActionUncertainError,
     ApiDisabledError,
     ApplianceError,
     ApplianceUnreachableError,
@@ -18,8 +19,11 @@ from .errors import (
     CommitNotHeldError,
     CommitUncertainError,
     ConfigModeHeldError,
+    FailedOverError,
+    HaWaitTimeoutError,
     NoHeartbeatError,
     NotFoundError,
+    PairNotReadyError,
     PortalError,
     PortalUnreachableError,
     RunInterruptedError,
@@ -31,12 +35,16 @@ from .errors import (
     UnitReplacedError,
 )
 from .resources import (
+    HaFailover,
+    HaFailoverArgs,
     HaInterface,
     HaInterfaceArgs,
     HaMonitoring,
     HaMonitoringArgs,
     HaPair,
     HaPairArgs,
+    HaSynchronize,
+    HaSynchronizeArgs,
     LicenseAssociation,
     LicenseAssociationArgs,
 )
@@ -44,6 +52,7 @@ from .resources import (
 __version__ = "0.1.0"
 
 __all__ = [
+    "ActionUncertainError",
     "ApiDisabledError",
     "ApplianceError",
     "ApplianceUnreachableError",
@@ -51,16 +60,23 @@ __all__ = [
     "CommitNotHeldError",
     "CommitUncertainError",
     "ConfigModeHeldError",
+    "FailedOverError",
+    "HaFailover",
+    "HaFailoverArgs",
     "HaInterface",
     "HaInterfaceArgs",
     "HaMonitoring",
     "HaMonitoringArgs",
     "HaPair",
     "HaPairArgs",
+    "HaSynchronize",
+    "HaSynchronizeArgs",
+    "HaWaitTimeoutError",
     "LicenseAssociation",
     "LicenseAssociationArgs",
     "NoHeartbeatError",
     "NotFoundError",
+    "PairNotReadyError",
     "PortalError",
     "PortalUnreachableError",
     "RunInterruptedError",

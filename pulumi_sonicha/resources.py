@@ -24,13 +24,17 @@ import pulumi
 from pulumi import dynamic
 
 from .docstrings import document
+from .models.ha_failover import SCHEMA as HA_FAILOVER_SCHEMA
 from .models.ha_interface import SCHEMA as HA_INTERFACE_SCHEMA
 from .models.ha_monitoring import SCHEMA as HA_MONITORING_SCHEMA
 from .models.ha_pair import SCHEMA as HA_PAIR_SCHEMA
+from .models.ha_synchronize import SCHEMA as HA_SYNCHRONIZE_SCHEMA
 from .models.license_association import SCHEMA as LICENSE_ASSOCIATION_SCHEMA
+from .providers.ha_failover import HaFailoverProvider
 from .providers.ha_interface import HaInterfaceProvider
 from .providers.ha_monitoring import HaMonitoringProvider
 from .providers.ha_pair import HaPairProvider
+from .providers.ha_synchronize import HaSynchronizeProvider
 from .providers.license_association import LicenseAssociationProvider
 
 _PATCHED_PICKLER_ATTRS = ("_batch_setitems", "save_dict")
@@ -349,3 +353,112 @@ class LicenseAssociation(_SonicHaResource, module="sonicha", name="LicenseAssoci
         """Declare the association; inputs as keywords or `args` (keywords win)."""
         props = _props(LicenseAssociationArgs, args, _given(locals()), self.OUTPUTS)
         super().__init__(LicenseAssociationProvider(), resource_name, props, opts)
+
+
+# -- HaFailover --------------------------------------------------------------------
+
+
+@document(HA_FAILOVER_SCHEMA, "HaFailoverArgs")
+@dataclass
+class HaFailoverArgs:
+    """Which unit of a pair should be Active, and failover drills."""
+
+    primary_host: pulumi.Input[str]
+    backup_host: pulumi.Input[str]
+    pair_host: pulumi.Input[str] | None = None
+    active: pulumi.Input[str] | None = None
+    drill: pulumi.Input[str] | None = None
+    max_seconds: pulumi.Input[int] = 120
+
+
+@document(HA_FAILOVER_SCHEMA, "HaFailoverArgs")
+class HaFailover(_SonicHaResource, module="sonicha", name="HaFailover"):
+    """Keeps the declared unit Active and runs failover drills (opt-in)."""
+
+    primary_host: pulumi.Output[str]
+    backup_host: pulumi.Output[str]
+    pair_host: pulumi.Output[str | None]
+    active: pulumi.Output[str | None]
+    drill: pulumi.Output[str | None]
+    max_seconds: pulumi.Output[int]
+    primary_serial: pulumi.Output[str]
+    backup_serial: pulumi.Output[str]
+    active_unit: pulumi.Output[str]
+    ha_status: pulumi.Output[str]
+    primary_state: pulumi.Output[str]
+    backup_state: pulumi.Output[str]
+    drilled_at: pulumi.Output[str | None]
+    drill_result: pulumi.Output[str | None]
+    failover_seconds: pulumi.Output[float | None]
+    failback_seconds: pulumi.Output[float | None]
+    states_before: pulumi.Output[dict[str, str] | None]
+    states_after: pulumi.Output[dict[str, str] | None]
+
+    OUTPUTS = HA_FAILOVER_SCHEMA.output_names
+
+    def __init__(
+        self,
+        resource_name: str,
+        args: HaFailoverArgs | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+        *,
+        primary_host: pulumi.Input[str] | None = None,
+        backup_host: pulumi.Input[str] | None = None,
+        pair_host: pulumi.Input[str] | None = None,
+        active: pulumi.Input[str] | None = None,
+        drill: pulumi.Input[str] | None = None,
+        max_seconds: pulumi.Input[int] | None = None,
+    ) -> None:
+        """Declare it; inputs as keywords or `args` (keywords win). None: not given."""
+        props = _props(HaFailoverArgs, args, _given(locals()), self.OUTPUTS)
+        super().__init__(HaFailoverProvider(), resource_name, props, opts)
+
+
+# -- HaSynchronize -----------------------------------------------------------------
+
+
+@document(HA_SYNCHRONIZE_SCHEMA, "HaSynchronizeArgs")
+@dataclass
+class HaSynchronizeArgs:
+    """Synchronize the Backup's settings or firmware from the Primary."""
+
+    primary_host: pulumi.Input[str]
+    backup_host: pulumi.Input[str] | None = None
+    what: pulumi.Input[str] = "settings"
+    trigger: pulumi.Input[str] | None = None
+    max_seconds: pulumi.Input[int] = 600
+
+
+@document(HA_SYNCHRONIZE_SCHEMA, "HaSynchronizeArgs")
+class HaSynchronize(_SonicHaResource, module="sonicha", name="HaSynchronize"):
+    """Synchronizes the Backup from the Primary (it reboots) on create and on a new trigger."""
+
+    primary_host: pulumi.Output[str]
+    backup_host: pulumi.Output[str | None]
+    what: pulumi.Output[str]
+    trigger: pulumi.Output[str | None]
+    max_seconds: pulumi.Output[int]
+    primary_serial: pulumi.Output[str]
+    backup_serial: pulumi.Output[str]
+    synchronized_at: pulumi.Output[str]
+    sync_seconds: pulumi.Output[float]
+    states_after: pulumi.Output[dict[str, str]]
+    sync_result: pulumi.Output[str]
+
+    OUTPUTS = HA_SYNCHRONIZE_SCHEMA.output_names
+
+    def __init__(
+        self,
+        resource_name: str,
+        args: HaSynchronizeArgs | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+        *,
+        primary_host: pulumi.Input[str] | None = None,
+        backup_host: pulumi.Input[str] | None = None,
+        what: pulumi.Input[str] | None = None,
+        trigger: pulumi.Input[str] | None = None,
+        max_seconds: pulumi.Input[int] | None = None,
+    ) -> None:
+        """Declare it; inputs as keywords or `args` (keywords win). None: not given."""
+        props = _props(HaSynchronizeArgs, args, _given(locals()), self.OUTPUTS)
+        super().__init__(HaSynchronizeProvider(), resource_name, props, opts)
