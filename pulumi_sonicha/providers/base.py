@@ -21,6 +21,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import threading
 import warnings
@@ -28,6 +29,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, ClassVar
 
+import requests
 from pulumi.dynamic import (
     CheckFailure,
     CheckResult,
@@ -37,6 +39,7 @@ from pulumi.dynamic import (
     ResourceProvider,
 )
 
+from .. import transport
 from ..errors import (
     ApplianceError,
     ApplianceUnreachableError,
@@ -70,7 +73,92 @@ def with_backup_hint(exc: SonicHaError, host: str) -> SonicHaError:
     hinted = cls.__new__(cls, f"{exc}. {BACKUP_REACH_HINT.format(host=host)}")
     hinted.__dict__.update(exc.__dict__)
     return hinted
+
+
 _warned_lock = threading.Lock()
+
+
+# -- the Primary before HA is on: setup_host -----------------------------------------
+#: How long the first contact at primary_host may take when a setup_host is declared
+#: (one attempt, no retries): long enough for a unit that answers, short enough that the
+#: creates before pairing do not each wait out sonicha:timeout times the retries.
+PROBE_SECONDS = 5.0
+
+
+def answers(host: str, settings: Settings) -> bool:
+    """Whether anything answers HTTPS management at `host` now: one unauthenticated
+    `GET /version`, one attempt (any HTTP answer, a 401 included, counts; so does a TLS
+    failure, which the operation then reports). Its connection stays in the pool for the
+    operation's own login."""
+    quick = dataclasses.replace(
+        settings, max_retries=0, timeout=min(settings.timeout, PROBE_SECONDS)
+    )
+    url = f"{transport.normalize_origin(host)}/api/sonicos/version"
+    try:
+        with transport.new_session(quick) as http:
+            transport.send(http, quick, "GET", url, allow_redirects=False)
+    except requests.exceptions.SSLError:
+        return True
+    except requests.RequestException:
+        return False
+    return True
+
+
+def primary_client(
+    settings: Settings, props: dict[str, Any], serial: str | None = None
+) -> SonicOSClient:
+    """The client of the Primary: at `primary_host`, its own HA monitoring address; or at
+    `setup_host`, the pair's address, only while `primary_host` does not answer and the
+    unit at `setup_host` has the Primary's serial with HA off (its mode empty: a unit of
+    a pair, whichever mode, never stands in for the Primary). Without setup_host no
+    request is made here.
+
+    `serial` is the serial this resource manages (from state), else the declared
+    `primary_serial`. The monitoring address answers only while HA is on, so before
+    pairing (and after a destroy turned HA off) every Primary-side operation gets here.
+    """
+    host, setup = props["primary_host"], props.get("setup_host")
+    expected = serial or props.get("primary_serial") or None
+    declared = SonicOSClient(host, settings, serial=serial)
+    if not setup or answers(host, settings):
+        return declared
+    fallback = SonicOSClient(setup, settings, serial=expected)
+    why = (
+        f"the Primary (serial {expected or '?'}) does not answer at primary_host {host},"
+        f" its own HA monitoring address (it answers there while HA is on, with"
+        " allow_management on that monitoring entry)"
+    )
+    try:
+        with fallback.session() as unit:
+            found = unit.system().serial
+            mode = unit.ha_settings().get("mode") or {}
+    except ApplianceUnreachableError as exc:
+        raise ApplianceUnreachableError(
+            f"{why}, nor at setup_host {setup} ({exc.message}). Check that the Primary is up"
+            " and that the two addresses are right: setup_host is the pair's address (the"
+            " Primary's own before pairing), primary_host its HA monitoring address",
+            host=host,
+            serial=expected,
+        ) from None
+    if mode:
+        raise ApplianceUnreachableError(
+            f"{why}, and setup_host {setup} is not used: HA is on there (serial {found}), so"
+            " it is the pair's address, answered by the Active unit. Make primary_host the"
+            " Primary's monitoring address (an HaMonitoring's primary_ip with"
+            " allow_management=True), or check the Primary is up",
+            host=host,
+            serial=expected,
+        )
+    if expected and found != expected:
+        raise UnitReplacedError(
+            f"{why}, and setup_host {setup} answers with serial {found}, not the Primary's"
+            f" {expected}; nothing was done there. Fix setup_host (the Primary's own address"
+            " before pairing, which becomes the pair's) or primary_serial",
+            host=setup,
+            serial=expected,
+        )
+    log.info("%s does not answer yet; reaching the Primary %s at setup_host %s", host, found, setup)
+    return fallback
 
 
 class SonicHaProvider(ResourceProvider):
@@ -292,6 +380,20 @@ class SonicHaProvider(ResourceProvider):
         """The `<name>_declared` outputs that let `inputs_of` tell, at read time, which
         expectations the program declared."""
         return {f"{f.name}_declared": f.name in inputs for f in self.schema.fields if f.expectation}
+
+    def declared_inputs(self, props: dict[str, Any]) -> dict[str, Any]:
+        """`inputs_of` for checked inputs (create, update): an expectation is in them
+        exactly when the program declared it."""
+        inputs = self.inputs_of(props)
+        for f in self.schema.fields:
+            if f.expectation and props.get(f.name) is not None:
+                inputs[f.name] = props[f.name]
+        return inputs
+
+    def primary_client(self, props: dict[str, Any], serial: str | None = None) -> SonicOSClient:
+        """The Primary's client, through `setup_host` while `primary_host` does not
+        answer (see `primary_client` above)."""
+        return primary_client(self.settings, props, serial)
 
     def with_defaults(self, props: dict[str, Any]) -> dict[str, Any]:
         """`props` with every optional input the host dropped (it drops `None` values,

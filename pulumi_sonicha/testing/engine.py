@@ -49,7 +49,6 @@ class _Halted(Exception):
     """A registration refused because an earlier step failed (not reported)."""
 
 
-
 # -- the engine's part -------------------------------------------------------------
 class _Deployment(Mocks):
     """Registrations of one program run turned into provider calls (one `up` or preview)."""
@@ -238,9 +237,7 @@ class _Deployment(Mocks):
             try:
                 if dbr:
                     if not old.retain_on_delete:
-                        self._unlocked(
-                            host.delete, urn, old.id, old.outputs, old_inputs=old.inputs
-                        )
+                        self._unlocked(host.delete, urn, old.id, old.outputs, old_inputs=old.inputs)
                     self.state.remove(old)
                     self.save()
                 id_, outs = self._unlocked(host.create, urn, inputs)
@@ -336,5 +333,3 @@ class _Deployment(Mocks):
             r for r in self.state.resources if r.pending_delete or r.urn not in self.registered
         ]
         return sorted(doomed, key=lambda r: r.order, reverse=True)
-
-
