@@ -30,8 +30,10 @@ def _refresh_overlaps(tmp_path: Path, parallel: int, wait_s: float) -> bool:
             overlapped: list[bool] = []
             route_a, route_b = site_a.primary.route, site_b.primary.route
 
+            first = threading.Lock()  # only the first GET holds (reads run in parallel)
+
             def at_a(request: Request) -> Response:
-                if request.method == "GET" and not overlapped:
+                if request.method == "GET" and first.acquire(blocking=False):
                     overlapped.append(asked_b.wait(wait_s))
                 return route_a(request)
 

@@ -28,7 +28,7 @@ import pytest
 from pulumi_sonicha.errors import SessionHeldError
 from pulumi_sonicha.quickstart import stack_config
 from pulumi_sonicha.settings import Settings
-from pulumi_sonicha.simulator import Simulator
+from pulumi_sonicha.simulator import PRIMARY_MONITORING_IP, Simulator
 from pulumi_sonicha.sonicos import SonicOSClient
 from pulumi_sonicha.testing import Lifecycle, LifecycleError, Result
 
@@ -107,12 +107,21 @@ def sim() -> Iterator[Simulator]:
 
 
 # -- 1. rename ---------------------------------------------------------------------
+def fleet_entry_hosts(sim: Simulator) -> dict[str, str]:
+    """A fleet entry's addresses: the Primary at its own monitoring address, the pair's
+    address for the first contact, the Backup at its own."""
+    return {
+        "primaryHost": sim.primary.address(PRIMARY_MONITORING_IP),
+        "pairHost": sim.primary.host,
+        "backupHost": sim.backup.host,
+    }
+
+
 def fleet_stack(sim: Simulator, tmp_path: Path, **pair: Any) -> Lifecycle:
     config, secret_keys = stack_config(sim)
     entry = {
         "name": "site-a",
-        "primaryHost": sim.primary.host,
-        "backupHost": sim.backup.host,
+        **fleet_entry_hosts(sim),
         "primarySerial": sim.primary.serial,
         "backupSerial": sim.backup.serial,
         **pair,
@@ -127,8 +136,7 @@ def fleet_stack(sim: Simulator, tmp_path: Path, **pair: Any) -> Lifecycle:
 def rename(stack: Lifecycle, sim: Simulator, **pair: Any) -> None:
     entry = {
         "name": "hq",
-        "primaryHost": sim.primary.host,
-        "backupHost": sim.backup.host,
+        **fleet_entry_hosts(sim),
         "primarySerial": sim.primary.serial,
         "backupSerial": sim.backup.serial,
         **pair,
@@ -136,7 +144,7 @@ def rename(stack: Lifecycle, sim: Simulator, **pair: Any) -> None:
     stack.set_config("ha:pairs", json.dumps([entry]))
 
 
-SUFFIXES = ["control-link", "data-link", "pair", "licenses"]
+SUFFIXES = ["management", "control-link", "data-link", "pair", "licenses"]
 
 
 def assert_renamed_pair_left_alone(sim: Simulator, result: Result, association: str) -> None:
@@ -161,7 +169,7 @@ def test_rename_without_aliases_keeps_the_pair_working(sim: Simulator, tmp_path:
         ]
         rename(stack, sim)
         plan = stack.preview()
-        assert plan.changes == {"create": 4, "delete": 4}
+        assert plan.changes == {"create": len(SUFFIXES), "delete": len(SUFFIXES)}
         result = stack.up()
         assert ops(result) == [*[(f"hq-{s}", "create") for s in SUFFIXES]] + [
             (f"site-a-{s}", "delete") for s in reversed(SUFFIXES)

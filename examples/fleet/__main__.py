@@ -1,12 +1,19 @@
-"""A fleet of SonicWall pairs in one stack: for each, HA links, HA pair, license association.
+"""A fleet of SonicWall pairs in one stack: for each, HA monitoring, HA links, HA pair,
+license association.
 
 Config `ha:pairs`: a JSON list with one object per pair, e.g.
 
-    [{"name": "site-a", "primaryHost": "10.1.0.1", "backupHost": "10.1.0.2",
-      "primarySerial": "2CB8-ED0A-1B2C", "backupSerial": "2CB8-ED0A-9F00",
-      "controlInterface": "X5", "dataInterface": "X4"}]
+    [{"name": "site-a", "primaryHost": "10.1.0.3", "pairHost": "10.1.0.1",
+      "backupHost": "10.1.0.2", "primarySerial": "2CB8-ED0A-1B2C",
+      "backupSerial": "2CB8-ED0A-9F00", "controlInterface": "X5", "dataInterface": "X4"}]
 
-controlInterface (default X5) and dataInterface (default X4) are optional. Each
+Every address is named once (as in examples/complete-pair): primaryHost is the
+Primary's own HA monitoring address (where it answers once HA is on, also after a
+failover), pairHost the pair's address (the Primary's own before pairing: used only
+for the first contact, while primaryHost does not answer yet, and only for a unit
+with primarySerial and HA off), backupHost the Backup's own monitoring address (its
+interface address before pairing). managementInterface (default X0), controlInterface
+(default X5) and dataInterface (default X4) are optional. Each
 resource's name starts with its pair's (`site-a-pair`), so a drift preview says
 which site drifted.
 
@@ -15,7 +22,7 @@ old name in `renamedFrom` (a name or a list of names) when you rename a pair:
 each resource gets `aliases` naming its old name, and the engine moves it to the
 new name (nothing created, nothing deleted). Without it the engine creates the
 new resources and then deletes the old ones; the provider keeps the pair working
-through that (README: "Renames and replacements"), but the plan is eight steps
+through that (README: "Renames and replacements"), but the plan is ten steps
 instead of none. Credentials are provider settings, one set for the whole
 fleet: `pulumi config set --secret sonicha:password ...` (README).
 """
@@ -25,10 +32,10 @@ from typing import Any
 
 import pulumi
 
-from pulumi_sonicha import HaInterface, HaPair, LicenseAssociation
+from pulumi_sonicha import HaInterface, HaMonitoring, HaPair, LicenseAssociation
 
-REQUIRED = ("name", "primaryHost", "backupHost", "primarySerial", "backupSerial")
-DEFAULTS = {"controlInterface": "X5", "dataInterface": "X4"}
+REQUIRED = ("name", "primaryHost", "pairHost", "backupHost", "primarySerial", "backupSerial")
+DEFAULTS = {"managementInterface": "X0", "controlInterface": "X5", "dataInterface": "X4"}
 OPTIONAL = ("renamedFrom",)
 PAIR_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
@@ -95,10 +102,33 @@ def renamed(pair: dict[str, Any], suffix: str) -> pulumi.ResourceOptions:
     )
 
 
+def address_of(host: str) -> str:
+    """`10.0.0.2:443` (or `https://10.0.0.2`) -> `10.0.0.2`: the address in a host input."""
+    text = host.strip().removeprefix("https://").rstrip("/")
+    return text.rpartition(":")[0] if text.count(":") == 1 else text
+
+
 def ha_pair(pair: dict[str, Any]) -> dict[str, Any]:
     """One pair, the whole procedure (as examples/complete-pair); returns its outputs."""
     name = pair["name"]
-    hosts = {"primary_host": pair["primaryHost"], "backup_host": pair["backupHost"]}
+    # The Primary at its own monitoring address, through the pair's only before HA is on.
+    primary = {
+        "primary_host": pair["primaryHost"],
+        "setup_host": pair["pairHost"],
+        "primary_serial": pair["primarySerial"],
+    }
+    hosts = {**primary, "backup_host": pair["backupHost"]}
+
+    # Step 0: each unit's own monitoring address, management allowed: the hosts above.
+    management = HaMonitoring(
+        f"{name}-management",
+        interface=pair["managementInterface"],
+        primary_ip=address_of(pair["primaryHost"]),
+        backup_ip=address_of(pair["backupHost"]),
+        allow_management=True,
+        opts=renamed(pair, "management"),
+        **primary,
+    )
 
     # Step 1: the links. Same port on both units, zone Unassigned, cabled directly.
     control_link = HaInterface(
@@ -121,14 +151,15 @@ def ha_pair(pair: dict[str, Any]) -> dict[str, Any]:
     # Step 2: HA on the Primary once both links are ready, naming both units by serial.
     ha = HaPair(
         f"{name}-pair",
-        primary_serial=pair["primarySerial"],
         backup_serial=pair["backupSerial"],
         control_interface=control_link.interface,
         data_interface=data_link.interface,
         stateful_synchronization=True,
         preempt=False,
         virtual_mac=True,
-        opts=renamed(pair, "pair"),
+        opts=pulumi.ResourceOptions.merge(
+            renamed(pair, "pair"), pulumi.ResourceOptions(depends_on=[management])
+        ),
         **hosts,
     )
 

@@ -50,7 +50,7 @@ from ..errors import (
 )
 from ..schema import REQUIRED, Schema, is_unknown
 from ..settings import Settings, unknown_env_vars
-from ..sonicos import ApplianceSession, SonicOSClient
+from ..sonicos import ApplianceSession, SonicOSClient, hold_units
 from ..transport import InsecureConnectionWarning, log
 from . import run
 
@@ -105,7 +105,10 @@ def answers(host: str, settings: Settings) -> bool:
 
 
 def primary_client(
-    settings: Settings, props: dict[str, Any], serial: str | None = None
+    settings: Settings,
+    props: dict[str, Any],
+    serial: str | None = None,
+    turning_ha_off: bool = False,
 ) -> SonicOSClient:
     """The client of the Primary: at `primary_host`, its own HA monitoring address; or at
     `setup_host`, the pair's address, only while `primary_host` does not answer and the
@@ -116,12 +119,28 @@ def primary_client(
     `serial` is the serial this resource manages (from state), else the declared
     `primary_serial`. The monitoring address answers only while HA is on, so before
     pairing (and after a destroy turned HA off) every Primary-side operation gets here.
+
+    `turning_ha_off`: the operation turns HA off, after which the monitoring address
+    stops answering (the session could not even log out there, and would hold the
+    unit's one API session until it times out). So `setup_host` comes first then, when
+    the unit answering there is the Primary (it is Active), HA on or not.
     """
     host, setup = props["primary_host"], props.get("setup_host")
     expected = serial or props.get("primary_serial") or None
     declared = SonicOSClient(host, settings, serial=serial)
-    if not setup or answers(host, settings):
+    if setup and expected and turning_ha_off:
+        fallback = SonicOSClient(setup, settings, serial=expected)
+        try:
+            with fallback.session() as unit:
+                if unit.system().serial == expected:
+                    return fallback
+        except ApplianceUnreachableError:
+            pass  # the Primary's own address then, as without setup_host
+    if not setup:
         return declared
+    with hold_units([declared]):  # one connection per unit: operations ask in turn
+        if answers(host, settings):
+            return declared
     fallback = SonicOSClient(setup, settings, serial=expected)
     why = (
         f"the Primary (serial {expected or '?'}) does not answer at primary_host {host},"
@@ -390,10 +409,12 @@ class SonicHaProvider(ResourceProvider):
                 inputs[f.name] = props[f.name]
         return inputs
 
-    def primary_client(self, props: dict[str, Any], serial: str | None = None) -> SonicOSClient:
+    def primary_client(
+        self, props: dict[str, Any], serial: str | None = None, turning_ha_off: bool = False
+    ) -> SonicOSClient:
         """The Primary's client, through `setup_host` while `primary_host` does not
         answer (see `primary_client` above)."""
-        return primary_client(self.settings, props, serial)
+        return primary_client(self.settings, props, serial, turning_ha_off)
 
     def with_defaults(self, props: dict[str, Any]) -> dict[str, Any]:
         """`props` with every optional input the host dropped (it drops `None` values,

@@ -148,7 +148,7 @@ class HaPairProvider(SonicHaProvider):
         by_hand = "turn HA off there by hand (High Availability > Settings, mode None)"
         with self.unit_gone_is_a_warning(who, role, host, serial, "turn HA off", by_hand):
             client = (
-                self.primary_client(props, serial)
+                self.primary_client(props, serial, turning_ha_off=True)
                 if role == "Primary"
                 else SonicOSClient(host, self.settings, serial=serial)
             )
