@@ -13,18 +13,26 @@ failover), pairHost the pair's address (the Primary's own before pairing: used o
 for the first contact, while primaryHost does not answer yet, and only for a unit
 with primarySerial and HA off), backupHost the Backup's own monitoring address (its
 interface address before pairing). managementInterface (default X0), controlInterface
-(default X5) and dataInterface (default X4) are optional. Each
-resource's name starts with its pair's (`site-a-pair`), so a drift preview says
-which site drifted.
+(default X5) and dataInterface (default X4) are optional; `ha:syncTimeoutS` bounds
+the fleet's wait (default 600); `ha:heartbeatIntervalMs` sets every pair's heartbeat
+(a fleet-wide timer change). Each pair is one `FirewallPair` (monitoring, links,
+pair, licenses in the right order) named after it, and each of its resources' names
+starts with the pair's (`site-a-pair`), so a drift preview says which site drifted.
+
+The pairs form one `FirewallFleet`: each HaPair returns once its settings are
+committed, and one `HaSyncWait` (`fleet-sync`) waits for every pair at once, so `up`
+returns once the whole fleet is synchronized, in about one sync time (docs: the
+fleet guide).
 
 Resource names come from data, so renaming a pair renames its resources. Give the
-old name in `renamedFrom` (a name or a list of names) when you rename a pair:
-each resource gets `aliases` naming its old name, and the engine moves it to the
-new name (nothing created, nothing deleted). Without it the engine creates the
-new resources and then deletes the old ones; the provider keeps the pair working
-through that (README: "Renames and replacements"), but the plan is ten steps
-instead of none. Credentials are provider settings, one set for the whole
-fleet: `pulumi config set --secret sonicha:password ...` (README).
+old name in `renamedFrom` (a name or a list of names) when you rename a pair: the
+pair's FirewallPair gets `aliases` naming its old name, which carry to each of its
+resources, and the engine moves them to the new name (nothing created, nothing
+deleted). Without it the engine creates the new resources and then deletes the old
+ones; the provider keeps the pair working through that (README: "Renames and
+replacements"), but the plan is ten steps instead of none. Credentials are provider
+settings, one set for the whole fleet: `pulumi config set --secret sonicha:password
+...` (README).
 """
 
 import re
@@ -32,7 +40,7 @@ from typing import Any
 
 import pulumi
 
-from pulumi_sonicha import HaInterface, HaMonitoring, HaPair, LicenseAssociation
+from pulumi_sonicha import FirewallFleet, FirewallPairArgs
 
 REQUIRED = ("name", "primaryHost", "pairHost", "backupHost", "primarySerial", "backupSerial")
 DEFAULTS = {"managementInterface": "X0", "controlInterface": "X5", "dataInterface": "X4"}
@@ -95,92 +103,50 @@ def read_pairs(config: pulumi.Config) -> list[dict[str, Any]]:
     return checked
 
 
-def renamed(pair: dict[str, Any], suffix: str) -> pulumi.ResourceOptions:
-    """`aliases` naming the resource as it was called under the pair's former names."""
-    return pulumi.ResourceOptions(
-        aliases=[pulumi.Alias(name=f"{old}-{suffix}") for old in pair["renamedFrom"]]
-    )
-
-
-def address_of(host: str) -> str:
-    """`10.0.0.2:443` (or `https://10.0.0.2`) -> `10.0.0.2`: the address in a host input."""
-    text = host.strip().removeprefix("https://").rstrip("/")
-    return text.rpartition(":")[0] if text.count(":") == 1 else text
-
-
-def ha_pair(pair: dict[str, Any]) -> dict[str, Any]:
-    """One pair, the whole procedure (as examples/complete-pair); returns its outputs."""
-    name = pair["name"]
-    # The Primary at its own monitoring address, through the pair's only before HA is on.
-    primary = {
-        "primary_host": pair["primaryHost"],
-        "setup_host": pair["pairHost"],
-        "primary_serial": pair["primarySerial"],
-    }
-    hosts = {**primary, "backup_host": pair["backupHost"]}
-
-    # Step 0: each unit's own monitoring address, management allowed: the hosts above.
-    management = HaMonitoring(
-        f"{name}-management",
-        interface=pair["managementInterface"],
-        primary_ip=address_of(pair["primaryHost"]),
-        backup_ip=address_of(pair["backupHost"]),
-        allow_management=True,
-        opts=renamed(pair, "management"),
-        **primary,
-    )
-
-    # Step 1: the links. Same port on both units, zone Unassigned, cabled directly.
-    control_link = HaInterface(
-        f"{name}-control-link",
-        interface=pair["controlInterface"],
-        purpose="control",
-        unassign_zone=True,
-        opts=renamed(pair, "control-link"),
-        **hosts,
-    )
-    data_link = HaInterface(
-        f"{name}-data-link",
-        interface=pair["dataInterface"],
-        purpose="data",
-        unassign_zone=True,
-        opts=renamed(pair, "data-link"),
-        **hosts,
-    )
-
-    # Step 2: HA on the Primary once both links are ready, naming both units by serial.
-    ha = HaPair(
-        f"{name}-pair",
+def pair_args(pair: dict[str, Any], timers: dict[str, int]) -> FirewallPairArgs:
+    """One pair, the whole procedure (monitoring, links, pair, licenses)."""
+    return FirewallPairArgs(
+        primary_host=pair["primaryHost"],
+        setup_host=pair["pairHost"],
+        primary_serial=pair["primarySerial"],
+        backup_host=pair["backupHost"],
         backup_serial=pair["backupSerial"],
-        control_interface=control_link.interface,
-        data_interface=data_link.interface,
-        stateful_synchronization=True,
-        preempt=False,
-        virtual_mac=True,
-        opts=pulumi.ResourceOptions.merge(
-            renamed(pair, "pair"), pulumi.ResourceOptions(depends_on=[management])
-        ),
-        **hosts,
+        management_interface=pair["managementInterface"],
+        control_interface=pair["controlInterface"],
+        data_interface=pair["dataInterface"],
+        pair_options={
+            "stateful_synchronization": True,
+            "preempt": False,
+            "virtual_mac": True,
+            **timers,
+        },
     )
-
-    # Step 3: MySonicWall shares the Primary's licenses with the Backup. The pair's
-    # serial outputs echo declared inputs: known in a preview, so a change to one
-    # pair never shows its association (or another pair) as changing.
-    licenses = LicenseAssociation(
-        f"{name}-licenses",
-        primary_serial=ha.primary_serial,
-        secondary_serial=ha.backup_serial,
-        opts=renamed(pair, "licenses"),
-    )
-    return {
-        "primary_serial": ha.primary_serial,
-        "backup_serial": ha.backup_serial,
-        "ha_status": ha.ha_status,
-        "synchronized": ha.synchronized,
-        "shared_licenses": licenses.shared_licenses,
-    }
 
 
 # Validate the whole list first: nothing is declared when any pair is wrong.
-fleet = read_pairs(pulumi.Config("ha"))
-pulumi.export("pairs", {pair["name"]: ha_pair(pair) for pair in fleet})
+config = pulumi.Config("ha")
+pairs = read_pairs(config)
+# A fleet-wide timer (optional): every pair's HaPair changes, the fleet waits once.
+heartbeat = config.get_int("heartbeatIntervalMs")
+timers = {"heartbeat_interval_ms": heartbeat} if heartbeat else {}
+fleet = FirewallFleet(
+    "fleet",
+    {pair["name"]: pair_args(pair, timers) for pair in pairs},
+    renamed_from={pair["name"]: pair["renamedFrom"] for pair in pairs if pair["renamedFrom"]},
+    sync_timeout_s=config.get_int("syncTimeoutS"),
+)
+pulumi.export(
+    "pairs",
+    {
+        name: {
+            "primary_serial": firewall.primary_serial,
+            "backup_serial": firewall.backup_serial,
+            "shared_licenses": firewall.shared_licenses,
+            # The state after the fleet's one wait (each HaPair does not wait).
+            "ha_status": fleet.states.apply(lambda states, n=name: states[n]["ha_status"]),
+            "synchronized": fleet.states.apply(lambda states, n=name: states[n]["synchronized"]),
+        }
+        for name, firewall in fleet.firewall_pairs.items()
+    },
+)
+pulumi.export("synchronized", fleet.synchronized)

@@ -24,6 +24,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import threading
+import time
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -83,6 +84,18 @@ _warned_lock = threading.Lock()
 #: (one attempt, no retries): long enough for a unit that answers, short enough that the
 #: creates before pairing do not each wait out sonicha:timeout times the retries.
 PROBE_SECONDS = 5.0
+#: How long a unit found at setup_host with the Primary's serial and HA off is taken as
+#: such without asking again (the creates of one pair follow each other within seconds;
+#: every write still checks the serial it finds in its own session).
+SETUP_CHECK_SECONDS = 30.0
+_setup_checked: dict[tuple[str, str], float] = {}
+_setup_lock = threading.Lock()
+
+
+def forget_setup_checks() -> None:
+    """Forget which setup_host units were checked (tests start each case afresh)."""
+    with _setup_lock:
+        _setup_checked.clear()
 
 
 def answers(host: str, settings: Settings) -> bool:
@@ -142,6 +155,10 @@ def primary_client(
         if answers(host, settings):
             return declared
     fallback = SonicOSClient(setup, settings, serial=expected)
+    key = (transport.host_key(setup), expected or "")
+    with _setup_lock:
+        if expected and time.monotonic() - _setup_checked.get(key, -1e9) < SETUP_CHECK_SECONDS:
+            return fallback
     why = (
         f"the Primary (serial {expected or '?'}) does not answer at primary_host {host},"
         f" its own HA monitoring address (it answers there while HA is on, with"
@@ -177,6 +194,9 @@ def primary_client(
             serial=expected,
         )
     log.info("%s does not answer yet; reaching the Primary %s at setup_host %s", host, found, setup)
+    if expected:
+        with _setup_lock:
+            _setup_checked[key] = time.monotonic()
     return fallback
 
 

@@ -252,6 +252,7 @@ class HaPairProvider(SonicHaProvider):
                 try:
                     unit.put_ha_settings(desired)
                     unit.commit()
+                    run.WRITTEN.note(system.serial)
                 except ApplianceError as exc:
                     if exc.status != 400:
                         raise

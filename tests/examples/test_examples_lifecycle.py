@@ -206,6 +206,8 @@ PAIR_READ = [
     ("GET", "/api/sonicos/reporting/high-availability"),
     ("DELETE", "/api/sonicos/auth"),
 ]
+# The fleet's HaSyncWait reads each pair's HA status once in a refresh.
+SYNC_READ = [PAIR_READ[0], PAIR_READ[2], PAIR_READ[3]]
 # A read that finds a change first makes sure the address still answers with the
 # unit the resource manages (never drift or "gone" from another unit): one GET more.
 PAIR_READ_DRIFTED = [*PAIR_READ[:3], ("GET", "/api/sonicos/version"), PAIR_READ[3]]
@@ -847,6 +849,8 @@ FLEET_NAMES = [
     "site-a-pair",
     "site-b-pair",
     "site-a-licenses",
+    # The fleet's one wait: after both pairs (their HaPairs do not wait themselves).
+    "fleet-sync",
     "site-b-licenses",
 ]
 
@@ -930,10 +934,10 @@ def _fleet_sequence(stack: Lifecycle, site_a: Simulator, site_b: Simulator) -> N
 
     preset_x0 = [site.primary.monitoring("X0") for site in (site_a, site_b)]
 
-    # -- preview: ten creates, nothing sent anywhere.
+    # -- preview: eleven creates, nothing sent anywhere.
     plan = stack.preview()
     assert ops(plan) == [(name, "create") for name in FLEET_NAMES]
-    assert plan.changes == {"create": 10}
+    assert plan.changes == {"create": 11}
     assert [calls(server) for server in servers] == [[]] * 5
     assert stack.state == {}
 
@@ -941,13 +945,14 @@ def _fleet_sequence(stack: Lifecycle, site_a: Simulator, site_b: Simulator) -> N
     applied = stack.up()
     assert ops(applied) == [(name, "create") for name in FLEET_NAMES]
     # Each Primary: its own monitoring address on X0 first, then HA on.
+    # The HaPairs do not wait (wait=False): the fleet's HaSyncWait does, for both.
     assert writes(site_a.primary) == [
         *monitoring_write(MANAGEMENT),
-        *ha_write(DEFAULT_HA, mode=SITE_A_MODE),
+        *ha_write(DEFAULT_HA, wait=False, mode=SITE_A_MODE),
     ]
     assert writes(site_b.primary) == [
         *monitoring_write(MANAGEMENT),
-        *ha_write(DEFAULT_HA, mode=SITE_B_MODE),
+        *ha_write(DEFAULT_HA, wait=False, mode=SITE_B_MODE),
     ]
     assert writes(site_a.backup) == writes(site_b.backup) == []  # the links were ready
     assert writes(portal) == [
@@ -993,7 +998,8 @@ def _fleet_sequence(stack: Lifecycle, site_a: Simulator, site_b: Simulator) -> N
                 "backup_serial": SITE_B_BACKUP_SERIAL,
                 **pair_outputs,
             },
-        }
+        },
+        "synchronized": True,
     }
     assert stack.outputs == outputs
 
@@ -1023,6 +1029,7 @@ def _fleet_sequence(stack: Lifecycle, site_a: Simulator, site_b: Simulator) -> N
         + probed(interface_read("X5"))
         + probed(interface_read("X4"))
         + probed(PAIR_READ)
+        + probed(SYNC_READ)
     )
     # site B's pair drifted: its read also checks the unit's serial.
     assert calls(site_b.primary) == in_a_new_host(
@@ -1030,6 +1037,7 @@ def _fleet_sequence(stack: Lifecycle, site_a: Simulator, site_b: Simulator) -> N
         + probed(interface_read("X4"))
         + probed(interface_read("X5"))
         + probed(PAIR_READ_DRIFTED)
+        + probed(SYNC_READ)
     )
     assert calls(site_a.backup) == in_a_new_host(interface_read("X5") + interface_read("X4"))
     assert calls(site_b.backup) == in_a_new_host(interface_read("X4") + interface_read("X5"))
@@ -1039,11 +1047,13 @@ def _fleet_sequence(stack: Lifecycle, site_a: Simulator, site_b: Simulator) -> N
     assert [writes(server) for server in servers] == [[]] * 5
     assert site_b.primary.ha_settings()["mode"]["active_standby"]["preempt"] is True
 
-    # -- up --refresh: site B's Primary alone is written, once.
+    # -- up --refresh: site B's Primary alone is written, once; the fleet's wait runs
+    # again for it (the preview could not know the pair would be written: "same" there).
     forget_all()
     fixed = stack.up(refresh=True)
-    assert ops(fixed) == ops(plan)
-    assert writes(site_b.primary) == ha_write(site_b_ha)  # preempt back to false
+    reads, steps = ops(plan)[:11], ops(plan)[11:]
+    assert ops(fixed) == reads + [(n, "update" if n == "fleet-sync" else op) for n, op in steps]
+    assert writes(site_b.primary) == ha_write(site_b_ha, wait=False)  # preempt back to false
     assert [writes(server) for server in servers if server is not site_b.primary] == [[]] * 4
     assert site_b.primary.ha_settings() == site_b.backup.ha_settings() == site_b_ha
     assert site_a.primary.ha_settings() == site_a.backup.ha_settings() == site_a_ha

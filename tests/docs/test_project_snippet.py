@@ -17,7 +17,7 @@ from pulumi_sonicha.quickstart import stack_config
 from pulumi_sonicha.simulator import PRIMARY_MONITORING_IP, Simulator
 from pulumi_sonicha.testing import Lifecycle
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 HEADING = re.compile(r"^#+ Using it in your project\s*$", re.MULTILINE)
 PROJECT = "name: snippet\nruntime: python\n"
 
