@@ -37,6 +37,7 @@ from pulumi.dynamic import CreateResult, DiffResult, ReadResult, UpdateResult
 
 from ..errors import (
     ApplianceError,
+    CommitNotHeldError,
     NotFoundError,
     SonicHaError,
 )
@@ -48,10 +49,14 @@ from . import run
 from .base import SonicHaProvider
 
 ROLE_SWAP_STEPS = (
-    "Swap the roles in two runs: 1. turn HA off: remove the HaPair (and what takes its"
-    " outputs, e.g. the LicenseAssociation) from the program, or `pulumi destroy --target"
-    " <HaPair URN> --target-dependents`, keeping this HaMonitoring as it is, and run"
-    " `pulumi up`; 2. swap the roles everywhere in one change (HaPair and HaInterface"
+    "Swap the roles in two runs: 1. turn HA off on both units: remove the HaPair (and"
+    " what takes its outputs, e.g. the LicenseAssociation) from the program, or `pulumi"
+    " destroy --target <HaPair URN> --target-dependents`, keeping this HaMonitoring as it"
+    " is, and run `pulumi up` (first, if the HaPair has no backup_host or says"
+    ' on_delete="retain", set backup_host to the Backup\'s address and on_delete to'
+    ' "disable" and run `pulumi up`: its delete turns HA off on the Backup only through'
+    " backup_host, and a Backup that keeps its synchronized copy is still a Backup);"
+    " 2. swap the roles everywhere in one change (HaPair and HaInterface"
     " primary_host/backup_host and the serials; here primary_host, with primary_ip and"
     " backup_ip exchanged) and run `pulumi up`: the entry is written on the new Primary"
     " while HA is off, then HA goes on again from it"
@@ -189,9 +194,13 @@ class HaMonitoringProvider(SonicHaProvider):
             )
             return
         previous = props.get("previous_entry") or {}
-        target = (
-            model.restored_entry(current, previous) if previous else model.cleared_entry(current)
-        )
+        if previous:
+            target = model.restored_entry(current, previous)
+        else:
+            # Every address of the entry is set: the unit's other entries show how it
+            # spells "not set" (one GET, only then).
+            others = [] if model.shown_unset(current) is not None else unit.ha_monitoring_all()
+            target = model.cleared_entry(current, model.unset_spelling(current, others))
         if model.owned_part(target) == model.owned_part(current):
             return  # what was there before is what is there: no write
         address = model.backup_address(current)
@@ -265,6 +274,17 @@ class HaMonitoringProvider(SonicHaProvider):
                 try:
                     unit.put_ha_monitoring(desired)
                     unit.commit()
+                except CommitNotHeldError as exc:
+                    # The unit may hold part of it: put back the entry read before.
+                    try:
+                        unit.put_ha_monitoring(model.restored_entry(current, current))
+                        unit.commit()
+                        outcome = f"The previous monitoring of {name} was put back."
+                    except SonicHaError as again:
+                        outcome = f"Putting the previous monitoring back failed too ({again})."
+                    raise unit.error(
+                        f"{str(exc).split(': ', 1)[-1]} {outcome}", CommitNotHeldError
+                    ) from None
                 except ApplianceError as exc:
                     if exc.status != 400:
                         raise
