@@ -10,6 +10,7 @@ management only there). Credentials are provider settings (stack
 config `sonicha:*` or `SONICHA_*`), never resource inputs.
 """
 
+from .components import FirewallFleet, FirewallPair, FirewallPairArgs
 from .errors import (
     ActionUncertainError,
     ApiDisabledError,
@@ -61,6 +62,9 @@ __all__ = [
     "CommitUncertainError",
     "ConfigModeHeldError",
     "FailedOverError",
+    "FirewallFleet",
+    "FirewallPair",
+    "FirewallPairArgs",
     "HaFailover",
     "HaFailoverArgs",
     "HaInterface",

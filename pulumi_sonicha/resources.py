@@ -1,4 +1,4 @@
-"""The four Pulumi resources, with typed inputs (`*Args`) and typed outputs.
+"""The Pulumi resources, with typed inputs (`*Args`) and typed outputs.
 
 Type tokens are `pulumi-python:dynamic/sonicha:<Name>` and the providers are
 pickled by reference to `pulumi_sonicha.providers.*`: state files name both,
@@ -113,6 +113,8 @@ class HaInterfaceArgs:
     primary_host: pulumi.Input[str]
     backup_host: pulumi.Input[str]
     interface: pulumi.Input[str]
+    primary_serial: pulumi.Input[str] | None = None
+    setup_host: pulumi.Input[str] | None = None
     purpose: pulumi.Input[str] = "data"
     unassign_zone: pulumi.Input[bool] = False
     require_link: pulumi.Input[bool] = True
@@ -125,6 +127,7 @@ class HaInterface(_SonicHaResource, module="sonicha", name="HaInterface"):
     """The interface that links the Primary and the Backup (e.g. X4 on both)."""
 
     primary_host: pulumi.Output[str]
+    setup_host: pulumi.Output[str | None]
     backup_host: pulumi.Output[str]
     interface: pulumi.Output[str]
     purpose: pulumi.Output[str]
@@ -138,6 +141,7 @@ class HaInterface(_SonicHaResource, module="sonicha", name="HaInterface"):
     backup_zone: pulumi.Output[str]
     previous_zones: pulumi.Output[dict[str, str]]
     previous_ip_assignments: pulumi.Output[dict[str, dict[str, Any]]]
+    primary_serial_declared: pulumi.Output[bool]
 
     OUTPUTS = HA_INTERFACE_SCHEMA.output_names
 
@@ -148,6 +152,8 @@ class HaInterface(_SonicHaResource, module="sonicha", name="HaInterface"):
         opts: pulumi.ResourceOptions | None = None,
         *,
         primary_host: pulumi.Input[str] | None = None,
+        primary_serial: pulumi.Input[str] | None = None,
+        setup_host: pulumi.Input[str] | None = None,
         backup_host: pulumi.Input[str] | None = None,
         interface: pulumi.Input[str] | None = None,
         purpose: pulumi.Input[str] | None = None,
@@ -174,6 +180,7 @@ class HaPairArgs:
     control_interface: pulumi.Input[str]
     backup_host: pulumi.Input[str] | None = None
     primary_serial: pulumi.Input[str] | None = None
+    setup_host: pulumi.Input[str] | None = None
     mode: pulumi.Input[str] = "active-standby"
     data_interface: pulumi.Input[str] | None = None
     # Mode "active-active-dpi" only (and required there): the Active/Active DPI link.
@@ -198,6 +205,7 @@ class HaPair(_SonicHaResource, module="sonicha", name="HaPair"):
     """High Availability between a Primary and its Backup, managed on the Primary."""
 
     primary_host: pulumi.Output[str]
+    setup_host: pulumi.Output[str | None]
     backup_host: pulumi.Output[str | None]
     backup_serial: pulumi.Output[str]
     mode: pulumi.Output[str]
@@ -238,6 +246,7 @@ class HaPair(_SonicHaResource, module="sonicha", name="HaPair"):
         *,
         primary_host: pulumi.Input[str] | None = None,
         primary_serial: pulumi.Input[str] | None = None,
+        setup_host: pulumi.Input[str] | None = None,
         backup_host: pulumi.Input[str] | None = None,
         backup_serial: pulumi.Input[str] | None = None,
         mode: pulumi.Input[str] | None = None,
@@ -275,6 +284,8 @@ class HaMonitoringArgs:
     interface: pulumi.Input[str]
     primary_ip: pulumi.Input[str]
     backup_ip: pulumi.Input[str]
+    primary_serial: pulumi.Input[str] | None = None
+    setup_host: pulumi.Input[str] | None = None
     allow_management: pulumi.Input[bool] = True
     link_monitoring: pulumi.Input[bool] = True
     logical_probe_ip: pulumi.Input[str] | None = None
@@ -285,6 +296,7 @@ class HaMonitoring(_SonicHaResource, module="sonicha", name="HaMonitoring"):
     """HA monitoring of one interface: how each unit stays reachable after pairing."""
 
     primary_host: pulumi.Output[str]
+    setup_host: pulumi.Output[str | None]
     interface: pulumi.Output[str]
     primary_ip: pulumi.Output[str]
     backup_ip: pulumi.Output[str]
@@ -292,6 +304,7 @@ class HaMonitoring(_SonicHaResource, module="sonicha", name="HaMonitoring"):
     link_monitoring: pulumi.Output[bool]
     logical_probe_ip: pulumi.Output[str | None]
     primary_serial: pulumi.Output[str]
+    primary_serial_declared: pulumi.Output[bool]
     previous_entry: pulumi.Output[dict[str, Any]]
 
     OUTPUTS = HA_MONITORING_SCHEMA.output_names
@@ -303,6 +316,8 @@ class HaMonitoring(_SonicHaResource, module="sonicha", name="HaMonitoring"):
         opts: pulumi.ResourceOptions | None = None,
         *,
         primary_host: pulumi.Input[str] | None = None,
+        primary_serial: pulumi.Input[str] | None = None,
+        setup_host: pulumi.Input[str] | None = None,
         interface: pulumi.Input[str] | None = None,
         primary_ip: pulumi.Input[str] | None = None,
         backup_ip: pulumi.Input[str] | None = None,

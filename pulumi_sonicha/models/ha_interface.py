@@ -16,6 +16,7 @@ from typing import Any
 
 from .. import schema
 from ..schema import About, Failure, Field, InvalidValue, Output, Schema
+from .setup import PRIMARY_SERIAL, SETUP_HOST, setup_host_rules
 
 UNASSIGNED = "Unassigned"
 PURPOSES = ("data", "control")
@@ -40,6 +41,7 @@ def unassigned_zone(value: str) -> str:
 def _rules(inputs: dict[str, Any]) -> Iterable[Failure]:
     label = SCHEMA.label(inputs)
     yield from schema.backup_host_is_another_unit(inputs, label)
+    yield from setup_host_rules(inputs, label)
 
 
 _ZONE_DOC = (
@@ -57,8 +59,11 @@ SCHEMA = Schema(
             replace=True,
             normalize=schema.host,
             observed=False,
-            doc="The Primary's management address (HTTPS).",
+            doc="The Primary's management address (HTTPS): its own HA monitoring address,"
+            " which stays its own after pairing and after a failover.",
         ),
+        PRIMARY_SERIAL,
+        SETUP_HOST,
         Field(
             "backup_host",
             str,
@@ -116,6 +121,7 @@ SCHEMA = Schema(
     rules=(_rules,),
     outputs=(
         Output("primary_serial", "str", "The Primary's serial number (12 upper-case hex digits)."),
+        Output("primary_serial_declared", "bool", "Whether the program declared primary_serial."),
         Output("backup_serial", "str", "The Backup's serial number."),
         Output(
             "primary_link",

@@ -22,6 +22,7 @@ from typing import Any
 from .. import schema
 from ..schema import About, Failure, Field, InvalidValue, Output, Schema
 from .ha_interface import wire
+from .setup import PRIMARY_SERIAL, SETUP_HOST, setup_host_rules
 
 UNSET_ADDRESSES = ("", "0.0.0.0")
 _IPV4_TEXT = "an IPv4 address such as 192.168.168.10 (not 0.0.0.0)"
@@ -46,6 +47,7 @@ def ipv4(value: str) -> str:
 
 def _rules(inputs: dict[str, Any]) -> Iterable[Failure]:
     label = SCHEMA.label(inputs)
+    yield from setup_host_rules(inputs, label)
     if inputs["primary_ip"] == inputs["backup_ip"]:
         yield Failure(
             "backup_ip",
@@ -70,9 +72,12 @@ SCHEMA = Schema(
             replace=True,
             normalize=schema.host,
             observed=False,
-            doc="The Primary's management address (HTTPS); the monitoring settings live there"
-            " and reach the Backup when the pair synchronizes.",
+            doc="The Primary's management address (HTTPS): its own HA monitoring address"
+            " (primary_ip), which stays its own after pairing and after a failover. The"
+            " monitoring settings live there and reach the Backup when the pair synchronizes.",
         ),
+        PRIMARY_SERIAL,
+        SETUP_HOST,
         Field(
             "interface",
             str,
@@ -121,6 +126,7 @@ SCHEMA = Schema(
     rules=(_rules,),
     outputs=(
         Output("primary_serial", "str", "The Primary's serial number (12 upper-case hex digits)."),
+        Output("primary_serial_declared", "bool", "Whether the program declared primary_serial."),
         Output(
             "previous_entry",
             "dict[str, Any]",

@@ -20,6 +20,7 @@ from typing import Any
 
 from .. import schema
 from ..schema import About, Failure, Field, Output, Schema
+from .setup import PRIMARY_SERIAL, SETUP_HOST, setup_host_rules
 
 MODES = ("active-standby", "active-active-dpi")
 ON_DELETE = ("disable", "retain")
@@ -34,6 +35,7 @@ MODE_FLAGS = ("stateful_synchronization", "preempt", "virtual_mac", "encryption"
 def _rules(inputs: dict[str, Any]) -> Iterable[Failure]:
     label = SCHEMA.label(inputs)
     yield from schema.backup_host_is_another_unit(inputs, label)
+    yield from setup_host_rules(inputs, label)
     data = inputs.get("data_interface")
     if data is None and inputs["stateful_synchronization"]:
         yield Failure(
@@ -92,17 +94,11 @@ SCHEMA = Schema(
             replace=True,
             normalize=schema.host,
             observed=False,
-            doc="The Primary's management address (HTTPS); HA is configured there.",
+            doc="The Primary's management address (HTTPS): its own HA monitoring address,"
+            " which stays its own after pairing and after a failover; HA is configured there.",
         ),
-        Field(
-            "primary_serial",
-            str,
-            default=None,
-            normalize=schema.serial,
-            expectation=True,
-            doc="The Primary's serial as you know it. Nothing is written to a unit answering"
-            " with another serial, and the primary_serial output stays known in previews.",
-        ),
+        PRIMARY_SERIAL,
+        SETUP_HOST,
         Field(
             "backup_host",
             str,

@@ -31,7 +31,7 @@ class CheckingMocks(pulumi.runtime.Mocks):
     def new_resource(self, args: pulumi.runtime.MockResourceArgs):
         inputs = {k: v for k, v in args.inputs.items() if k != "__provider" and v is not None}
         failures: list[str] = []
-        if args.typ.startswith(TOKEN):
+        if args.typ.removeprefix(TOKEN) in SCHEMAS:
             schema = SCHEMAS[args.typ.removeprefix(TOKEN)]
             declared = {k: v for k, v in inputs.items() if k in schema.by_name}
             checked, problems = schema.check(declared)

@@ -22,7 +22,8 @@ SNIPPETS = sorted((REPO / "examples" / "snippets").glob("*.py"))
 DOC_FILES = [REPO / "README.md", *sorted((REPO / "docs").rglob("*.md"))]
 # The stack config the docs' programs read (`pulumi config set ha:primaryHost ...`).
 CONFIG = {
-    "ha:primaryHost": "192.168.168.168",
+    "ha:primaryHost": "192.168.168.2",
+    "ha:pairHost": "192.168.168.168",
     "ha:backupHost": "192.168.168.3",
     "ha:primarySerial": "2CB8ED0A1B2C",
     "ha:backupSerial": "2CB8ED0A9F00",
