@@ -107,6 +107,41 @@ VERSION = obj(
     required=("firmware_version", "serial_number", "model"),
 )
 
+#: `GET /reporting/status/system` (O70/O72 `show_status_system_detail`): every field a
+#: string in O70; O72 makes `global_mode` and `restart_required` booleans.
+SYSTEM_STATUS = obj(
+    {
+        **{
+            key: STRING
+            for key in (
+                "model",
+                "product_code",
+                "firewall_name",
+                "guid",
+                "serial_number",
+                "authentication_code",
+                "firmware_version",
+                "safemode_version",
+                "rom_version",
+                "system_time",
+                "up_time",
+                "primary_wan",
+                "peak_connections",
+                "current_connections",
+                "max_allowed_connections",
+                "max_connections",
+                "connection_usage",
+                "last_modified_by",
+                "assign_token",
+                "registration_code",
+                "service_remaining_message",
+            )
+        },
+        "global_mode": BOOL_OR_TEXT,
+        "restart_required": BOOL_OR_TEXT,
+    }
+)
+
 # -- High Availability settings (O70/O72) -------------------------------------------------
 
 
@@ -313,6 +348,7 @@ def endpoints(firmware: str) -> list[Endpoint]:
         Endpoint("POST", "/config-mode", empty, ENVELOPE, "O70/O72"),
         Endpoint("POST", "/non-config-mode", empty, ENVELOPE, "O70/O72"),
         Endpoint("GET", "/version", (NO_BODY,), VERSION, "O70/O72, VEN"),
+        Endpoint("GET", "/reporting/status/system", (NO_BODY,), SYSTEM_STATUS, "O70/O72"),
         # What is pending: the objects staged, as their GETs show them (O70/O72: open).
         Endpoint("GET", "/config/pending", (NO_BODY,), {"type": "object"}, "O70/O72"),
         Endpoint("POST", "/config/pending", empty, ENVELOPE, "O70/O72"),
