@@ -169,3 +169,33 @@ def test_ha_pair_primary_host_at_another_firewall_is_refused(tmp_path: Path) -> 
             assert "| FAIL   | HA pair" in text
             assert written(ours, other) == []
             pair_as_before(ours)
+
+
+def test_complete_pair_typo_in_primary_host_fails_the_preview(tmp_path: Path) -> None:
+    """The complete-pair example (monitoring, links, pair, licenses), primaryHost
+    pointed at another firewall: the preview stops at the first delete-first
+    replacement (the control link) with the table; nothing is written anywhere."""
+    with two_pairs(tmp_path) as (ours, other, bundle):
+        stack = stack_for(COMPLETE_PAIR, ours, bundle, tmp_path)
+        with stack:
+            stack.up()
+            stack.set_config("ha:primaryHost", other.primary.host)
+            forget(ours, other)
+            text = refused(stack)
+            assert "control-link" in text and "| FAIL   | HA pair" in text
+            assert written(ours, other) == []
+            pair_as_before(ours)
+
+
+def test_an_update_or_an_unchanged_diff_sends_no_preflight_request(tmp_path: Path) -> None:
+    """The preflight runs in diff only when a replacement is planned: a timer changed
+    (an update) or nothing changed costs no request at preview time."""
+    with two_pairs(tmp_path) as (ours, other, bundle):
+        stack = stack_for(HA_PAIR, ours, bundle, tmp_path)
+        with stack:
+            stack.up()
+            forget(ours, other)
+            assert not stack.preview().has_changes
+            stack.set_config("ha:heartbeatMs", "2000")
+            assert stack.preview().step("pair").op == "update"
+            assert [r for s in servers(ours, other) for r in s.requests] == []
