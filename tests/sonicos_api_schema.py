@@ -185,6 +185,13 @@ def ha_object(firmware: str) -> dict[str, Any]:
                     {"active_active_dpi": _mode_body("active_active_dpi", is_72)},
                     ("active_active_dpi",),
                 ),
+                # QA (vendor-style test code) shows these modes on real units, with rank,
+                # node_num, active_active_cluster_link...; no OpenAPI file lists their
+                # fields, so the body is open. The provider reads them, never writes them.
+                *(
+                    obj({key: {"type": "object"}}, (key,))
+                    for key in ("active_active_clustering", "active_active_clustering_dpi")
+                ),
             ]
         },
     }

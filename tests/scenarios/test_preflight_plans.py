@@ -23,7 +23,7 @@ from pulumi_sonicha.quickstart import stack_config
 from pulumi_sonicha.simulator import Simulator
 from pulumi_sonicha.testing import Lifecycle, LifecycleError
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 FLEET = REPO / "examples" / "fleet"
 HA_PAIR = REPO / "examples" / "ha-pair"
 COMPLETE_PAIR = REPO / "examples" / "complete-pair"

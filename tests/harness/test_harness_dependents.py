@@ -17,7 +17,7 @@ import pytest
 
 from pulumi_sonicha.testing import Lifecycle
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).parent.parent / "fixtures"
 if str(FIXTURES) not in sys.path:
     sys.path.insert(0, str(FIXTURES))
 from counter_provider import read_backend  # noqa: E402
