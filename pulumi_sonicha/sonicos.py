@@ -450,9 +450,10 @@ class ApplianceSession:
         none (NotFoundError when the unit does not serve that path)."""
         body = self._call("GET", "/reporting/status/system")
         value = body.get("restart_required")
-        if value in (None, "", False) or str(value).strip().upper() in ("NONE", "FALSE", "NO"):
+        text = str(value).strip()
+        if value in (None, "", False) or text.upper() in ("NONE", "FALSE", "NO"):
             return None
-        return "yes" if value is True else str(value)
+        return "yes" if value is True or text.lower() in ("true", "yes") else text
 
     def pending(self) -> dict[str, Any]:
         return self._call("GET", "/config/pending")

@@ -86,6 +86,7 @@ def test_every_problem_at_once_as_json_exit_1(sim: Simulator) -> None:
     sim.uncable("X5")
     sim.backup.set_zone("X4", "LAN")
     sim.primary.hold_session(admin="alice", kind="WEB", ip="192.0.2.7")
+    sim.backup.restart_pending = "APPLIANCE"  # a committed change waits for a restart
     done = preflight(sim, *hosts(sim), "--json", "--backup-serial", "2CB8ED0A9F11")
     assert done.returncode == 1, done.stdout + done.stderr
     doc = json.loads(done.stdout)
@@ -96,6 +97,7 @@ def test_every_problem_at_once_as_json_exit_1(sim: Simulator) -> None:
         ("X5 (control link) cable", "Backup"),
         ("X4 (data link) zone", "Backup"),
         ("config mode", "Primary"),
+        ("restart pending", "Backup"),
     }
     row = next(r for r in doc["pairs"]["pair"]["rows"] if r["check"] == "config mode")
     assert "alice" in row["found"] and "overrideSession" in row["fix"]
