@@ -20,6 +20,7 @@ from typing import Any
 
 from .. import schema
 from ..schema import Failure, Field, Schema
+from .setup import PRIMARY_SERIAL, SETUP_HOST, setup_host_rules
 
 MODES = ("active-standby", "active-active-dpi")
 ON_DELETE = ("disable", "retain")
@@ -38,6 +39,7 @@ MODE_FLAGS = ("stateful_synchronization", "preempt", "virtual_mac", "encryption"
 def _rules(inputs: dict[str, Any]) -> Iterable[Failure]:
     label = SCHEMA.label(inputs)
     yield from schema.backup_host_is_another_unit(inputs, label)
+    yield from setup_host_rules(inputs, label)
     data = inputs.get("data_interface")
     if data is None and inputs["stateful_synchronization"]:
         yield Failure(
@@ -91,7 +93,8 @@ SCHEMA = Schema(
     resource="HaPair",
     fields=(
         Field("primary_host", str, replace=True, normalize=schema.host, observed=False),
-        Field("primary_serial", str, default=None, normalize=schema.serial, expectation=True),
+        PRIMARY_SERIAL,
+        SETUP_HOST,
         Field("backup_host", str, default=None, normalize=schema.host, observed=False),
         Field("backup_serial", str, normalize=schema.serial),
         Field("mode", str, default="active-standby", choices=MODES),

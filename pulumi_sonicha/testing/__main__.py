@@ -200,9 +200,10 @@ def _main(args: argparse.Namespace) -> int:
     secrets_given = _pairs(args.secret, "--secret")
     if secrets_given:
         names = ", ".join(sorted(secrets_given))
-        envs = ", ".join(
-            sorted({_ENV_OF_KEY[k] for k in secrets_given if k in _ENV_OF_KEY})
-        ) or "the SONICHA_* variables"
+        envs = (
+            ", ".join(sorted({_ENV_OF_KEY[k] for k in secrets_given if k in _ENV_OF_KEY}))
+            or "the SONICHA_* variables"
+        )
         print(
             f"warning: --secret {names}: a value on the command line stays in shell history"
             f" and is visible to other users in the process list; set {envs} in the"

@@ -113,7 +113,7 @@ class LifecycleInterrupted(LifecycleError):
 
 
 def _completed(result: Result) -> str:
-    """"the 3 steps that completed" / "the 1 step that completed"."""
+    """ "the 3 steps that completed" / "the 1 step that completed"."""
     done = len([step for step in result.steps if step.error is None])
     return f"the {done} step that completed" if done == 1 else f"the {done} steps that completed"
 
@@ -122,9 +122,7 @@ class _Cancelled(Exception):
     """The first Ctrl-C: the steps that were running have completed; stop here."""
 
 
-CANCELLING = (
-    "^C received; cancelling. If you would like to terminate immediately, press ^C again."
-)
+CANCELLING = "^C received; cancelling. If you would like to terminate immediately, press ^C again."
 """What the Pulumi CLI prints at the first Ctrl-C (and `on_cancel` gets)."""
 
 
@@ -379,7 +377,6 @@ class Lifecycle:
             call_timeout=self.call_timeout,
             preload=preload,
         )
-
 
     def _host_key(self) -> tuple[Any, ...]:
         """What makes two hosts interchangeable before they are configured."""
