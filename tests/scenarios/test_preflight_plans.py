@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 from pulumi_sonicha.quickstart import stack_config
-from pulumi_sonicha.simulator import Simulator
+from pulumi_sonicha.simulator import PRIMARY_MONITORING_IP, Simulator
 from pulumi_sonicha.testing import Lifecycle, LifecycleError
 
 REPO = Path(__file__).resolve().parents[2]
@@ -62,9 +62,12 @@ def stack_for(project: Path, sim: Simulator, bundle: Path, tmp_path: Path, **ha:
 
 
 def fleet_entry(sim: Simulator, **changes: str) -> dict[str, Any]:
+    """The fleet example's entry: the Primary at its own monitoring address, the pair's
+    address for the first contact, the Backup at its own."""
     return {
         "name": "site-a",
-        "primaryHost": sim.primary.host,
+        "primaryHost": sim.primary.address(PRIMARY_MONITORING_IP),
+        "pairHost": sim.primary.host,
         "backupHost": sim.backup.host,
         "primarySerial": sim.primary.serial,
         "backupSerial": sim.backup.serial,
