@@ -39,6 +39,10 @@ def test_clustering_pair_is_reported_and_never_overwritten(
     sim: Simulator, tmp_path: Path, key: str
 ) -> None:
     config, secret_keys = stack_config(sim)
+    # The Primary at the pair's address (the Active unit answers it in any HA mode; the
+    # simulator's monitoring addresses follow the modes it manages).
+    config["ha:primaryHost"] = sim.primary.host
+    del config["ha:pairHost"]
     with Lifecycle(
         HA_PAIR, config=config, secret_keys=secret_keys, state_file=tmp_path / "state.json"
     ) as stack:
