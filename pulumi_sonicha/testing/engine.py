@@ -27,7 +27,6 @@ from typing import Any
 
 from pulumi.runtime.mocks import MockCallArgs, MockResourceArgs, Mocks
 
-from .dependents import DELETE_REPLACED, dependent_replacements
 from .host import PROVIDER_KEY, HarnessError, ProviderHost
 from .program import DYNAMIC_TYPE_PREFIX, _Monitor
 from .results import (
@@ -309,6 +308,9 @@ class _Deployment(Mocks):
         """Before `root`'s delete-first replacement, as the engine does: delete (in a
         preview: show) the dependents that would be replaced by it, last one first
         (`dependents`)."""
+        # Imported here: the engine's module-level imports are the harness's to arrange.
+        from .dependents import DELETE_REPLACED, dependent_replacements
+
         registered = set(self.registered)
         doomed = self._unlocked(
             dependent_replacements,
