@@ -527,7 +527,8 @@ class ApplianceSession:
                 **kwargs,
             )
         except requests.RequestException as exc:
-            what = f"{method} {API}{path}: {transport.describe_transport_error(exc)}"
+            why = transport.describe_transport_error(exc, self._client.settings)
+            what = f"{method} {API}{path}: {why}"
             if (method, path) == ("POST", "/config/pending") and transport.may_have_arrived(exc):
                 # The request may have reached the unit: a commit is all or nothing,
                 # but which of the two happened cannot be known from here.
