@@ -159,8 +159,9 @@ def test_keep_running_prints_exports_writes_the_env_file_and_ctl_reaches_it(tmp_
             timeout=30,
         )
         assert show.returncode == 0, show.stderr
-        assert "HA status    status Primary Active" in show.stdout
-        assert "HA Primary 2CB8ED0A1B2C, HA Secondary 2CB8ED0A9F00  ASSOCIATED" in show.stdout
+        assert "HA status    ha_status Primary Active" in show.stdout
+        assert "primary_serial 2CB8ED0A1B2C, secondary_serial 2CB8ED0A9F00 (HA Secondary)," \
+            " status ASSOCIATED" in show.stdout
         proc.send_signal(signal.SIGTERM)
         out, err = proc.communicate(timeout=30)
         out = "".join(head) + out

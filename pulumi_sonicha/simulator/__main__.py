@@ -12,7 +12,9 @@ a unit or the portal, trusting the CA named in the env file (or `--ca`).
 from __future__ import annotations
 
 import argparse
+import errno
 import signal
+import socket
 import sys
 import threading
 from pathlib import Path
@@ -39,9 +41,19 @@ def _parser() -> argparse.ArgumentParser:
         description="Simulated SonicWall HA pair (Primary, Backup) and MySonicWall portal.",
     )
     parser.add_argument("--host", default=DEFAULT_HOST, help="address to listen on")
-    parser.add_argument("--primary-port", type=int, default=DEFAULT_PRIMARY_PORT)
-    parser.add_argument("--backup-port", type=int, default=DEFAULT_BACKUP_PORT)
-    parser.add_argument("--portal-port", type=int, default=DEFAULT_PORTAL_PORT)
+    for server, usual in (
+        ("primary", DEFAULT_PRIMARY_PORT),
+        ("backup", DEFAULT_BACKUP_PORT),
+        ("portal", DEFAULT_PORTAL_PORT),
+    ):
+        parser.add_argument(
+            f"--{server}-port",
+            type=int,
+            default=0,
+            metavar="PORT",
+            help=f"the {server}'s port (default: a free one; e.g. {usual}); the env file"
+            " names the ports",
+        )
     parser.add_argument(
         "--sync-seconds",
         type=float,
@@ -112,8 +124,11 @@ def _parser() -> argparse.ArgumentParser:
     ctl.add_argument(
         "--state-dir",
         dest="ctl_state_dir",
-        default=DEFAULT_STATE_DIR,
-        help=f"where the running simulator wrote {ENV_FILENAME} (default {DEFAULT_STATE_DIR})",
+        help=f"where the running simulator wrote {ENV_FILENAME} (default: the SONICHA_SIM_*"
+        f" variables of this shell, else {DEFAULT_STATE_DIR})",
+    )
+    ctl.add_argument(
+        "--env-file", metavar="PATH", help="the env file the running simulator wrote"
     )
     ctl.add_argument(
         "--unit", choices=("primary", "backup", "portal"), help="which server (default: Primary)"
@@ -146,7 +161,13 @@ def _serve(args: argparse.Namespace) -> int:
         signal.signal(signum, lambda *_: stop.set())
     ready = Path(args.ready_file) if args.ready_file else None
     env_path = state_dir / ENV_FILENAME
-    sim.start()
+    try:
+        _check_ports(args, sim)
+        sim.start()
+    except (PortTaken, OSError) as exc:
+        why = str(exc) if isinstance(exc, PortTaken) else _why(exc)
+        print(f"error: the simulator cannot start: {why}", file=sys.stderr)
+        return 1
     for stale in (ready, env_path):  # left by a killed run; a waiting script must not use them
         if stale is not None:
             stale.unlink(missing_ok=True)
@@ -169,6 +190,47 @@ def _serve(args: argparse.Namespace) -> int:
         for done in (ready, env_path):  # nothing points at a simulator that is gone
             remove_if_ours(done, env_text)
     return 0
+
+
+def _check_ports(args: argparse.Namespace, sim: Simulator) -> None:
+    """Each port asked for is free at the address its server listens on; else PortTaken
+    naming the flag, the address and what to do (a clash would otherwise surface as a
+    bare OSError out of a server thread's bind)."""
+    wanted = [
+        ("--primary-port", args.primary_port, sim.primary_ip),
+        ("--backup-port", args.backup_port, sim.backup_ip),
+        ("--portal-port", args.portal_port, sim.primary_ip),
+    ]
+    for flag, port, address in wanted:
+        if not port:
+            continue
+        bind = args.host if args.host in ("0.0.0.0", "::") else address
+        probe = socket.socket(socket.AF_INET6 if ":" in bind else socket.AF_INET)
+        try:
+            probe.bind((bind, port))
+        except OSError as exc:
+            raise PortTaken(
+                f"{bind}:{port} ({flag}) is taken: {exc.strerror}. Another simulator may be"
+                " running there (`python -m pulumi_sonicha.simulator ctl show` finds one that"
+                f" wrote its env file here); choose another {flag}, or leave the ports out"
+                " to get free ones",
+            ) from None
+        finally:
+            probe.close()
+
+
+class PortTaken(Exception):
+    """A port asked for is in use; the text names the flag, the address and the fix."""
+
+
+def _why(exc: OSError) -> str:
+    """An OSError of the start in one sentence with what to do (no traceback)."""
+    if exc.errno == errno.EADDRNOTAVAIL:
+        return (
+            f"{exc.strerror}: an address to listen on is not on this machine (the Backup's"
+            " --backup-ip needs a loopback alias on systems other than Linux)"
+        )
+    return f"{exc.strerror or exc} (check --host, --backup-ip and the ports)"
 
 
 def _banner(sim: Simulator, env_path: Path, env_text: str) -> str:
@@ -203,6 +265,7 @@ def _ctl(args: argparse.Namespace) -> int:
         args.action,
         args.args,
         state_dir=args.ctl_state_dir,
+        env_file=args.env_file,
         url=args.url,
         ca=args.ca,
         unit=args.unit,
