@@ -3,7 +3,7 @@
 Everything shown (terminal and README) is rendered from the results JSON
 (`benchmarks/results.json`), never from objects of the run, so the README can
 be regenerated from the committed JSON (`python -m benchmarks --readme-only`)
-and `tests/test_benchmarks.py` checks that README and JSON agree.
+and `tests/examples/test_benchmarks.py` checks that README and JSON agree.
 """
 
 from __future__ import annotations

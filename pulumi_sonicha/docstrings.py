@@ -4,7 +4,7 @@ Why generated: what `help(HaPair)` says about an input's type, default and
 accepted values must be what `check` enforces. The type, the default and
 "accepts ..." come from the resource's `Schema` (models/); only the meaning is
 written by hand, in the table next to each class in resources.py. An input
-without a meaning renders as UNDOCUMENTED, and tests/test_resources_docs.py fails.
+without a meaning renders as UNDOCUMENTED, and tests/docs/test_resources_docs.py fails.
 """
 
 from __future__ import annotations
@@ -95,7 +95,7 @@ def document(
     def decorate(cls: type[T]) -> type[T]:
         head = inspect.cleandoc(cls.__doc__ or "")
         cls.__doc__ = f"{head}\n\n{sections(schema, inputs, outputs, args_class)}\n"
-        # What tests/test_resources_docs.py checks the class against.
+        # What tests/docs/test_resources_docs.py checks the class against.
         cls.__sonicha_docs__ = Documented(schema, inputs, outputs, args_class)  # type: ignore[attr-defined]
         return cls
 

@@ -8,7 +8,7 @@ Each class has a real signature (keyword inputs) and a docstring whose Inputs
 section is rendered from the provider's schema (`models/`, see docstrings.py),
 so `help(HaPair)` shows each input's type, default and accepted values as
 `check` enforces them. The `*Args` dataclasses carry the same defaults;
-tests/test_resources_docs.py keeps signatures, defaults and docs equal to the
+tests/docs/test_resources_docs.py keeps signatures, defaults and docs equal to the
 schema.
 """
 
@@ -102,7 +102,7 @@ class _SonicHaResource(dynamic.Resource):
 
 # What each input and output means; type, default and accepted values come from the
 # schema (models/ha_interface.py). A new input: a Field there, a line here, a field in
-# HaInterfaceArgs and a keyword in HaInterface.__init__ (tests/test_resources_docs.py).
+# HaInterfaceArgs and a keyword in HaInterface.__init__ (tests/docs/test_resources_docs.py).
 HA_INTERFACE_INPUTS = {
     "primary_host": "The Primary's management address (HTTPS).",
     "backup_host": "The Backup's management address (HTTPS).",
@@ -202,7 +202,7 @@ class HaInterface(_SonicHaResource, module="sonicha", name="HaInterface"):
 # -- HaPair --------------------------------------------------------------------
 
 # A new input: a Field in models/ha_pair.py, a line here, a field in HaPairArgs and a
-# keyword in HaPair.__init__ (tests/test_resources_docs.py says which is missing).
+# keyword in HaPair.__init__ (tests/docs/test_resources_docs.py says which is missing).
 HA_PAIR_INPUTS = {
     "primary_host": "The Primary's management address (HTTPS); HA is configured there.",
     "primary_serial": "The Primary's serial as you know it. Nothing is written to a unit"
@@ -362,7 +362,7 @@ class HaPair(_SonicHaResource, module="sonicha", name="HaPair"):
 # -- HaMonitoring ----------------------------------------------------------------
 
 # A new input: a Field in models/ha_monitoring.py, a line here, a field in
-# HaMonitoringArgs and a keyword in HaMonitoring.__init__ (tests/test_resources_docs.py).
+# HaMonitoringArgs and a keyword in HaMonitoring.__init__ (tests/docs/test_resources_docs.py).
 HA_MONITORING_INPUTS = {
     "primary_host": "The Primary's management address (HTTPS); the monitoring settings live"
     " there and reach the Backup when the pair synchronizes.",

@@ -13,7 +13,7 @@ handshakes. So the provider host keeps one keep-alive pool per unit for its
 whole life (`POOLS`), and every operation borrows from it. The pool reuses
 the socket and nothing else: each operation still gets its own
 `requests.Session`, so its cookies, `auth` object and headers die with it, and
-it still logs in and out (`tests/test_transport_pool.py` checks that no cookie
+it still logs in and out (`tests/clients/test_transport_pool.py` checks that no cookie
 or Authorization header of one operation is sent in the next).
 
 Two things do outlive an operation, on purpose and outside this pool: a unit's

@@ -20,8 +20,8 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 
-from pulumi_sonicha.simulator.appliance import API, ApplianceSim
 from pulumi_sonicha.simulator.server import Request, Response, SimServer
+from pulumi_sonicha.simulator.sonicos import API, ApplianceSim
 
 from .sonicos_api_schema import ENVELOPE, Endpoint, endpoints
 

@@ -7,6 +7,7 @@ sync made instant and retry back-off shrunk so the suite stays fast.
 from __future__ import annotations
 
 import re
+import signal
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -25,6 +26,12 @@ from .conformance import Conformance
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    # A shell that starts the suite in the background (`cmd &` without job control)
+    # leaves SIGINT ignored, and every child inherits that: the tests that stop a
+    # provider host with SIGINT, as Ctrl-C does, would then wait forever. Each process
+    # of the suite (xdist workers too) takes SIGINT back as Python's default.
+    if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     config.addinivalue_line(
         "markers",
         "nonconforming_requests: the test sends malformed requests on purpose; only the"

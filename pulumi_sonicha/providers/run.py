@@ -95,7 +95,7 @@ def stopping() -> bool:
     CPython sets `threading._SHUTTING_DOWN` then (3.9+); it is private, so the public
     sign counts too: `threading._shutdown` stops the main thread's `Thread` object
     before it joins the others, so `main_thread().is_alive()` turns False
-    (tests/test_run_stopping.py checks both on this interpreter)."""
+    (tests/harness/test_run_stopping.py checks both on this interpreter)."""
     if getattr(threading, "_SHUTTING_DOWN", False):
         return True
     return not threading.main_thread().is_alive()

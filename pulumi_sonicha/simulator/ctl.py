@@ -19,147 +19,17 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from .controls import ACTIONS, Action, json_object
 from .envfile import DEFAULT_STATE_DIR, ENV_FILENAME, read_env_file
 
 UNITS = ("primary", "backup", "portal")
 START_HINT = "start it with `python -m pulumi_sonicha.simulator &` (in this directory)"
 
 
-def _times(text: Any) -> int | None:
-    """`--times 0` means until cleared."""
-    number = int(text)
-    return None if number == 0 else number
-
-
-def _json_object(text: Any) -> dict[str, Any]:
-    if isinstance(text, dict):
-        return text
-    source = str(text)
-    if source.startswith("@"):  # @file.json
-        source = Path(source[1:]).read_text()
-    value = json.loads(source)
-    if not isinstance(value, dict):
-        raise ValueError("expected a JSON object {...}")
-    return value
-
-
-@dataclass(frozen=True)
-class Action:
-    """One ctl action: its parameters (positional order; flags and JSON keys alike)."""
-
-    name: str
-    about: str
-    params: tuple[str, ...] = ()
-    optional: tuple[str, ...] = ()  # the trailing params that may be left out
-    target: str = "unit"  # "unit" (--unit picks which), "portal", or "all" (show)
-    defaults: dict[str, Any] = field(default_factory=dict)
-    convert: dict[str, Callable[[Any], Any]] = field(default_factory=dict)
-    example: str = ""
-
-    def usage(self) -> str:
-        words = [p.upper() if p not in self.optional else f"[{p.upper()}]" for p in self.params]
-        extra = [
-            f"[--{k.replace('_', '-')} {str(v).upper()}]"
-            for k, v in self.defaults.items()
-            if k not in self.params
-        ]
-        return " ".join(["ctl", self.name, *words, *extra])
-
-
-ACTIONS: dict[str, Action] = {
-    a.name: a
-    for a in (
-        Action(
-            "show",
-            "each unit's ports (zone, link), HA settings and status, the session held; the"
-            " portal's products and associations",
-            target="all",
-        ),
-        Action("uncable", "pull the unit-to-unit cable on IFACE (both ends)", ("interface",)),
-        Action("cable", "plug the unit-to-unit cable on IFACE back in", ("interface",)),
-        Action(
-            "set-zone",
-            'give IFACE a zone by hand, as in the UI ("Unassigned" removes it)',
-            ("interface", "zone"),
-            example="ctl set-zone X4 DMZ --unit backup",
-        ),
-        Action(
-            "set-ha",
-            "change the committed HA settings by hand: the API's high_availability object"
-            " as JSON (or @file.json); omitted fields keep their values, `mode` is replaced"
-            " whole, the API's rules apply",
-            ("settings",),
-            convert={"settings": _json_object},
-            example="""ctl set-ha '{"heartbeat_interval": 5000}'""",
-        ),
-        Action(
-            "set-monitoring",
-            "set HA monitoring of IFACE by hand (High Availability > Monitoring): the unit's"
-            " PRIMARY and SECONDARY monitoring addresses, --allow-management and"
-            " --link-monitoring true/false; omitted fields keep their values",
-            ("interface", "primary", "secondary", "allow_management", "link_monitoring"),
-            optional=("primary", "secondary", "allow_management", "link_monitoring"),
-            example="ctl set-monitoring X0 127.0.0.1 127.0.0.2 --allow-management true",
-        ),
-        Action(
-            "hold-session",
-            "another administrator takes the configuration session (default other-admin)",
-            ("admin",),
-            optional=("admin",),
-        ),
-        Action("release-session", "that administrator logs out"),
-        Action("expire-sessions", "every session ends now, pending changes dropped"),
-        Action(
-            "fail",
-            "answer the next TIMES requests matching METHOD (or *) and PATH (a regex) with an"
-            " error: STATUS (default 500), CODE, MESSAGE; --times 0 until clear-faults",
-            ("method", "path", "status", "code", "message"),
-            optional=("status", "code", "message"),
-            defaults={"times": 1},
-            convert={"status": int, "times": _times},
-            example="ctl fail POST /config/pending 500",
-        ),
-        Action("latency", "add MS milliseconds to every request", ("ms",), convert={"ms": float}),
-        Action("clear-faults", "forget every pending `fail`"),
-        Action("associations", "list the portal's HA associations", target="portal"),
-        Action(
-            "dissociate",
-            "remove an association on the portal (its id, or a serial in it), as if done on"
-            " MySonicWall",
-            ("association",),
-            target="portal",
-        ),
-        Action(
-            "register",
-            "register a product on the portal (MODEL default NSa 2700)",
-            ("serial", "model", "name"),
-            optional=("model", "name"),
-            target="portal",
-        ),
-        Action(
-            "unregister",
-            "remove a product from the portal account (dissociate it first)",
-            ("serial",),
-            target="portal",
-        ),
-        Action(
-            "rate-limit",
-            "the portal answers the next TIMES requests (default 1, 0: until clear-faults --unit"
-            " portal) with 429 and Retry-After: RETRY_AFTER seconds (default 1)",
-            ("times", "retry_after"),
-            optional=("times", "retry_after"),
-            defaults={"times": 1, "retry_after": 1},
-            convert={"times": _times, "retry_after": int},
-            target="portal",
-        ),
-        Action("expire-tokens", "every portal token issued so far expires", target="portal"),
-    )
-}
 # Options of ctl itself, accepted before or after the action.
 OPTIONS = ("unit", "url", "ca", "state_dir", "env_file", "json")
 
@@ -195,7 +65,7 @@ def parse(action_name: str, words: list[str]) -> tuple[Action, dict[str, Any], d
             (options if key in OPTIONS else named)[key] = value
         elif word.lstrip().startswith("{") and action.params != ("settings",):
             try:
-                named.update(_json_object(word))
+                named.update(json_object(word))
             except ValueError as exc:
                 raise UsageError(f"ctl {action.name}: {word!r} is not a JSON object: {exc}") \
                     from None

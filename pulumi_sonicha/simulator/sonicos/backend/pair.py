@@ -1,0 +1,97 @@
+"""The pair: HA status computed from the committed settings, the cabling and the clock,
+and the Backup given the Primary's settings once the pair is steady.
+
+`GET /reporting/high-availability` (fields from VEN/GUIDE): ELECTION, then SYNC,
+then ACTIVE/STANDBY over `sync_seconds`. With no HA peer on the control link, or a
+peer of another serial, the Backup state stays NONE (no heartbeats); a peer of
+another model reports ERROR.
+"""
+
+from __future__ import annotations
+
+import copy
+import time
+from typing import Any
+
+from ..fields import _duration, _fit, _fit_monitoring, _state, _steady
+
+
+class PairBackend:
+    """The pair's state clock and its settings sync."""
+
+    def _status(self) -> dict[str, Any]:
+        with self._lock:
+            mode = dict(self._ha.get("mode") or {})
+        fields = next(iter(mode.values()), {})
+        if fields.get("secondary_serial") == self.serial and self.peer is not None:
+            doc = self.peer._primary_view()[0]  # we are the Backup: report the pair
+            own = doc["secondary_state"]
+            doc["status"] = f"Secondary {_steady(own)}"
+            return doc
+        return self._primary_view()[0]
+
+    def _primary_view(self) -> tuple[dict[str, Any], float | None]:
+        """The pair's status with this unit as Primary, and the sync epoch when steady."""
+        now = time.monotonic()
+        with self._lock:
+            mode = copy.deepcopy(self._ha.get("mode") or {})
+            ha_since = self._ha_since
+        if not mode:
+            return _state("NONE", "NONE", "High Availability Disabled", "Primary Disabled"), None
+        fields = next(iter(mode.values()))
+        control = fields.get("control_interface", "")
+        secondary = fields.get("secondary_serial")
+        peer = self.peer
+        cabled = self._cabling.cabled_since(control)
+        up_time = _duration(now - ha_since)
+        if cabled is None or peer is None or secondary != peer.serial:
+            # No heartbeats from a Backup: no cable on the control link, or the unit
+            # there is not the configured secondary.
+            return _state("ACTIVE", "NONE", up_time), None
+        if peer.model != self.model:
+            return _state("ACTIVE", "ERROR", up_time), None
+        epoch = max(ha_since, cabled)
+        elapsed = now - epoch
+        third = self.sync_seconds / 3.0
+        if elapsed < third:
+            return _state("ELECTION", "ELECTION", _duration(0)), None
+        if elapsed < 2 * third:
+            return _state("ACTIVE", "SYNC", _duration(elapsed - third)), None
+        return _state("ACTIVE", "STANDBY", _duration(elapsed - third)), epoch
+
+    def _settle(self, force: bool = False) -> None:
+        """Give the Backup the Primary's HA settings once the pair is steady.
+
+        Evaluated lazily on every request and accessor of either unit, once per
+        epoch (commit or recabling), or again when `force` (settings sync call).
+        """
+        for unit in (self, self.peer):
+            if unit is not None and unit.peer is not None:
+                unit._push_settings_to_peer(force)
+
+    def _push_settings_to_peer(self, force: bool) -> None:
+        _, epoch = self._primary_view()
+        if epoch is None or self.peer is None:
+            return
+        with self._lock:
+            monitoring = copy.deepcopy(self._monitoring)
+        with self.peer._lock:
+            # Monitoring changes made on the Primary reach a synchronized Backup at once
+            # (as every setting changed on the Active unit does), not only per epoch.
+            pushed = {
+                name: _fit_monitoring(entry, self.peer.fw) for name, entry in monitoring.items()
+            }
+            changed = pushed != self.peer._monitoring
+            self.peer._monitoring = pushed
+        if changed:
+            self._addresses_changed()
+        with self._lock:
+            if (self._synced_epoch == epoch and not force) or self._ha_since > epoch:
+                return
+            self._synced_epoch = epoch
+            settings = copy.deepcopy(self._ha)
+        with self.peer._lock:
+            # The Backup keeps the fields its own firmware has (same model, same release
+            # in a real pair; the simulator lets tests mix them).
+            self.peer._ha = _fit(settings, self.peer.fw)
+            self.peer._ha_since = time.monotonic()
