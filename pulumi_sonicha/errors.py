@@ -78,6 +78,11 @@ class UnitReplacedError(ApplianceError):
     replaced under warranty at the same address): nothing is written to it."""
 
 
+class CommitNotHeldError(ApplianceError):
+    """A commit answered as a success, but reading back shows the unit does not hold
+    what was written (it dropped or changed the staged change)."""
+
+
 class AuthenticationError(ApplianceError):
     """The appliance rejected the admin credentials."""
 

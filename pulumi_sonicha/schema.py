@@ -205,7 +205,10 @@ def same_value(old: Any, new: Any) -> bool:
 # -- normalizers shared by the resources -------------------------------------
 
 _SERIAL = re.compile(r"^[0-9A-F]{12}$")
-_INTERFACE = re.compile(r"^(X|U|V|W|MGMT)(0|[1-9]\d?)?$")
+# The vendor's OpenAPI (O70, O72) types interface names as plain strings with no pattern
+# (examples X0, X1); these are the port names units have, in ASCII digits only (`\d`
+# would take any script's digits, which no unit names a port with).
+_INTERFACE = re.compile(r"^(X|U|V|W|MGMT)(0|[1-9][0-9]?)?$", re.ASCII)
 _SERIAL_TEXT = "a serial number of 12 hexadecimal digits (e.g. 2CB8ED0A9F00; dashes allowed)"
 _INTERFACE_TEXT = "an interface name such as X0..X31, U0, V0, W0 or MGMT"
 _HOST_TEXT = "a host name or address, optionally with :port"
@@ -263,6 +266,13 @@ def backup_host_is_another_unit(inputs: Mapping[str, Any], label: str) -> Iterab
         )
 
 
+def redact_userinfo(value: str) -> str:
+    """`admin:secret@fw1` -> `***@fw1`: what precedes `@` may be a password."""
+    head, _, tail = value.rpartition("@")
+    scheme = "https://" if head.lower().startswith("https://") else ""
+    return f"{scheme}***@{tail}"
+
+
 @accepting(_HOST_TEXT)
 def host(value: str) -> str:
     """`https://fw1:443/` -> `fw1:443`: the form kept in state and ids."""
@@ -272,6 +282,15 @@ def host(value: str) -> str:
             text = text[len(prefix) :]
     if not text or "/" in text or " " in text:
         raise InvalidValue(f"must be {_HOST_TEXT}, got {value!r}")
+    if "@" in text:
+        raise InvalidValue(
+            f"must be {_HOST_TEXT}, without user info (user@), got {redact_userinfo(value)!r};"
+            " credentials come from sonicha:username and sonicha:password only"
+        )
+    if any(not ch.isprintable() for ch in text):
+        raise InvalidValue(f"must be {_HOST_TEXT}, with no control characters, got {value!r}")
+    if any(ch.isdigit() and not ch.isascii() for ch in text):
+        raise InvalidValue(f"must be {_HOST_TEXT}, with ASCII digits 0-9 only, got {value!r}")
     name, _, port = text.rpartition(":") if text.count(":") == 1 else (text, "", "")
     if not name or (port and (not port.isdigit() or not 0 < int(port) < 65536)):
         raise InvalidValue(f"must be {_HOST_TEXT} (port 1 to 65535), got {value!r}")

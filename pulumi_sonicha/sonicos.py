@@ -33,6 +33,7 @@ import hmac
 import logging
 import re
 import threading
+import time
 import types
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
@@ -42,7 +43,7 @@ from typing import Any
 import requests
 from requests.auth import HTTPDigestAuth
 
-from . import transport
+from . import readback, transport
 from .errors import (
     ApiDisabledError,
     ApplianceError,
@@ -171,9 +172,12 @@ class SonicOSClient:
         self.settings.require_password()
         transport.warn_if_insecure(self.settings, self.origin)
         auth_url = f"{self.origin}{API}/auth"
+        commit_url = f"{self.origin}{API}/config/pending"
         with (
             _LOCKS.hold_all(self.lock_keys),
-            transport.new_session(self.settings, no_read_retry=(auth_url,)) as http,
+            transport.new_session(
+                self.settings, no_read_retry=(auth_url,), no_status_retry=(commit_url,)
+            ) as http,
         ):
             unit = ApplianceSession(self, http)
             unit.login()
@@ -186,9 +190,10 @@ class SonicOSClient:
                 unit.logout_quietly()
 
 
-def hold_units(clients: list[SonicOSClient]) -> AbstractContextManager[None]:
+def hold_units(clients: list[SonicOSClient]) -> AbstractContextManager[transport.HeldLocks]:
     """The locks of several units, in the one global order; each client's `session()`
-    then takes its own again without waiting (the locks are re-entrant)."""
+    then takes its own again without waiting (the locks are re-entrant). A unit no
+    longer needed can be let go early (`HeldLocks.release(client.lock_keys)`)."""
     return _LOCKS.hold_all([key for client in clients for key in client.lock_keys])
 
 
@@ -252,7 +257,7 @@ class ApplianceSession:
         response = None
         if digest is not None:
             self._http.auth = digest
-            response = self._send("POST", "/auth", json=body)
+            response = self._send_login(body)
             challenge = response.headers.get("WWW-Authenticate", "")
             if response.status_code == 401 and not challenge.lower().startswith("digest"):
                 # The unit no longer asks for Digest (its settings changed): start over.
@@ -261,15 +266,33 @@ class ApplianceSession:
                 self._http.auth = None
                 response = None
         if response is None:
-            response = self._send("POST", "/auth", json=body, auth=(username, password))
+            # HTTP Basic carries Latin-1 only: other credentials go without it, to get the
+            # unit's Digest challenge (Digest hashes UTF-8).
+            unfit = next(
+                (key for key, text in (("username", username), ("password", password))
+                 if not _latin1(text)),
+                None,
+            )  # fmt: skip
+            basic = (username, password) if unfit is None else _NO_AUTH
+            response = self._send_login(body, auth=basic)
             challenge = response.headers.get("WWW-Authenticate", "")
-            if response.status_code == 401 and challenge.lower().startswith("digest"):
+            asks_digest = response.status_code == 401 and challenge.lower().startswith("digest")
+            if unfit and not asks_digest:
+                raise self.error(
+                    f"sonicha:{unfit} has characters outside Latin-1, which HTTP Basic"
+                    " authentication cannot carry, and this unit does not offer RFC-7616"
+                    " Digest; turn Digest on for the SonicOS API (Device > Settings >"
+                    " Administration > SonicOS API), or use Latin-1 characters only",
+                    AuthenticationError,
+                    status=response.status_code,
+                )
+            if asks_digest:
                 digest = _Digest(username, password)
                 digest.prime(challenge, "POST", f"{self._client.origin}{API}/auth")
                 with _DIGEST_LOCK:
                     _DIGEST[key] = digest
                 self._http.auth = digest
-                response = self._send("POST", "/auth", json=body)
+                response = self._send_login(body)
         if response.status_code == 401:
             raise self.error(
                 f"the appliance rejected the credentials of admin user {username!r};"
@@ -291,6 +314,23 @@ class ApplianceSession:
         # Whoever holds the session cookie holds the admin session.
         for cookie in self._http.cookies:
             register_secret(cookie.value)
+
+    def _send_login(self, body: dict[str, Any], **kwargs: Any) -> requests.Response:
+        """`POST /auth`, sent once more on a fresh connection when the connection dropped
+        without an answer: a unit closes idle kept-alive connections, and a login (never
+        retried by the transport, as one that arrived would meet its own session) sent on
+        such a connection is lost before the unit reads it."""
+        try:
+            return self._send("POST", "/auth", json=body, raw_errors=True, **kwargs)
+        except requests.RequestException as exc:
+            if not isinstance(exc, requests.ConnectionError) or not transport.may_have_arrived(
+                exc
+            ):  # never connected (refused, TLS refused, timed out): a retry cannot help
+                raise self._unreachable("POST", "/auth", exc) from None
+            log.info("%s: the login got no answer; sending it again on a new connection",
+                     self.host)  # fmt: skip
+            transport.POOLS.forget(self._client.origin)
+            return self._send("POST", "/auth", json=body, **kwargs)
 
     def check_config_mode_free(self) -> None:
         """Fail (no request) when a write would have to preempt someone without
@@ -452,10 +492,18 @@ class ApplianceSession:
         self._write("PUT", "/interfaces/ipv4", {"interfaces": [{"ipv4": ipv4}]})
 
     def commit(self) -> None:
-        """Commit what this session staged; nothing staged means no request at all."""
+        """Commit what this session staged, then read back what was written (one GET per
+        object) and fail, naming the object and field, when the unit does not hold it.
+        Nothing staged means no request at all.
+
+        A commit answered with an error is never sent again blindly: the unit may have
+        lost what was staged, and a second commit would then commit nothing and answer
+        200. Before each retry the client asks what is pending (`GET /config/pending`)
+        and stages its writes again when they are gone."""
         if not self._staged:
             return
-        body = self._call("POST", "/config/pending", {})
+        body = self._commit_with_retries()
+        written = list(self._staged)
         self._staged.clear()
         self._dirty = False
         self._committed = True
@@ -469,6 +517,25 @@ class ApplianceSession:
                 self.label,
                 restart,
             )
+        readback.verify(self, written)
+
+    def _commit_with_retries(self) -> dict[str, Any]:
+        retries = self._client.settings.max_retries
+        attempt = 0
+        while True:
+            try:
+                return self._call("POST", "/config/pending", {})
+            except ApplianceError as exc:
+                if exc.status not in transport.RETRY_STATUSES or attempt >= retries:
+                    raise
+            time.sleep(transport.backoff_seconds(self._client.settings, attempt))
+            attempt += 1
+            if not _has_pending(self._call("GET", "/config/pending")):
+                log.info(
+                    "%s: the failed commit lost the staged changes; staging them again", self.label
+                )
+                for method, path, body in list(self._staged):
+                    self._call(method, path, body)
 
     def _outcome(self) -> str:
         """What a failure at this point leaves on the unit, for error texts."""
@@ -513,10 +580,16 @@ class ApplianceSession:
             raise self.error(f"{method} {API}{path} answered with non-JSON content") from exc
         return data if isinstance(data, dict) else {"items": data}
 
-    def _send(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+    def _send(
+        self, method: str, path: str, raw_errors: bool = False, **kwargs: Any
+    ) -> requests.Response:
+        """One request; a failure without an answer raises ApplianceUnreachableError (or
+        requests' own exception, for `raw_errors`)."""
         headers = {"Accept": "application/json"}
         if kwargs.get("json") is None:
             kwargs.pop("json", None)
+        if kwargs.get("auth") is _NO_AUTH:
+            kwargs["auth"] = _NoAuth()
         try:
             return transport.send(
                 self._http,
@@ -527,18 +600,26 @@ class ApplianceSession:
                 **kwargs,
             )
         except requests.RequestException as exc:
-            why = transport.describe_transport_error(exc, self._client.settings)
-            what = f"{method} {API}{path}: {why}"
-            if (method, path) == ("POST", "/config/pending") and transport.may_have_arrived(exc):
-                # The request may have reached the unit: a commit is all or nothing,
-                # but which of the two happened cannot be known from here.
-                raise self.error(
-                    f"{what}. The commit got no answer, so the unit may have applied all of"
-                    " this operation's changes or none of them; run `pulumi up` again: it"
-                    " compares with the unit and writes only what still differs",
-                    CommitUncertainError,
-                ) from None
-            raise self.error(f"{what}; {self._outcome()}", ApplianceUnreachableError) from None
+            if raw_errors:
+                raise
+            raise self._unreachable(method, path, exc) from None
+
+    def _unreachable(
+        self, method: str, path: str, exc: requests.RequestException
+    ) -> ApplianceError:
+        """The error for a request that got no answer."""
+        why = transport.describe_transport_error(exc, self._client.settings)
+        what = f"{method} {API}{path}: {why}"
+        if (method, path) == ("POST", "/config/pending") and transport.may_have_arrived(exc):
+            # The request may have reached the unit: a commit is all or nothing, but
+            # which of the two happened cannot be known from here.
+            return self.error(
+                f"{what}. The commit got no answer, so the unit may have applied all of"
+                " this operation's changes or none of them; run `pulumi up` again: it"
+                " compares with the unit and writes only what still differs",
+                CommitUncertainError,
+            )
+        return self.error(f"{what}; {self._outcome()}", ApplianceUnreachableError)
 
     def _raise_for(self, response: requests.Response, action: str) -> None:
         if response.ok:
@@ -620,6 +701,36 @@ def parse_monitoring(body: dict[str, Any]) -> list[dict[str, Any]]:
     if not isinstance(items, list):
         return []
     return [i["ipv4"] for i in items if isinstance(i, dict) and isinstance(i.get("ipv4"), dict)]
+
+
+_NO_AUTH = object()  # a login with no credentials at all (to be challenged)
+
+
+class _NoAuth(requests.auth.AuthBase):
+    """No Authorization header (not even from ~/.netrc, which requests would consult)."""
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        return request
+
+
+def _latin1(text: str) -> bool:
+    try:
+        text.encode("latin-1")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _has_pending(body: dict[str, Any]) -> bool:
+    """Whether a `GET /config/pending` answer shows staged changes: the changes listed
+    (O70), or the status envelope O72 gives for this path saying `cli.pending_config`.
+    Anything else reads as nothing pending: the writes are then staged again, which is
+    harmless (each PUT replaces its whole object)."""
+    status = body.get("status")
+    cli = status.get("cli") if isinstance(status, dict) else None
+    if isinstance(cli, dict) and _truthy(cli.get("pending_config")):
+        return True
+    return any(value for key, value in body.items() if key != "status")
 
 
 def _truthy(value: Any) -> bool:

@@ -26,14 +26,16 @@ logout). Neither is an admin session, and both die with the provider host.
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import os
+import socket
 import ssl
 import threading
 import time
 import warnings
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from typing import Any
 
 import requests
@@ -237,7 +239,11 @@ class _CappedRetry(Retry):
         return None if seconds is None else min(seconds, self.RETRY_AFTER_MAX)
 
 
-def new_session(settings: Settings, no_read_retry: tuple[str, ...] = ()) -> requests.Session:
+def new_session(
+    settings: Settings,
+    no_read_retry: tuple[str, ...] = (),
+    no_status_retry: tuple[str, ...] = (),
+) -> requests.Session:
     """A Session with our retry policy mounted; one per provider operation.
 
     Its connections come from `POOLS` (kept alive across operations); its cookies,
@@ -245,10 +251,15 @@ def new_session(settings: Settings, no_read_retry: tuple[str, ...] = ()) -> requ
 
     URLs starting with a `no_read_retry` prefix are not sent again once the server may
     have processed them (a log-in whose answer was lost would meet its own session).
+    URLs starting with a `no_status_retry` prefix are not sent again on an error answer:
+    the caller decides (a commit answered 500 may have lost what was staged, so sending
+    it again blindly could commit nothing and read as a success).
     """
     session = requests.Session()
     retry = _retry_policy(settings)
     session.mount("https://", _PooledAdapter(max_retries=retry))
+    for prefix in no_status_retry:
+        session.mount(prefix, _PooledAdapter(max_retries=retry.new(status_forcelist=[])))
     for prefix in no_read_retry:
         # requests picks the adapter with the longest matching prefix.
         # Nor again on 503: for a log-in that means "too many sessions", which a retry
@@ -256,6 +267,12 @@ def new_session(settings: Settings, no_read_retry: tuple[str, ...] = ()) -> requ
         once_retry = retry.new(read=0, status_forcelist=[s for s in RETRY_STATUSES if s != 503])
         session.mount(prefix, _PooledAdapter(max_retries=once_retry))
     return session
+
+
+def backoff_seconds(settings: Settings, attempt: int) -> float:
+    """The pause before retry number `attempt` (0-based) that a caller makes itself,
+    on urllib3's curve (`backoff_factor` doubling, at most 30 s)."""
+    return min(30.0, settings.backoff_factor * (2**attempt))
 
 
 def _retry_policy(settings: Settings) -> Retry:
@@ -268,8 +285,9 @@ def _retry_policy(settings: Settings) -> Retry:
         backoff_factor=settings.backoff_factor,
         backoff_max=30,
         status_forcelist=RETRY_STATUSES,
-        # Appliance writes are staged (replaying a PUT or a commit is harmless) and
-        # the portal client adopts an association a lost answer had created.
+        # Appliance writes are staged (replaying a PUT is harmless; a commit is retried
+        # on an error answer by the client only, see `no_status_retry`, and read back)
+        # and the portal client adopts an association a lost answer had created.
         allowed_methods=None,
         respect_retry_after_header=True,
         raise_on_status=False,
@@ -406,31 +424,113 @@ class KeyedLocks:
             yield
 
     @contextmanager
-    def hold_all(self, keys: Iterator[str] | list[str] | tuple[str, ...]) -> Iterator[None]:
-        """Every key's lock, taken in sorted order (the one global order)."""
-        with ExitStack() as stack:
+    def hold_all(self, keys: Iterator[str] | list[str] | tuple[str, ...]) -> Iterator[HeldLocks]:
+        """Every key's lock, taken in sorted order (the one global order); the holder may
+        give some back early (`HeldLocks.release`: giving back never deadlocks)."""
+        held = HeldLocks()
+        try:
             for key in sorted(set(keys)):
-                stack.enter_context(self._lock(key))
-            yield
+                lock = self._lock(key)
+                lock.acquire()
+                held.locks[key] = lock
+            yield held
+        finally:
+            held.release(list(held.locks))
 
 
-# Serial numbers learned per address (host_key), process-wide: once an address has
-# answered, its lock is the unit's, whatever spelling or other address reaches it.
+class HeldLocks:
+    """Locks one `hold_all` took, by key; what is still held is given back at its end."""
+
+    def __init__(self) -> None:
+        self.locks: dict[str, threading.RLock] = {}
+
+    def release(self, keys: Iterator[str] | list[str] | set[str]) -> None:
+        """Give back these keys' locks now (those not held are ignored)."""
+        for key in sorted(set(keys), reverse=True):
+            lock = self.locks.pop(key, None)
+            if lock is not None:
+                lock.release()
+
+
+# Serial numbers learned per address, process-wide: once an address has answered, its
+# lock is the unit's, whatever spelling or other address reaches it.
 _serial_of_address: dict[str, str] = {}
+_serial_lock = threading.Lock()
+
+# Host name -> its addresses, for a short while: a lock key per unit costs one lookup per
+# name and minute, not one per operation (urllib3 resolves again when it connects).
+_RESOLVE_TTL_S = 60.0
+_resolved: dict[tuple[str, int], tuple[float, tuple[str, ...]]] = {}
+_resolve_lock = threading.Lock()
+
+
+def resolved_addresses(host: str) -> tuple[str, ...]:
+    """Where `host` connects: each address its name resolves to, with the port, as
+    `127.0.0.1:443` / `[::1]:443` (an address input is itself); empty when the name does
+    not resolve (the connection then fails and says so)."""
+    parsed = urllib3.util.parse_url(normalize_origin(host))
+    name = (parsed.host or "").strip("[]").lower()
+    port = parsed.port or 443
+    try:
+        return (_address_text(ipaddress.ip_address(name), port),)
+    except ValueError:
+        pass
+    now = time.monotonic()
+    with _resolve_lock:
+        cached = _resolved.get((name, port))
+    if cached is not None and now - cached[0] < _RESOLVE_TTL_S:
+        return cached[1]
+    try:
+        infos = socket.getaddrinfo(name, port, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError):
+        infos = []  # remembered too: a name that does not resolve is not asked again at once
+    found = set()
+    for info in infos:
+        try:
+            found.add(_address_text(ipaddress.ip_address(str(info[4][0]).split("%")[0]), port))
+        except ValueError:
+            continue
+    addresses = tuple(sorted(found))
+    with _resolve_lock:
+        _resolved[(name, port)] = (now, addresses)
+    return addresses
+
+
+def _address_text(address: ipaddress.IPv4Address | ipaddress.IPv6Address, port: int) -> str:
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return f"[{address}]:{port}" if address.version == 6 else f"{address}:{port}"
+
+
+def _address_keys(host: str) -> tuple[str, ...]:
+    """The unit's address keys: its resolved addresses, else the spelling (`host_key`)."""
+    return resolved_addresses(host) or (host_key(host),)
 
 
 def learn_serial(host: str, serial: str) -> None:
     """Remember which unit answers at `host` (called when a unit reports its serial)."""
     if serial:
-        _serial_of_address[host_key(host)] = serial
+        with _serial_lock:
+            for key in {host_key(host), *_address_keys(host)}:
+                _serial_of_address[key] = serial
 
 
 def unit_keys(host: str, serial: str | None = None) -> tuple[str, ...]:
-    """The lock keys of a unit: its address in one spelling (`host_key`), and its serial
-    when known (given, or learned from an earlier answer at this address). Holding both
-    serializes every spelling of one address, and, once the unit has answered, every
-    address of one unit; before that two different addresses of one unit are not
+    """The lock keys of a unit: every address its host input resolves to (with the
+    port), and its serial when known (given, or learned from an earlier answer at this
+    address). So `fw1`, `FW1:443`, `https://fw1/` and the address `fw1` resolves to
+    share a lock from the first contact on, and, once the unit has answered, every
+    address of one unit does; before that two unrelated addresses of one unit are not
     serialized (the unit itself then refuses the second login)."""
-    known = serial or _serial_of_address.get(host_key(host))
-    address = f"address:{host_key(host)}"
-    return (address, f"serial:{known}") if known else (address,)
+    addresses = _address_keys(host)
+    with _serial_lock:
+        known = serial or next(
+            (
+                _serial_of_address[key]
+                for key in (host_key(host), *addresses)
+                if key in _serial_of_address
+            ),
+            None,
+        )
+    keys = tuple(f"address:{address}" for address in addresses)
+    return (*keys, f"serial:{known}") if known else keys

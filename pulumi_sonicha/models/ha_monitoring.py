@@ -100,13 +100,24 @@ def backup_address(entry: dict[str, Any]) -> str | None:
     return observed["backup_ip"] if observed["allow_management"] else None
 
 
-def unset_spelling(entry: dict[str, Any]) -> str:
-    """How this unit spells "not set" ("" on some releases, "0.0.0.0" on others): the
-    spelling its own answer used, so a write sends nothing the unit did not show."""
+def shown_unset(entry: dict[str, Any]) -> str | None:
+    """How this entry spells "not set", when it shows an unset address (None if not)."""
     probe = entry.get("logical_probe") or {}
     for value in (entry.get("primary"), entry.get("secondary"), probe.get("ip")):
         if value in UNSET_ADDRESSES:
             return str(value)
+    return None
+
+
+def unset_spelling(entry: dict[str, Any], others: Iterable[dict[str, Any]] = ()) -> str:
+    """How this unit spells "not set" ("" or "0.0.0.0": the vendor's material shows both
+    and says which release uses which nowhere): the spelling its own answers used, this
+    entry's or else another interface's, so a write sends nothing the unit did not show;
+    "0.0.0.0" only when no entry shows one."""
+    for candidate in (entry, *others):
+        found = shown_unset(candidate)
+        if found is not None:
+            return found
     return "0.0.0.0"
 
 
@@ -129,11 +140,12 @@ def desired_entry(current: dict[str, Any], inputs: dict[str, Any]) -> dict[str, 
     return entry
 
 
-def cleared_entry(current: dict[str, Any]) -> dict[str, Any]:
-    """The entry with nothing monitored: addresses unset, management and link monitoring
-    off, no probe (what delete leaves when nothing was there before)."""
+def cleared_entry(current: dict[str, Any], unset: str | None = None) -> dict[str, Any]:
+    """The entry with nothing monitored: addresses unset (as `unset`, by default as the
+    entry spells it), management and link monitoring off, no probe (what delete leaves
+    when nothing was there before)."""
     entry = wire(copy.deepcopy(current))
-    unset = unset_spelling(current)
+    unset = unset if unset is not None else unset_spelling(current)
     entry.update(
         primary=unset,
         secondary=unset,

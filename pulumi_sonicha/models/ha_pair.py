@@ -203,6 +203,22 @@ def disabled_settings(current_api: dict[str, Any]) -> dict[str, Any]:
     return {**copy.deepcopy(current_api), "mode": {}}
 
 
+def ha_link_role(api: dict[str, Any], interface: str) -> str | None:
+    """Which HA link ("control", "data", "Active/Active DPI") `interface` is in these HA
+    settings (any mode, managed by us or not), or None."""
+    name = interface.upper()
+    for body in (api.get("mode") or {}).values():
+        if not isinstance(body, dict):
+            continue
+        for role in ("control", "data"):
+            if str(body.get(f"{role}_interface") or "").upper() == name:
+                return role
+        for item in body.get("dpi_interface") or []:
+            if isinstance(item, dict) and str(item.get("interface") or "").upper() == name:
+                return "Active/Active DPI"
+    return None
+
+
 def is_enabled(api: dict[str, Any]) -> bool:
     mode = api.get("mode") or {}
     return any(key in mode for key in MODE_KEYS.values())

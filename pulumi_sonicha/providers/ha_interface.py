@@ -42,6 +42,7 @@ from ..errors import (
 )
 from ..models import ha_interface as model
 from ..models.ha_interface import ROLE_NAMES, ROLES, UNASSIGNED
+from ..models.ha_pair import ha_link_role, settings_from_api
 from ..schema import same_host
 from ..sonicos import ApplianceSession, LinkStatus, SonicOSClient, SystemInfo, hold_units
 from . import run
@@ -171,6 +172,8 @@ class HaInterfaceProvider(SonicHaProvider):
     ) -> None:
         restore: list[str] = []
         currents: dict[str, dict[str, Any]] = {}
+        if self._link_in_use(units, name, props, previous_zones):
+            return
         for role, unit in units.items():
             try:
                 self.require_serial(
@@ -211,6 +214,41 @@ class HaInterfaceProvider(SonicHaProvider):
                 self._restore_failed(units, role, name, previous_zones, [], exc)
             restore.append(role)
         self._commit_restore(units, restore, name, previous_zones, currents)
+
+    def _link_in_use(
+        self,
+        units: dict[str, _Unit],
+        name: str,
+        props: dict[str, Any],
+        previous_zones: dict[str, str],
+    ) -> bool:
+        """The port is an HA link in the HA settings of either unit (the Primary's, or the
+        copy a Backup synchronized): then no zone goes back on either unit, which would
+        take the pair's link away (one GET of the HA settings per unit, only when there
+        is a zone to restore). A unit that is not the one this resource manages is not
+        asked (its settings say nothing about this pair)."""
+        for role, unit in units.items():
+            if unit.system.serial != props.get(f"{role}_serial"):
+                continue
+            link = ha_link_role(unit.session.ha_settings(), name)
+            if link is None:
+                continue
+            kinds = set(previous_zones.values())
+            zones = (
+                next(iter(kinds))
+                if len(kinds) == 1
+                else ", ".join(f"{z} on the {ROLE_NAMES[r]}" for r, z in previous_zones.items())
+            )
+            run.warn(
+                f"HaInterface {props.get('primary_serial')}/{name}: {name} is the HA {link}"
+                f" link of the pair on the {unit.name} {unit.session.label}, so it stays"
+                f" Unassigned: zone {zones or '?'} was not put back on either unit (the"
+                " resource was removed from the stack). Turn HA off first (delete the HaPair:"
+                ' its delete does, unless on_delete="retain"; with a backup_host on the'
+                " Backup too), then set the zone by hand if you want it back"
+            )
+            return True
+        return False
 
     @staticmethod
     def _refused(
@@ -321,9 +359,12 @@ class HaInterfaceProvider(SonicHaProvider):
             managed = [olds[f"{r}_serial"] for r in ROLES if olds.get(f"{r}_serial")]
             for role in ROLES:
                 # The roles may have been exchanged (the same two units): each unit must
-                # be one this resource manages.
+                # be one this resource manages, or the Backup the managed Primary's HA
+                # settings name now (the Backup replaced by a new unit: RMA).
                 found = units[role].system.serial
-                if managed and found not in managed:
+                if managed and found not in managed and not self._pair_backup(
+                    units, role, found, managed
+                ):
                     self.require_serial(units[role].session, olds[f"{role}_serial"], "write", found)
             ports = {role: self._port(units[role], name) for role in ROLES}
             self._validate(inputs, units, ports)
@@ -351,6 +392,25 @@ class HaInterfaceProvider(SonicHaProvider):
         outs["previous_zones"] = previous_zones
         outs["previous_ip_assignments"] = previous_ips
         return outs
+
+    @staticmethod
+    def _pair_backup(units: dict[str, _Unit], role: str, found: str, managed: list[str]) -> bool:
+        """`found` is the Backup that the Primary this resource manages names in its HA
+        settings (one GET, only when the Backup answers with a serial not managed here):
+        after an RMA the HaPair names the new unit, and the link follows it."""
+        primary = units["primary"]
+        if role != "backup" or primary.system.serial not in managed:
+            return False
+        named = settings_from_api(primary.session.ha_settings())["backup_serial"]
+        if named != found:
+            return False
+        log.info(
+            "%s: the Primary's HA settings name this unit (%s) as the Backup: the HA link"
+            " now manages it (the Backup was replaced)",
+            units["backup"].session.host,
+            found,
+        )
+        return True
 
     @contextmanager
     def _units(self, inputs: dict[str, Any]) -> Iterator[dict[str, _Unit]]:

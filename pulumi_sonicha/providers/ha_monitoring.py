@@ -37,6 +37,7 @@ from pulumi.dynamic import CreateResult, DiffResult, ReadResult, UpdateResult
 
 from ..errors import (
     ApplianceError,
+    CommitNotHeldError,
     NotFoundError,
     SonicHaError,
 )
@@ -186,9 +187,13 @@ class HaMonitoringProvider(SonicHaProvider):
             )
             return
         previous = props.get("previous_entry") or {}
-        target = (
-            model.restored_entry(current, previous) if previous else model.cleared_entry(current)
-        )
+        if previous:
+            target = model.restored_entry(current, previous)
+        else:
+            # Every address of the entry is set: the unit's other entries show how it
+            # spells "not set" (one GET, only then).
+            others = [] if model.shown_unset(current) is not None else unit.ha_monitoring_all()
+            target = model.cleared_entry(current, model.unset_spelling(current, others))
         if model.owned_part(target) == model.owned_part(current):
             return  # what was there before is what is there: no write
         address = model.backup_address(current)
@@ -263,6 +268,17 @@ class HaMonitoringProvider(SonicHaProvider):
                 try:
                     unit.put_ha_monitoring(desired)
                     unit.commit()
+                except CommitNotHeldError as exc:
+                    # The unit may hold part of it: put back the entry read before.
+                    try:
+                        unit.put_ha_monitoring(model.restored_entry(current, current))
+                        unit.commit()
+                        outcome = f"The previous monitoring of {name} was put back."
+                    except SonicHaError as again:
+                        outcome = f"Putting the previous monitoring back failed too ({again})."
+                    raise unit.error(
+                        f"{str(exc).split(': ', 1)[-1]} {outcome}", CommitNotHeldError
+                    ) from None
                 except ApplianceError as exc:
                     if exc.status != 400:
                         raise

@@ -30,6 +30,7 @@ from .. import progress
 from ..errors import (
     ApplianceError,
     ApplianceUnreachableError,
+    CommitNotHeldError,
     CommitUncertainError,
     NoHeartbeatError,
     RunInterruptedError,
@@ -38,6 +39,7 @@ from ..errors import (
     SyncTimeoutError,
 )
 from ..models import ha_pair as model
+from ..schema import same_host
 from ..sonicos import ApplianceSession, SonicOSClient, SystemInfo, hold_units
 from . import run
 from .base import SonicHaProvider, with_backup_hint
@@ -102,6 +104,13 @@ class HaPairProvider(SonicHaProvider):
             outs = self._apply(news, serial=id_)
             if outs["restart_required"] == "NONE" and olds.get("restart_required"):
                 outs["restart_required"] = olds["restart_required"]  # still owed: no restart seen
+        moved = news.get("backup_host") and not same_host(
+            str(olds.get("backup_host") or ""), str(news["backup_host"])
+        )
+        if moved and outs.get("synchronized"):
+            # The stack now reaches the Backup at another address: it must answer there.
+            backup = SonicOSClient(news["backup_host"], self.settings)
+            self._require_backup_reachable(backup, news)
         return UpdateResult(outs=self.claimed_outputs(outs, olds, id_))
 
     # -- delete ---------------------------------------------------------------
@@ -194,9 +203,48 @@ class HaPairProvider(SonicHaProvider):
         )
         units = [client] if backup_client is None else [client, backup_client]
         try:
-            return self._apply_on(client, backup_client, units, inputs, serial)
+            outs, backup_changed = self._apply_on(client, backup_client, units, inputs, serial)
         except _BackupHeld as exc:
             self._raise_held_or_same(exc.client, inputs, exc.primary, exc.held)
+        if backup_client is not None and backup_changed and outs["synchronized"]:
+            self._require_backup_reachable(backup_client, inputs)
+        return outs
+
+    def _require_backup_reachable(self, client: SonicOSClient, inputs: dict[str, Any]) -> None:
+        """Once synchronized, the Backup answers management only at its own monitoring
+        address with management allowed: check that backup_host, the address the stack
+        uses for it, is one (one session on the Backup, only when this apply turned HA
+        on or named another Backup), and fail with the fix when it is not. HA stays on:
+        turning it off on the Primary would not give the Backup its address back (it
+        keeps the settings it synchronized)."""
+        serial = inputs["backup_serial"]
+        stays = (
+            "HA stays on (turning it off on the Primary would not bring the Backup back"
+            " there: it keeps the HA settings it synchronized)"
+        )
+        try:
+            with client.session() as backup:
+                found = backup.system().serial
+        except ApplianceUnreachableError as exc:
+            raise ApplianceError(
+                f"the pair is synchronized, but the Backup does not answer at backup_host"
+                f" {client.host} ({_cause(exc)}): a paired Backup answers management only at"
+                " its own HA monitoring address of an interface with management allowed, so"
+                " declare an HaMonitoring with allow_management=True whose backup_ip is the"
+                f" address used as backup_host ({client.host.split(':')[0]}), or set"
+                f" backup_host to the Backup's monitoring address; {stays}. Run `pulumi up`"
+                " again after the fix",
+                host=client.host,
+                serial=serial,
+            ) from None
+        if found != serial:
+            raise ApplianceError(
+                f"the pair is synchronized, but backup_host {client.host} answers with serial"
+                f" {found}, not the Backup {serial}; set backup_host to the address where the"
+                f" Backup answers (its HA monitoring address); {stays}",
+                host=client.host,
+                serial=found,
+            )
 
     def _apply_on(
         self,
@@ -205,8 +253,10 @@ class HaPairProvider(SonicHaProvider):
         units: list[SonicOSClient],
         inputs: dict[str, Any],
         serial: str | None,
-    ) -> dict[str, Any]:
-        with hold_units(units), client.session() as unit:
+    ) -> tuple[dict[str, Any], bool]:
+        """The outputs, and whether this apply turned HA on or named another Backup (when
+        the Backup's reachability at backup_host is checked once synchronized)."""
+        with hold_units(units) as held, client.session() as unit:
             system = unit.system()
             self.require_serial(unit, serial, "change HA settings", found=system.serial)
             expected = inputs.get("primary_serial")
@@ -228,6 +278,14 @@ class HaPairProvider(SonicHaProvider):
                 except SessionHeldError as held:
                     raise _BackupHeld(held, backup_client, system.serial) from None
                 self._check_backup(inputs, system, backup)
+            if backup_client is not None:
+                # The Backup is not asked again in this session: let others reach it
+                # meanwhile (the sync wait can take minutes).
+                held.release(set(backup_client.lock_keys) - set(client.lock_keys))
+            backup_changed = (
+                not model.is_enabled(before)
+                or model.settings_from_api(before)["backup_serial"] != inputs["backup_serial"]
+            )
             if inputs["virtual_mac"] and not model.supports_virtual_mac(
                 before, system.firmware_version
             ):
@@ -246,6 +304,9 @@ class HaPairProvider(SonicHaProvider):
                 try:
                     unit.put_ha_settings(desired)
                     unit.commit()
+                except CommitNotHeldError as exc:
+                    # The unit may hold part of it: put back what was read before.
+                    raise self._put_back_after(unit, before, exc) from None
                 except ApplianceError as exc:
                     if exc.status != 400:
                         raise
@@ -276,7 +337,7 @@ class HaPairProvider(SonicHaProvider):
             restart_required=unit.restart_required or "NONE",
             **model.status_outputs(status),
         )
-        return outs
+        return outs, backup_changed
 
     @staticmethod
     def _say_if_adopted(
@@ -410,6 +471,19 @@ class HaPairProvider(SonicHaProvider):
             SyncTimeoutError,
         )
 
+    @classmethod
+    def _put_back_after(
+        cls, unit: ApplianceSession, before: dict[str, Any], exc: CommitNotHeldError
+    ) -> ApplianceError:
+        """The error for a commit the unit does not hold, after putting back the object
+        read before (the unit may hold part of the change)."""
+        try:
+            cls._restore(unit, before)
+            outcome = "The previous HA settings were put back."
+        except SonicHaError as again:
+            outcome = f"Putting the previous HA settings back failed too ({again})."
+        return unit.error(f"{str(exc).split(': ', 1)[-1]} {outcome}", CommitNotHeldError)
+
     @staticmethod
     def _restore(unit: ApplianceSession, before: dict[str, Any]) -> None:
         """Write back exactly the object read before the change (a PUT replaces it)."""
@@ -470,6 +544,11 @@ class _BackupHeld(Exception):
         self.held = held
         self.client = client
         self.primary = primary
+
+
+def _cause(exc: ApplianceError) -> str:
+    """An error's text without the unit it names (the caller names it)."""
+    return str(exc).split(": ", 1)[-1].removesuffix("; nothing was committed")
 
 
 def _rejected_hint(exc: ApplianceError, inputs: dict[str, Any]) -> str:

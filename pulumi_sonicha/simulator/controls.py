@@ -142,6 +142,7 @@ def _fail(server: Any, body: dict[str, Any]) -> Any:
         code=body.get("code"),
         message=body.get("message", "Internal error"),
         times=body.get("times", 1),
+        drop_staged=bool(body.get("drop_staged", False)),
     )
 
 
@@ -246,11 +247,13 @@ ACTIONS: dict[str, Action] = {
         Action(
             "fail",
             "answer the next TIMES requests matching METHOD (or *) and PATH (a regex) with an"
-            " error: STATUS (default 500), CODE, MESSAGE; --times 0 until clear-faults",
-            ("method", "path", "status", "code", "message"),
-            optional=("status", "code", "message"),
+            " error: STATUS (default 500), CODE, MESSAGE; --times 0 until clear-faults;"
+            " --drop-staged true: the unit also loses what the session had staged (a failed"
+            " commit that dropped the pending changes)",
+            ("method", "path", "status", "code", "message", "drop_staged"),
+            optional=("status", "code", "message", "drop_staged"),
             defaults={"times": 1},
-            convert={"status": int, "times": _times},
+            convert={"status": int, "times": _times, "drop_staged": _flag},
             example="ctl fail POST /config/pending 500",
             unit=_fail,
             portal=_fail,

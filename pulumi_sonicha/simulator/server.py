@@ -135,6 +135,9 @@ class FaultRule:
     message: str = ""
     seconds: float = 0.0
     headers: dict[str, str] = field(default_factory=dict)
+    #: A "fail" that also drops what the caller's session had staged (a unit whose failed
+    #: commit lost the pending changes): a retried commit then finds nothing to commit.
+    drop_staged: bool = False
 
     def matches(self, method: str, path: str) -> bool:
         return self.method in ("*", method) and self.pattern.search(path) is not None
@@ -437,11 +440,22 @@ class SimServer:
         code: str | None = None,
         message: str = "Internal error",
         times: int | None = 1,
+        drop_staged: bool = False,
     ) -> None:
-        """Answer matching requests with this error (path regex uses `re.search`)."""
+        """Answer matching requests with this error (path regex uses `re.search`);
+        `drop_staged`: the caller's staged changes are lost as well (`fault_effect`)."""
         code = code or self.INTERNAL[1]
         self._add_fault(
-            self._rule("fail", method, path_regex, times, status=status, code=code, message=message)
+            self._rule(
+                "fail",
+                method,
+                path_regex,
+                times,
+                status=status,
+                code=code,
+                message=message,
+                drop_staged=drop_staged,
+            )
         )
 
     def drop(self, method: str, path_regex: str, times: int | None = 1) -> None:
@@ -472,6 +486,10 @@ class SimServer:
         return None
 
     # -- subclass hooks ----------------------------------------------------------------------
+
+    def fault_effect(self, rule: FaultRule, request: Request) -> None:
+        """What a "fail" fault does to the server's state besides answering (nothing here;
+        a unit drops the session's staged changes when `rule.drop_staged`)."""
 
     def error_body(self, code: str, message: str, request: Request | None) -> Any:
         """The JSON body of an error answer in this API's shape."""
@@ -550,6 +568,7 @@ class SimServer:
                 return
 
         if rule is not None and rule.kind == "fail":
+            self.fault_effect(rule, request)
             response = self.error(rule.status, rule.code, rule.message, rule.headers, request)
         else:
             response = self._route_safely(request)

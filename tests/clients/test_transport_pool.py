@@ -133,8 +133,8 @@ def test_the_check_catches_a_leaky_transport(auth: str, monkeypatch: pytest.Monk
     shared = requests.Session()
     real = transport.new_session
 
-    def leaky(settings: Any, no_read_retry: tuple[str, ...] = ()) -> requests.Session:
-        session = real(settings, no_read_retry)
+    def leaky(settings: Any, *args: Any, **kwargs: Any) -> requests.Session:
+        session = real(settings, *args, **kwargs)
         session.cookies = shared.cookies
         if auth == "basic":
             session.auth = (settings.username, settings.password)  # kept for every call

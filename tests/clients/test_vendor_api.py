@@ -96,7 +96,11 @@ def test_a_write_takes_config_mode_for_the_write_window_only(sim: Simulator):
     provider.create(pair_inputs(provider, sim))
     sequence = [(m, p) for m, p, _ in calls(sim.primary)]
     taken, given_back = sequence.index(CONFIG_MODE), sequence.index(NON_CONFIG_MODE)
-    assert sequence[taken + 1 : given_back] == [HA_PUT, ("POST", f"{API}/config/pending")]
+    assert sequence[taken + 1 : given_back] == [
+        HA_PUT,
+        ("POST", f"{API}/config/pending"),
+        ("GET", f"{API}/high-availability/base"),  # what was committed, read back
+    ]
     # The sync wait polls after config mode was given back: nobody is locked out.
     assert all(p.endswith("reporting/high-availability") for _, p in sequence[given_back + 1 : -1])
     assert sim.primary._holder() is None

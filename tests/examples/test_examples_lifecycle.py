@@ -584,9 +584,13 @@ def _ha_pair_sequence(stack: Lifecycle, sim: Simulator) -> None:
     applied = stack.up()
     assert ops(applied) == [("pair", "create")]
     assert writes(sim.primary) == ha_write(DEFAULT_HA, mode=HA_PAIR_MODE)
-    # The provider host's first login to the Backup meets the Digest challenge.
+    # The provider host's first login to the Backup meets the Digest challenge; once the
+    # pair is synchronized, the Backup is reached again where the stack reaches it.
     assert [(r.method, r.path, r.status) for r in sim.backup.requests] == [
         ("POST", "/api/sonicos/auth", 401),
+        ("POST", "/api/sonicos/auth", 200),
+        ("GET", "/api/sonicos/version", 200),
+        ("DELETE", "/api/sonicos/auth", 200),
         ("POST", "/api/sonicos/auth", 200),
         ("GET", "/api/sonicos/version", 200),
         ("DELETE", "/api/sonicos/auth", 200),

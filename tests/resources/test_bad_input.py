@@ -60,6 +60,13 @@ BAD_HOSTS = [
     "fw1:https",
     "https://fw1/api",
     ":443",
+    "admin@fw1",  # user info: credentials never go in a host input
+    "admin@fw1:443",
+    "https://admin@fw1/",
+    "fw\x001",  # NUL
+    "fw1:\u0664\u0664\u0663",  # Arabic-Indic digits 443
+    "fw1:\uff14\uff14\uff13",  # full-width digits 443
+    "\u0661\u0660.0.0.1",  # non-ASCII digits in an address
 ]
 BAD_SERIALS = [
     2468,
@@ -70,7 +77,8 @@ BAD_SERIALS = [
     "2CB8_ED0A_9F00",
     "serial-please",
 ]
-BAD_INTERFACES = [4, "", " ", "X32", "X99", "eth0", "X", "MGMT1", "X-4", "X04", "4", "U100"]
+BAD_INTERFACES = [4, "", " ", "X32", "X99", "eth0", "X", "MGMT1", "X-4", "X04", "4", "U100",
+                  "X\u0664", "X1\u0664", "\uff384", "X\uff14", "X4\x00", "X4 X5"]  # fmt: skip
 BAD_BOOLS = ["true", "yes", 1, 0.0, "", [True]]
 BAD_ZONES = ["DMZ", "LAN", "", 0, False]
 

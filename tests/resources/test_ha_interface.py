@@ -720,18 +720,20 @@ def test_delete_restores_both_units_or_neither_and_says_why(settings, sim, caplo
     pair_inputs = ha_pair_inputs(pair, sim)
     pair_created = pair.create(pair_inputs)
     pair.delete(pair_created.id, pair_created.outs)  # HA off on the Primary only
+    sim.primary.clear_requests()
+    sim.backup.clear_requests()
 
     with caplog.at_level("WARNING", logger="pulumi_sonicha"):
         link.delete(created.id, created.outs)
     text = caplog.text
-    assert "restoring zone LAN of X4 on the Backup failed" in text
-    # The Backup refuses already when the change is staged: the Primary's staged
-    # restore is discarded with the session.
-    assert "nothing was restored on either unit and X4 stays Unassigned on both" in text
-    assert "give the HaPair a backup_host" in text
+    # The HA copy on the Backup names X4: no zone is even staged on either unit.
+    assert "X4 is the HA data link of the pair on the Backup" in text
+    assert "zone LAN was not put back on either unit" in text
+    assert "with a backup_host on the Backup too" in text
     assert (sim.primary.zone("X4"), sim.backup.zone("X4")) == ("Unassigned", "Unassigned")
     assert sim.primary.pending() == {} == sim.backup.pending()
-    assert sim.primary.writes()[-1].method == "DELETE"  # the staged restore discarded
+    for unit in (sim.primary, sim.backup):
+        assert "/api/sonicos/interfaces/ipv4" not in [r.path for r in unit.writes()]
 
 
 def test_delete_sets_the_primary_back_when_the_backup_commit_fails(provider, x3_cabled):

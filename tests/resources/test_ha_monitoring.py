@@ -135,8 +135,8 @@ def test_create_writes_the_whole_entry_once_in_one_session(provider, sim):
         "instance_id": INSTANCE_ID,
     }
     assert calls(sim.primary) == [
-        LOGIN, VERSION, ("GET", PATH), CONFIG_MODE, ("PUT", PATH), COMMIT, LOGOUT
-    ]  # fmt: skip
+        LOGIN, VERSION, ("GET", PATH), CONFIG_MODE, ("PUT", PATH), COMMIT, ("GET", PATH), LOGOUT
+    ]  # fmt: skip (the GET after the commit reads back what was written)
     put = [r.body for r in sim.primary.requests if r.method == "PUT"]
     # The whole entry as read (7.2's override_virtual_mac too), our keys changed.
     assert put == [
@@ -403,7 +403,7 @@ def test_the_paired_backup_answers_only_at_its_monitoring_address(bare: Simulato
     assert answers(sim, sim.backup.host) == BACKUP_SERIAL  # before pairing: its own address
     assert answers(sim, sim.backup.address("127.0.0.3")) is None
     pair = provider_with(HaPairProvider, settings)
-    created = pair.create(pair.check({}, pair_news(sim, sim.backup.host)).inputs)
+    created = pair.create(pair.check({}, pair_news(sim, None)).inputs)
     assert created.outs["synchronized"] is True
     # Synchronized: the Backup took the Primary's monitoring and answers only there, over
     # TLS with a certificate that names the address.
@@ -425,7 +425,11 @@ def test_a_backup_cut_off_by_pairing_gets_an_error_that_says_what_to_declare(bar
     ).inputs
     created = link.create(link_inputs)  # fmt: skip
     pair = provider_with(HaPairProvider, settings)
-    pair.create(pair.check({}, pair_news(sim, sim.backup.host)).inputs)
+    with pytest.raises(ApplianceError) as paired:  # once synchronized, HaPair checks it
+        pair.create(pair.check({}, pair_news(sim, sim.backup.host)).inputs)
+    assert "declare an HaMonitoring with allow_management=True whose backup_ip is the" in str(
+        paired.value
+    )
     assert sim.backup.answering_ips() == []  # no monitoring address with management
     with pytest.raises(ApplianceUnreachableError) as caught:
         link.read(created.id, created.outs)
@@ -442,7 +446,7 @@ def test_once_paired_haPair_asks_the_primary_only(sim: Simulator):
     created = pair.create(news)
     assert [r.path for r in sim.backup.requests if r.status != 401] == [
         "/api/sonicos/auth", "/api/sonicos/version", "/api/sonicos/auth"
-    ]  # HA was being turned on: the Backup checked once  # fmt: skip
+    ] * 2  # HA was being turned on: the Backup checked, and reached once synchronized  # fmt: skip
     sim.backup.clear_requests()
     pair.read(created.id, created.outs)
     update = pair.check({}, {**pair_news(sim, sim.backup.host), "preempt": True}).inputs

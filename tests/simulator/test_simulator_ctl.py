@@ -93,3 +93,8 @@ def test_set_monitoring_takes_addresses_and_flags():
         "secondary": "127.0.0.3",
         "allow_management": "true",
     }
+
+
+def test_fail_can_drop_what_the_session_staged():
+    _, body, _ = parse("fail", ["POST", "/config/pending", "--drop-staged", "true"])
+    assert body == {"method": "POST", "path": "/config/pending", "times": 1, "drop_staged": True}

@@ -122,6 +122,18 @@ class AccessBackend:
                     return session
         return None
 
+    def fault_effect(self, rule: server.FaultRule, request: Request) -> None:
+        """A failing request that loses what the session staged (`fail --drop-staged`):
+        e.g. a commit answered 500 after which the unit holds none of the pending changes
+        (no public source says what a real unit keeps after a failed commit: tests cover
+        both readings)."""
+        if not rule.drop_staged:
+            return
+        session = self._session_of(request)
+        if session is not None:
+            with self._lock:
+                session.drop_pending()
+
     def _require_session(self, request: Request) -> _Session:
         session = self._session_of(request)
         if session is None:
