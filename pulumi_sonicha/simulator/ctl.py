@@ -31,7 +31,7 @@ START_HINT = "start it with `python -m pulumi_sonicha.simulator &` (in this dire
 
 
 # Options of ctl itself, accepted before or after the action.
-OPTIONS = ("unit", "url", "ca", "state_dir", "env_file", "json")
+OPTIONS = ("unit", "url", "ca", "state_dir", "env_file", "pair", "json")
 
 
 class UsageError(Exception):
@@ -62,7 +62,7 @@ def parse(action_name: str, words: list[str]) -> tuple[Action, dict[str, Any], d
                 if not rest:
                     raise UsageError(f"ctl {action.name}: --{key.replace('_', '-')} needs a value")
                 value = rest.pop(0)
-            (options if key in OPTIONS else named)[key] = value
+            (options if key in OPTIONS and key not in action.params else named)[key] = value
         elif word.lstrip().startswith("{") and action.params != ("settings",):
             try:
                 named.update(json_object(word))
@@ -95,12 +95,13 @@ def parse(action_name: str, words: list[str]) -> tuple[Action, dict[str, Any], d
     return action, body, options
 
 
-def _urls(env: dict[str, str], url: str | None, unit: str) -> dict[str, str]:
+def _urls(env: dict[str, str], url: str | None, unit: str, pair: int = 1) -> dict[str, str]:
     if url:
         return {unit: url.rstrip("/")}
+    prefix = "SONICHA_SIM_" if pair == 1 else f"SONICHA_SIM_PAIR{pair}_"
     found = {
-        "primary": env.get("SONICHA_SIM_PRIMARY_HOST"),
-        "backup": env.get("SONICHA_SIM_BACKUP_HOST"),
+        "primary": env.get(f"{prefix}PRIMARY_HOST"),
+        "backup": env.get(f"{prefix}BACKUP_HOST"),
         "portal": env.get("SONICHA_PORTAL_URL"),
     }
     return {
@@ -136,6 +137,7 @@ def run(
     ca: str | None = None,
     unit: str | None = None,
     as_json: bool = False,
+    pair: int = 1,
 ) -> int:
     """Run one ctl command; print the answer (stdout) or what went wrong (stderr)."""
     import requests  # only ctl needs an HTTP client
@@ -147,6 +149,8 @@ def run(
     try:
         action, body, options = parse(action_name, words)
         unit = options.get("unit", unit)
+        if "unit" in action.params:  # `ctl down backup`: the unit is the argument
+            unit = str(body.pop("unit")).lower()
         if unit is not None and unit not in UNITS:
             raise UsageError(f"--unit must be one of {', '.join(UNITS)}, got {unit!r}")
         if action.target == "portal" and unit not in (None, "portal"):
@@ -165,7 +169,16 @@ def run(
         targets = [unit or "primary"] if url else [unit] if unit else list(UNITS)
     else:
         targets = ["portal" if action.target == "portal" else unit or "primary"]
-    urls = _urls(env, url, targets[0])
+    try:
+        pair = int(options.get("pair", pair))
+    except ValueError:
+        print(f"ctl: --pair takes a number, got {options.get('pair')!r}", file=sys.stderr)
+        return 2
+    urls = _urls(env, url, targets[0], pair)
+    if pair > 1 and "primary" not in urls and not url:
+        pairs = env.get("SONICHA_SIM_PAIRS", "1")
+        print(f"ctl: the simulator found has {pairs} pair(s), not a pair {pair}", file=sys.stderr)
+        return 2
     if not ca or any(t not in urls for t in targets):
         print(
             f"ctl: no simulator found: {where} does not exist or lacks its addresses. Is the"
@@ -253,6 +266,8 @@ def render_show(views: dict[str, dict[str, Any]]) -> str:
             pending = ", changes pending" if session["pending"] else ""
             held.append(f"{who} {session['admin']!r} from {session['from']}{mode}{pending}")
         lines.append(f"  session      {'; '.join(held) or 'none'}")
+        if view.get("outage"):
+            lines.append(f"  outage       {view['outage']} (`ctl up {name}` answers again)")
         if view.get("latency_ms"):
             lines.append(f"  latency      {view['latency_ms']:.0f} ms per request")
         ports = "  ".join(
@@ -280,6 +295,8 @@ def render_show(views: dict[str, dict[str, Any]]) -> str:
             )
         if portal.get("latency_ms"):
             lines.append(f"  latency      {portal['latency_ms']:.0f} ms per request")
+        if portal.get("outage"):
+            lines.append(f"  outage       {portal['outage']} (`ctl up portal` answers again)")
     return "\n".join(lines).rstrip()
 
 

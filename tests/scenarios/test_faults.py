@@ -216,8 +216,8 @@ def test_connection_refused_on_the_primary_changes_nothing(sim: Simulator):
 
 def test_connection_refused_on_the_backup_stops_before_the_primary_is_written(sim: Simulator):
     """HA is being turned on, so the Backup is checked first: only read from the Primary
-    (whether HA is on there), nothing written, and the error says where a paired Backup
-    answers."""
+    (whether HA is on there), nothing written, and the error says what to check: with HA
+    off the Backup is not paired, so it is down or elsewhere (no HaMonitoring advice)."""
     port = closed_port()
     before = snapshot(sim)
     provider = pair_provider(sim)
@@ -225,7 +225,9 @@ def test_connection_refused_on_the_backup_stops_before_the_primary_is_written(si
         provider.create(pair_inputs(provider, sim, backup_host=f"127.0.0.1:{port}"))
     text = str(caught.value)
     assert text.startswith(f"127.0.0.1:{port}: POST {API}/auth: cannot connect")
-    assert f"backup_ip is the address used as backup_host (127.0.0.1:{port})" in text
+    assert "HA is off at the Primary, so the Backup is not paired" in text
+    assert f"that backup_host (127.0.0.1:{port}) is that address" in text
+    assert "declare an HaMonitoring" not in text
     assert sim.primary.writes() == []
     assert_unchanged(sim, before)
 

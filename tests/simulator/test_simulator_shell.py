@@ -4,6 +4,7 @@ hang), and `ctl` finding the running simulator from anywhere."""
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -11,7 +12,11 @@ import sys
 import time
 from pathlib import Path
 
+import requests
+
 from pulumi_sonicha.simulator.envfile import read_env_file
+
+from ..harness.cli import harness
 
 SIM = [sys.executable, "-m", "pulumi_sonicha.simulator"]
 # The start-up recipe of the docs: wait for the ready file, or stop waiting when the
@@ -98,3 +103,92 @@ def test_free_ports_by_default_and_ctl_finds_it_from_anywhere(tmp_path: Path) ->
         for proc in procs:
             proc.terminate()
             proc.wait(timeout=30)
+
+
+def serve(state: Path, *flags: str) -> tuple[subprocess.Popen[str], dict[str, str]]:
+    """`python -m pulumi_sonicha.simulator FLAGS` in the background, once ready: (process,
+    the variables of its env file)."""
+    proc = subprocess.Popen(
+        [*SIM, "--sync-seconds", "0", "--state-dir", str(state), "--ready-file",
+         str(state / "ready"), *flags],  # fmt: skip
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    wait_ready(proc, state / "ready")
+    return proc, read_env_file(state)
+
+
+def test_pairs_share_one_portal_each_with_its_own_serials(tmp_path: Path) -> None:
+    proc, env = serve(tmp_path / "sim", "--pairs", "3", "--backup-firmware", "7.0.1")
+    try:
+        assert env["SONICHA_SIM_PAIRS"] == "3"
+        serials = [
+            env[f"SONICHA_SIM_{pair}{role}_SERIAL"]
+            for pair in ("", "PAIR2_", "PAIR3_")
+            for role in ("PRIMARY", "BACKUP")
+        ]
+        assert len(set(serials)) == 6
+        third = ctl("show", "--pair", "3", cwd=tmp_path, env=env)
+        assert third.returncode == 0, third.stderr
+        assert f"Primary  {env['SONICHA_SIM_PAIR3_PRIMARY_HOST']}  serial {serials[4]}" in (
+            third.stdout
+        )
+        assert "SonicOS 7.0.1" in third.stdout.split("\nBackup ")[1].split("\n")[0]
+        portal = third.stdout.split("\nPortal ")[1]
+        assert all(f"product      {serial}" in portal for serial in serials)  # one portal
+        # One CA bundle reaches every pair's units.
+        answer = requests.get(
+            f"https://{env['SONICHA_SIM_PAIR3_BACKUP_HOST']}/api/sonicos/version",
+            verify=env["SONICHA_CA_BUNDLE"],
+            timeout=10,
+        )
+        assert answer.status_code == 401  # TLS trusted; the login is what is missing
+        # Two firmware releases never pair up: the Backup reports ERROR.
+        settings = json.dumps(
+            {"mode": {"active_standby": {"secondary_serial": serials[1],
+                                         "control_interface": "X5"}}}  # fmt: skip
+        )
+        assert ctl("set-ha", settings, cwd=tmp_path, env=env).returncode == 0
+        shown = ctl("show", cwd=tmp_path, env=env).stdout
+        assert "backup_state ERROR" in shown.split("\nBackup ")[0]
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def test_a_unit_down_or_hung_and_back_as_the_harness_sees_it(tmp_path: Path) -> None:
+    """`ctl down backup`: the run fails naming the cause (not paired yet, so not the
+    monitoring advice); `ctl up backup`: it runs; `ctl hang backup`: a read gives up
+    after the timeout, in seconds; `ctl up`: answers again."""
+    proc, env = serve(tmp_path / "sim")
+    flags: list[str] = ["--state", str(tmp_path / "state.json")]
+    for key, value in (
+        ("t:primaryHost", env["SONICHA_SIM_PRIMARY_HOST"]),
+        ("t:backupHost", env["SONICHA_SIM_BACKUP_HOST"]),
+        ("t:backupSerial", env["SONICHA_SIM_BACKUP_SERIAL"]),
+    ):
+        flags += ["--config", f"{key}={value}"]
+    sourced = {**env, "SONICHA_MAX_RETRIES": "0"}
+    try:
+        assert ctl("down", "backup", cwd=tmp_path, env=env).returncode == 0
+        shown = ctl("show", cwd=tmp_path, env=env).stdout
+        assert "outage       down (`ctl up backup` answers again)" in shown
+        down = harness("up", *flags, env=sourced)
+        assert down.returncode == 1
+        assert "HA is off at the Primary, so the Backup is not paired" in down.stderr
+
+        assert ctl("up", "backup", cwd=tmp_path, env=env).returncode == 0
+        up = harness("up", *flags, env=sourced)
+        assert up.returncode == 0, up.stdout + up.stderr
+
+        assert ctl("hang", "backup", cwd=tmp_path, env=env).returncode == 0
+        hung = harness("refresh", *flags, env={**sourced, "SONICHA_TIMEOUT": "1"})
+        assert hung.returncode == 1
+        assert "no answer within 1 seconds (sonicha:timeout)" in hung.stderr
+        assert ctl("up", "backup", cwd=tmp_path, env=env).returncode == 0
+        again = harness("preview", "--refresh", "--expect-no-changes", *flags, env=sourced)
+        assert again.returncode == 0, again.stdout + again.stderr
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
