@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import errno
+import json
 import signal
 import socket
 import sys
@@ -252,9 +253,23 @@ def _serve(args: argparse.Namespace) -> int:
 
 def fleet_env(sims: list[Simulator], state_dir: Path) -> dict[str, str]:
     """The env file's variables: pair 1 as SONICHA_SIM_*, pair K as SONICHA_SIM_PAIRK_*,
-    and with several pairs one CA bundle of every pair's CA (each pair has its own; the
-    portal's certificate is pair 1's), so one SONICHA_CA_BUNDLE reaches them all."""
+    all of them as SONICHA_SIM_PAIRS_JSON; with several pairs one CA bundle of every
+    pair's CA (each pair has its own; the portal's certificate is pair 1's), so one
+    SONICHA_CA_BUNDLE reaches them all."""
     env = sims[0].env(include_hosts=True)
+    # Every pair as the fleet example's `ha:pairs` takes them (`--config "ha:pairs=$..."`).
+    env["SONICHA_SIM_PAIRS_JSON"] = json.dumps(
+        [
+            {
+                "name": f"site-{number}",
+                "primaryHost": sim.primary.host,
+                "backupHost": sim.backup.host,
+                "primarySerial": sim.primary.serial,
+                "backupSerial": sim.backup.serial,
+            }
+            for number, sim in enumerate(sims, start=1)
+        ]
+    )
     if len(sims) == 1:
         return env
     bundle = state_dir / "sonicha-sim-ca-bundle.pem"

@@ -19,6 +19,7 @@ from pulumi_sonicha.simulator.envfile import read_env_file
 from ..harness.cli import harness
 
 SIM = [sys.executable, "-m", "pulumi_sonicha.simulator"]
+REPO = Path(__file__).resolve().parents[2]
 # The start-up recipe of the docs: wait for the ready file, or stop waiting when the
 # simulator has exited (its error is then on the terminal).
 WAIT = 'while [ ! -e {ready} ]; do kill -0 $! 2>/dev/null || break; sleep 0.2; done'
@@ -144,6 +145,15 @@ def test_pairs_share_one_portal_each_with_its_own_serials(tmp_path: Path) -> Non
             timeout=10,
         )
         assert answer.status_code == 401  # TLS trusted; the login is what is missing
+        # The fleet example takes the pairs as the env file gives them.
+        fleet = json.loads(env["SONICHA_SIM_PAIRS_JSON"])
+        assert [pair["name"] for pair in fleet] == ["site-1", "site-2", "site-3"]
+        plan = harness(
+            "preview", "--config", f"ha:pairs={env['SONICHA_SIM_PAIRS_JSON']}",
+            "--state", str(tmp_path / "fleet.json"), cwd=REPO / "examples" / "fleet", env=env,
+        )  # fmt: skip
+        assert plan.returncode == 0, plan.stdout + plan.stderr
+        assert "site-3-pair  create" in plan.stdout
         # Two firmware releases never pair up: the Backup reports ERROR.
         settings = json.dumps(
             {"mode": {"active_standby": {"secondary_serial": serials[1],
