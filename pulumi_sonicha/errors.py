@@ -121,6 +121,26 @@ class RunInterruptedError(ApplianceError):
     """The provider host was stopped (Ctrl-C, CI timeout) in the middle of an operation."""
 
 
+class ActionUncertainError(ApplianceUnreachableError):
+    """An HA action (failover, synchronize, restart) got no answer: the unit may have
+    started it or not; it is never sent again blindly (a failover sent twice fails back)."""
+
+
+class FailedOverError(ApplianceError):
+    """The address answers on the other unit of the pair: the pair has failed over (the
+    Backup is Active and answers the pair's addresses), so nothing was written there."""
+
+
+class HaWaitTimeoutError(ApplianceError):
+    """A failover or synchronization did not reach the expected states in time; the
+    pair was left as it is and the message says where each unit stands."""
+
+
+class PairNotReadyError(ApplianceError):
+    """A drill or synchronization was refused before anything was done: the pair is not
+    synchronized, a link is down, or a unit is not where the drill starts from."""
+
+
 class PortalError(SonicHaError):
     """The MySonicWall portal refused or failed a call."""
 

@@ -24,13 +24,17 @@ import pulumi
 from pulumi import dynamic
 
 from .docstrings import document
+from .models.ha_failover import SCHEMA as HA_FAILOVER_SCHEMA
 from .models.ha_interface import SCHEMA as HA_INTERFACE_SCHEMA
 from .models.ha_monitoring import SCHEMA as HA_MONITORING_SCHEMA
 from .models.ha_pair import SCHEMA as HA_PAIR_SCHEMA
+from .models.ha_synchronize import SCHEMA as HA_SYNCHRONIZE_SCHEMA
 from .models.license_association import SCHEMA as LICENSE_ASSOCIATION_SCHEMA
+from .providers.ha_failover import HaFailoverProvider
 from .providers.ha_interface import HaInterfaceProvider
 from .providers.ha_monitoring import HaMonitoringProvider
 from .providers.ha_pair import HaPairProvider
+from .providers.ha_synchronize import HaSynchronizeProvider
 from .providers.license_association import LicenseAssociationProvider
 
 _PATCHED_PICKLER_ATTRS = ("_batch_setitems", "save_dict")
@@ -498,3 +502,173 @@ class LicenseAssociation(_SonicHaResource, module="sonicha", name="LicenseAssoci
         """Declare the association; inputs as keywords or `args` (keywords win)."""
         props = _props(LicenseAssociationArgs, args, _given(locals()), self.OUTPUTS)
         super().__init__(LicenseAssociationProvider(), resource_name, props, opts)
+
+
+# -- HaFailover --------------------------------------------------------------------
+
+HA_FAILOVER_INPUTS = {
+    "primary_host": "The Primary's own management address: its HA monitoring address"
+    " (HaMonitoring primary_ip), which stays the Primary's after a failover. Not the pair's"
+    " address, which answers on whichever unit is Active.",
+    "backup_host": "The Backup's own management address (its HA monitoring address): a drill"
+    " fails back there, and the Backup is asked there when the Primary does not answer.",
+    "pair_host": "An address of the pair (an interface address, e.g. X0's), which moves to the"
+    " Active unit: after each failover of a drill it must answer on the unit now Active."
+    " Leave it out: not checked.",
+    "active": 'Which unit should be Active: "primary" or "backup". A drift preview flags a'
+    " pair whose Active unit is another one; `up` moves it back after checking the pair is"
+    " synchronized and its links are up. Leave it out: no alert, nothing moved.",
+    "drill": "Any text (a date, a ticket number): when it changes (and at create, when"
+    " given), `up` runs a drill: fail over to the other unit, check the pair's address, fail"
+    " back, each step waited for and timed.",
+    "max_seconds": "How long each wait of a failover may take; then the pair is left as it is"
+    " and the error says where each unit stands.",
+}
+HA_FAILOVER_OUTPUTS = {
+    "primary_serial": "The Primary's serial number.",
+    "backup_serial": "The Backup's serial number (as the Primary's HA settings name it).",
+    "active_unit": 'Which unit is Active: "primary", "backup", or "none" (the pair is not'
+    " steady).",
+    "ha_status": 'The HA status of the unit asked (e.g. "Primary Active").',
+    "primary_state": "The Primary's HA state (ACTIVE, STANDBY, ...).",
+    "backup_state": "The Backup's HA state.",
+    "drilled_at": "When the last drill started (UTC, ISO 8601).",
+    "drill_result": "What the last drill did, with its timings.",
+    "failover_seconds": "Seconds the last drill took to fail over (until the other unit was"
+    " ACTIVE and the first STANDBY).",
+    "failback_seconds": "Seconds the last drill took to fail back.",
+    "states_before": "Each unit's HA state before the last drill.",
+    "states_after": "Each unit's HA state after the last drill.",
+}
+
+
+@document(HA_FAILOVER_SCHEMA, HA_FAILOVER_INPUTS, {}, "HaFailoverArgs")
+@dataclass
+class HaFailoverArgs:
+    """Which unit of a pair should be Active, and failover drills."""
+
+    primary_host: pulumi.Input[str]
+    backup_host: pulumi.Input[str]
+    pair_host: pulumi.Input[str] | None = None
+    active: pulumi.Input[str] | None = None
+    drill: pulumi.Input[str] | None = None
+    max_seconds: pulumi.Input[int] = 120
+
+
+@document(HA_FAILOVER_SCHEMA, HA_FAILOVER_INPUTS, HA_FAILOVER_OUTPUTS, "HaFailoverArgs")
+class HaFailover(_SonicHaResource, module="sonicha", name="HaFailover"):
+    """Keeps the declared unit Active and runs failover drills (opt-in).
+
+    id: `<primary_serial>`. Delete changes nothing on the units.
+    """
+
+    primary_host: pulumi.Output[str]
+    backup_host: pulumi.Output[str]
+    pair_host: pulumi.Output[str | None]
+    active: pulumi.Output[str | None]
+    drill: pulumi.Output[str | None]
+    max_seconds: pulumi.Output[int]
+    primary_serial: pulumi.Output[str]
+    backup_serial: pulumi.Output[str]
+    active_unit: pulumi.Output[str]
+    ha_status: pulumi.Output[str]
+    primary_state: pulumi.Output[str]
+    backup_state: pulumi.Output[str]
+    drilled_at: pulumi.Output[str | None]
+    drill_result: pulumi.Output[str | None]
+    failover_seconds: pulumi.Output[float | None]
+    failback_seconds: pulumi.Output[float | None]
+    states_before: pulumi.Output[dict[str, str] | None]
+    states_after: pulumi.Output[dict[str, str] | None]
+
+    OUTPUTS = tuple(HA_FAILOVER_OUTPUTS)
+
+    def __init__(
+        self,
+        resource_name: str,
+        args: HaFailoverArgs | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+        *,
+        primary_host: pulumi.Input[str] | None = None,
+        backup_host: pulumi.Input[str] | None = None,
+        pair_host: pulumi.Input[str] | None = None,
+        active: pulumi.Input[str] | None = None,
+        drill: pulumi.Input[str] | None = None,
+        max_seconds: pulumi.Input[int] | None = None,
+    ) -> None:
+        """Declare it; inputs as keywords or `args` (keywords win). None: not given."""
+        props = _props(HaFailoverArgs, args, _given(locals()), self.OUTPUTS)
+        super().__init__(HaFailoverProvider(), resource_name, props, opts)
+
+
+# -- HaSynchronize -----------------------------------------------------------------
+
+HA_SYNCHRONIZE_INPUTS = {
+    "primary_host": "The Primary's own management address (its HA monitoring address); the"
+    " synchronization is asked there, of the Active unit.",
+    "backup_host": "The Backup's own management address: after its reboot it must answer"
+    " there again. Leave it out: the Primary's HA status alone says when it is back.",
+    "what": '"settings" (the configuration) or "firmware": what the Backup takes from the'
+    " Primary; it reboots either way.",
+    "trigger": "Any text: when it changes, `up` synchronizes again (a create always does).",
+    "max_seconds": "How long the Backup may take to reboot and be STANDBY again; then the"
+    " error says where each unit stands.",
+}
+HA_SYNCHRONIZE_OUTPUTS = {
+    "primary_serial": "The Primary's serial number.",
+    "backup_serial": "The Backup's serial number.",
+    "synchronized_at": "When the last synchronization started (UTC, ISO 8601).",
+    "sync_seconds": "Seconds until the Backup was STANDBY again.",
+    "states_after": "Each unit's HA state after the synchronization.",
+    "sync_result": "What the last synchronization did.",
+}
+
+
+@document(HA_SYNCHRONIZE_SCHEMA, HA_SYNCHRONIZE_INPUTS, {}, "HaSynchronizeArgs")
+@dataclass
+class HaSynchronizeArgs:
+    """Synchronize the Backup's settings or firmware from the Primary."""
+
+    primary_host: pulumi.Input[str]
+    backup_host: pulumi.Input[str] | None = None
+    what: pulumi.Input[str] = "settings"
+    trigger: pulumi.Input[str] | None = None
+    max_seconds: pulumi.Input[int] = 600
+
+
+@document(HA_SYNCHRONIZE_SCHEMA, HA_SYNCHRONIZE_INPUTS, HA_SYNCHRONIZE_OUTPUTS, "HaSynchronizeArgs")
+class HaSynchronize(_SonicHaResource, module="sonicha", name="HaSynchronize"):
+    """Synchronizes the Backup from the Primary (it reboots) on create and on a new trigger.
+
+    id: `<primary_serial>`. Delete changes nothing on the units.
+    """
+
+    primary_host: pulumi.Output[str]
+    backup_host: pulumi.Output[str | None]
+    what: pulumi.Output[str]
+    trigger: pulumi.Output[str | None]
+    max_seconds: pulumi.Output[int]
+    primary_serial: pulumi.Output[str]
+    backup_serial: pulumi.Output[str]
+    synchronized_at: pulumi.Output[str]
+    sync_seconds: pulumi.Output[float]
+    states_after: pulumi.Output[dict[str, str]]
+    sync_result: pulumi.Output[str]
+
+    OUTPUTS = tuple(HA_SYNCHRONIZE_OUTPUTS)
+
+    def __init__(
+        self,
+        resource_name: str,
+        args: HaSynchronizeArgs | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+        *,
+        primary_host: pulumi.Input[str] | None = None,
+        backup_host: pulumi.Input[str] | None = None,
+        what: pulumi.Input[str] | None = None,
+        trigger: pulumi.Input[str] | None = None,
+        max_seconds: pulumi.Input[int] | None = None,
+    ) -> None:
+        """Declare it; inputs as keywords or `args` (keywords win). None: not given."""
+        props = _props(HaSynchronizeArgs, args, _given(locals()), self.OUTPUTS)
+        super().__init__(HaSynchronizeProvider(), resource_name, props, opts)

@@ -45,6 +45,7 @@ from requests.auth import HTTPDigestAuth
 
 from . import readback, transport
 from .errors import (
+    ActionUncertainError,
     ApiDisabledError,
     ApplianceError,
     ApplianceUnreachableError,
@@ -56,6 +57,7 @@ from .errors import (
     TooManySessionsError,
     register_secret,
 )
+from .ha_state import HaView
 from .serials import normalize_serial
 from .settings import Settings
 
@@ -63,6 +65,9 @@ log = logging.getLogger("pulumi_sonicha")
 
 API = "/api/sonicos"
 _LOCKS = transport.KeyedLocks()
+#: The HA actions (O70/O72): each acts at once, so none is ever sent twice.
+ACTION_PATHS = ("/high-availability/force-failover", "/high-availability/synchronize/", "/restart")
+SYNCHRONIZE = ("settings", "firmware")
 
 
 ENABLE_API_HINT = (
@@ -173,10 +178,14 @@ class SonicOSClient:
         transport.warn_if_insecure(self.settings, self.origin)
         auth_url = f"{self.origin}{API}/auth"
         commit_url = f"{self.origin}{API}/config/pending"
+        actions = tuple(f"{self.origin}{API}{path}" for path in ACTION_PATHS)
         with (
             _LOCKS.hold_all(self.lock_keys),
             transport.new_session(
-                self.settings, no_read_retry=(auth_url,), no_status_retry=(commit_url,)
+                self.settings,
+                no_read_retry=(auth_url,),
+                no_status_retry=(commit_url,),
+                act_once=actions,
             ) as http,
         ):
             unit = ApplianceSession(self, http)
@@ -478,6 +487,42 @@ class ApplianceSession:
     def pending(self) -> dict[str, Any]:
         return self._call("GET", "/config/pending")
 
+    def ha_view(self) -> HaView:
+        """This unit's HA status, read into roles and states (`ha_state.HaView`)."""
+        return HaView.parse(self.ha_status())
+
+    # -- HA actions (act at once: nothing staged, nothing to commit) ---------------
+    def force_failover(self) -> None:
+        """`POST /high-availability/force-failover`: the Active unit hands Active to its
+        peer (the pair's addresses move with it). Sent to the Active unit."""
+        self._act("/high-availability/force-failover", "force a failover")
+
+    def synchronize(self, what: str) -> None:
+        """`POST /high-availability/synchronize/settings|firmware`: the idle unit (the
+        Backup, normally) takes the Active unit's settings or firmware and reboots."""
+        if what not in SYNCHRONIZE:
+            raise ValueError(f"what must be one of {', '.join(SYNCHRONIZE)}, got {what!r}")
+        self._act(f"/high-availability/synchronize/{what}", f"synchronize the {what}")
+
+    def restart(self) -> None:
+        """`POST /restart`: this unit restarts (only the unit called)."""
+        self._act("/restart", "restart")
+
+    def _act(self, path: str, action: str) -> None:
+        """An action: config mode taken as for a write (the vendor does not say whether it
+        is needed), sent once (never retried after it may have arrived: a failover sent
+        twice fails back). Nothing is staged: there is nothing to commit or discard."""
+        self.take_config_mode()
+        try:
+            self._call("POST", path, {})
+        except ApplianceUnreachableError as exc:
+            raise self.error(
+                f"{action}: no answer ({exc.message.split(': ', 1)[-1]}), so the unit may"
+                " have started it or not; it was not sent again. Look at the pair's HA"
+                " status (on the unit, or `pulumi refresh`) before running again",
+                ActionUncertainError,
+            ) from None
+
     # -- staged writes --------------------------------------------------------
     def put_ha_settings(self, high_availability: dict[str, Any]) -> None:
         self._write("PUT", "/high-availability/base", {"high_availability": high_availability})
@@ -641,9 +686,11 @@ class ApplianceSession:
         if status_code == 403 and action != "log in" and _is_standby_refusal(message):
             raise self.error(
                 f"{action} refused ({message}): this unit is the Standby of an HA pair and"
-                " takes its configuration from the Primary, which overwrites anything"
+                " takes its configuration from the Active unit, which overwrites anything"
                 f" written here; {self._outcome()}. Declare the Primary's address as"
-                " primary_host (a role swap is done in two runs: see the README)",
+                " primary_host (a role swap is done in two runs: see the README); if this"
+                " is the Primary, the pair has failed over and the Backup is Active: fail"
+                ' back first (HaFailover with active="primary", or on the unit)',
                 ApplianceError,
                 code=code,
                 status=403,

@@ -243,6 +243,7 @@ def new_session(
     settings: Settings,
     no_read_retry: tuple[str, ...] = (),
     no_status_retry: tuple[str, ...] = (),
+    act_once: tuple[str, ...] = (),
 ) -> requests.Session:
     """A Session with our retry policy mounted; one per provider operation.
 
@@ -254,6 +255,8 @@ def new_session(
     URLs starting with a `no_status_retry` prefix are not sent again on an error answer:
     the caller decides (a commit answered 500 may have lost what was staged, so sending
     it again blindly could commit nothing and read as a success).
+    URLs starting with an `act_once` prefix (the HA actions: a failover sent twice fails
+    back) are sent again only when no connection was made, never after an error answer.
     """
     session = requests.Session()
     retry = _retry_policy(settings)
@@ -266,6 +269,9 @@ def new_session(
         # seconds later does not cure (the caller says what to do instead).
         once_retry = retry.new(read=0, status_forcelist=[s for s in RETRY_STATUSES if s != 503])
         session.mount(prefix, _PooledAdapter(max_retries=once_retry))
+    for prefix in act_once:
+        never_again = retry.new(read=0, status=0, status_forcelist=[])
+        session.mount(prefix, _PooledAdapter(max_retries=never_again))
     return session
 
 

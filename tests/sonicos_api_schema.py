@@ -319,7 +319,17 @@ def endpoints(firmware: str) -> list[Endpoint]:
         Endpoint("DELETE", "/config/pending", (NO_BODY,), ENVELOPE, "O70/O72"),
         Endpoint("GET", "/high-availability/base", (NO_BODY,), ha_document(firmware), "O70/O72"),
         Endpoint("PUT", "/high-availability/base", (ha_document(firmware),), ENVELOPE, "O70/O72"),
+        # The HA actions: each body an empty object schema in O70/O72
+        # (ha_*_action, restart, restart_sonicos), each answer `api_status`.
         Endpoint("POST", "/high-availability/synchronize/settings", empty, ENVELOPE, "O70/O72"),
+        Endpoint("POST", "/high-availability/synchronize/firmware", empty, ENVELOPE, "O70/O72"),
+        Endpoint("POST", "/high-availability/force-failover", empty, ENVELOPE, "O70/O72"),
+        Endpoint("POST", "/restart", empty, ENVELOPE, "O70/O72"),
+        *(
+            [Endpoint("POST", "/restart-sonicos", empty, ENVELOPE, "O72")]
+            if firmware.startswith("7.2")
+            else []
+        ),
         Endpoint("GET", "/reporting/high-availability", (NO_BODY,), HA_STATUS, "VEN, GUIDE"),
         Endpoint("GET", "/high-availability/monitoring/ipv4", (NO_BODY,), monitoring, "O70/O72"),
         Endpoint("PUT", "/high-availability/monitoring/ipv4", (monitoring,), ENVELOPE, "O70/O72"),

@@ -41,11 +41,13 @@ from ..errors import (
     ApplianceError,
     ApplianceUnreachableError,
     CommitUncertainError,
+    FailedOverError,
     SonicHaError,
     UnitReplacedError,
     redact,
 )
 from ..schema import REQUIRED, Schema, is_unknown
+from ..serials import normalize_serial
 from ..settings import Settings, unknown_env_vars
 from ..sonicos import ApplianceSession, SonicOSClient
 from ..transport import InsecureConnectionWarning, log
@@ -285,6 +287,7 @@ class SonicHaProvider(ResourceProvider):
         address reused, a unit swapped), before anything is sent."""
         other = cls._other_serial(unit, serial, found)
         if other:
+            cls.refuse_if_failed_over(unit, serial, other, f"not going to {action} there")
             raise unit.error(
                 f"this address now answers with serial {other}, but the resource manages"
                 f" {serial}; not going to {action} on another unit. Point the host input at"
@@ -292,6 +295,32 @@ class SonicHaProvider(ResourceProvider):
                 " resource from the state (`pulumi state delete <urn>`)",
                 UnitReplacedError,
             )
+
+    @staticmethod
+    def refuse_if_failed_over(
+        unit: ApplianceSession, serial: str | None, other: str, outcome: str
+    ) -> None:
+        """The address answers with `other`, the pair's Backup (its HA settings name our
+        unit as their Primary): the address is the pair's and the pair has failed over.
+        Neither "another unit" nor "gone": say so, and how to go on (one request, only on
+        this error path)."""
+        try:
+            fields = next(iter((unit.ha_settings().get("mode") or {}).values()), None) or {}
+        except SonicHaError:
+            return
+        primary = normalize_serial(fields.get("primary_serial"))
+        secondary = normalize_serial(fields.get("secondary_serial"))
+        if not serial or primary != serial or secondary != other:
+            return
+        raise unit.error(
+            f"this address answers on the Backup (serial {other}) of the pair whose Primary"
+            f" ({serial}) this resource manages: it is an address of the pair, and the pair"
+            f" has failed over (the Backup is Active); {outcome}. Set the host input to the"
+            " Primary's own HA monitoring address, which stays the Primary's after a"
+            ' failover, or fail back first (HaFailover with active="primary", or High'
+            " Availability > Status on the unit), and run again",
+            FailedOverError,
+        )
 
     @staticmethod
     def same_unit_error(inputs: dict[str, Any], serial: str) -> ApplianceError:
@@ -346,6 +375,7 @@ class SonicHaProvider(ResourceProvider):
         never "gone" (which would drop the resource while the unit keeps its settings)."""
         other = cls._other_serial(unit, serial, None)
         if other:
+            cls.refuse_if_failed_over(unit, serial, other, "nothing was read from it")
             raise unit.error(
                 f"this address now answers with serial {other}, but the resource manages"
                 f" {serial}; nothing was read from the other unit. Point the host input back"

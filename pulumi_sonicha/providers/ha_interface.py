@@ -38,6 +38,7 @@ from ..errors import (
     NotFoundError,
     SessionHeldError,
     SonicHaError,
+    TooManySessionsError,
     UnitReplacedError,
 )
 from ..models import ha_interface as model
@@ -96,9 +97,21 @@ class HaInterfaceProvider(SonicHaProvider):
         (each under its own host lock, one after the other would double a refresh)."""
         props = self.with_defaults(props)
         name = props["interface"]
-        with ThreadPoolExecutor(max_workers=len(ROLES)) as pool:
-            ports = pool.map(lambda role: self._observe(props, role, name), ROLES)
-            observed = dict(zip(ROLES, ports, strict=True))
+        try:
+            with ThreadPoolExecutor(max_workers=len(ROLES)) as pool:
+                ports = pool.map(lambda role: self._observe(props, role, name), ROLES)
+                observed = dict(zip(ROLES, ports, strict=True))
+        except TooManySessionsError:
+            # Both addresses reach one unit now: after a failover the pair's address
+            # answers on the Backup. A read is safe one unit after the other.
+            observed = {role: self._observe(props, role, name) for role in ROLES}
+            run.warn(
+                f"HaInterface {id_}: primary_host {props['primary_host']} and backup_host"
+                f" {props['backup_host']} could not be read at once (one unit answers both:"
+                " after a failover the pair's address answers on the Backup), so they were"
+                " read one after the other. Declare each unit's own HA monitoring address as"
+                " its host, which stays its own after a failover"
+            )
         if observed["primary"] is None:
             return self.gone()
         outs = {key: value for key, value in props.items() if key != "__provider"}

@@ -49,10 +49,14 @@ from . import run
 from .base import SonicHaProvider
 
 ROLE_SWAP_STEPS = (
-    "Swap the roles in two runs: 1. turn HA off: remove the HaPair (and what takes its"
-    " outputs, e.g. the LicenseAssociation) from the program, or `pulumi destroy --target"
-    " <HaPair URN> --target-dependents`, keeping this HaMonitoring as it is, and run"
-    " `pulumi up`; 2. swap the roles everywhere in one change (HaPair and HaInterface"
+    "Swap the roles in two runs: 1. turn HA off on both units: remove the HaPair (and"
+    " what takes its outputs, e.g. the LicenseAssociation) from the program, or `pulumi"
+    " destroy --target <HaPair URN> --target-dependents`, keeping this HaMonitoring as it"
+    " is, and run `pulumi up` (first, if the HaPair has no backup_host or says"
+    ' on_delete="retain", set backup_host to the Backup\'s address and on_delete to'
+    ' "disable" and run `pulumi up`: its delete turns HA off on the Backup only through'
+    " backup_host, and a Backup that keeps its synchronized copy is still a Backup);"
+    " 2. swap the roles everywhere in one change (HaPair and HaInterface"
     " primary_host/backup_host and the serials; here primary_host, with primary_ip and"
     " backup_ip exchanged) and run `pulumi up`: the entry is written on the new Primary"
     " while HA is off, then HA goes on again from it"
@@ -150,14 +154,17 @@ class HaMonitoringProvider(SonicHaProvider):
             ):
                 return
             client = SonicOSClient(props["primary_host"], self.settings, serial=serial)
-            with self.unit_gone_is_a_warning(
-                f"HaMonitoring {id_}",
-                "Primary",
-                props["primary_host"],
-                serial,
-                f"put the monitoring of {name} back",
-                "set it by hand (High Availability > Monitoring)",
-            ), client.session() as unit:
+            with (
+                self.unit_gone_is_a_warning(
+                    f"HaMonitoring {id_}",
+                    "Primary",
+                    props["primary_host"],
+                    serial,
+                    f"put the monitoring of {name} back",
+                    "set it by hand (High Availability > Monitoring)",
+                ),
+                client.session() as unit,
+            ):
                 self._restore(unit, id_, props)
 
     def _restore(self, unit: ApplianceSession, id_: str, props: dict[str, Any]) -> None:

@@ -38,6 +38,7 @@ from ..errors import (
     SonicHaError,
     SyncTimeoutError,
 )
+from ..ha_state import HaView
 from ..models import ha_pair as model
 from ..schema import same_host
 from ..sonicos import ApplianceSession, SonicOSClient, SystemInfo, hold_units
@@ -84,6 +85,17 @@ class HaPairProvider(SonicHaProvider):
                 self.check_serial_on_read(unit, id_ or None)
                 return self.gone()
             status = unit.ha_status()
+            if HaView.parse(status).role == "Secondary":
+                # The pair's address, answered by the Backup since a failover: its copy of
+                # the settings is the synchronized one, so reading it is safe; writing is
+                # refused (require_serial says why).
+                run.warn(
+                    f"HaPair {id_}: primary_host {props['primary_host']} answers on the Backup"
+                    f" ({status.get('status')}): it is an address of the pair, and the pair has"
+                    " failed over. Read the Backup's synchronized copy of the HA settings;"
+                    " changes are refused until the Primary is Active again. Set primary_host"
+                    " to the Primary's own HA monitoring address to manage it in any case"
+                )
             outs = {**props, **model.settings_from_api(current), **model.status_outputs(status)}
             outs.setdefault("restart_required", "NONE")  # only a commit can say otherwise
             if self.schema.changed_keys(self.inputs_of(props), self.inputs_of(outs)):

@@ -145,6 +145,27 @@ def _restart_required(unit: Any, body: dict[str, Any]) -> Any:
     unit.restart_required = str(body.get("value", "NONE"))
 
 
+def _failover(unit: Any, body: dict[str, Any]) -> Any:
+    return {"active": unit.fail_over()}
+
+
+def _reboot(unit: Any, body: dict[str, Any]) -> Any:
+    seconds = body.get("seconds")
+    unit.reboot(float(seconds) if seconds is not None else None)
+    return {
+        "unit": unit.name,
+        "away_seconds": unit.roles.reboot_seconds if seconds is None else float(seconds),
+    }
+
+
+def _power_off(unit: Any, body: dict[str, Any]) -> Any:
+    unit.switch_off()
+
+
+def _power_on(unit: Any, body: dict[str, Any]) -> Any:
+    unit.switch_on()
+
+
 def _api(unit: Any, body: dict[str, Any]) -> Any:
     unit.api_enabled = bool(body.get("enabled", True))
 
@@ -289,6 +310,35 @@ ACTIONS: dict[str, Action] = {
             "the next commits report status.cli.restart_required VALUE (NONE, APPLIANCE, ...)",
             ("value",),
             unit=_restart_required,
+        ),
+        Action(
+            "failover",
+            "the pair fails over by itself (the Active unit lost a link, say): the Standby"
+            " becomes Active and the pair's addresses move to it; the pair must be"
+            " synchronized",
+            unit=_failover,
+        ),
+        Action(
+            "reboot",
+            "the unit restarts: it answers nothing for SECONDS (default: the simulator's"
+            " reboot time); if it was Active, its peer takes over",
+            ("seconds",),
+            optional=("seconds",),
+            convert={"seconds": float},
+            example="ctl reboot --unit backup",
+            unit=_reboot,
+        ),
+        Action(
+            "power-off",
+            "the unit is lost (power, cable): it answers nothing and sends no heartbeat until"
+            " power-on; its peer takes Active",
+            example="ctl power-off --unit backup",
+            unit=_power_off,
+        ),
+        Action(
+            "power-on",
+            "the unit comes back; it resynchronizes, then is STANDBY",
+            unit=_power_on,
         ),
         Action(
             "api",

@@ -49,6 +49,7 @@ from .firmware import DEFAULT_FIRMWARE, FIRMWARES
 from .portal import PortalSim
 from .server import normalize_serial
 from .sonicos import ApplianceSim, Cabling
+from .sonicos.roles import PairRoles
 from .tls import DEFAULT_CERT_HOSTNAMES, create_tls
 
 PRIMARY_SERIAL = "2CB8ED0A1B2C"
@@ -84,6 +85,11 @@ DEFAULT_PRIMARY_PORT = 9441
 DEFAULT_BACKUP_PORT = 9442
 DEFAULT_PORTAL_PORT = 9443
 DEFAULT_SYNC_SECONDS = 3.0
+#: How long a forced failover takes (the unit giving Active up resynchronizes), and how
+#: long a Primary with preempt is STANDBY before it takes Active back (ours: no source).
+DEFAULT_FAILOVER_SECONDS = 2.0
+#: How long a restarting unit answers nothing (a real unit takes minutes; QA waits 300 s).
+DEFAULT_REBOOT_SECONDS = 10.0
 
 INTERFACES = tuple(f"X{n}" for n in range(8))
 CABLED_PORTS = ("X4", "X5")
@@ -203,6 +209,8 @@ class Simulator:
         auth: str = "digest",
         backup_ip: str | None = None,
         monitoring: bool = True,
+        failover_seconds: float = DEFAULT_FAILOVER_SECONDS,
+        reboot_seconds: float = DEFAULT_REBOOT_SECONDS,
     ) -> None:
         primary_serial = _unit_serial(primary_serial, "primary")
         backup_serial = _unit_serial(backup_serial, "backup")
@@ -236,7 +244,10 @@ class Simulator:
         )
 
         self._cabling = Cabling(CABLED_PORTS, SWITCH_PORTS)
+        #: The pair's Active unit, reboots and failovers (shared, like the cabling).
+        self.roles = PairRoles(failover_seconds=failover_seconds, reboot_seconds=reboot_seconds)
         unit = {
+            "roles": self.roles,
             "model": primary_model or MODEL,
             "firmware": firmware,
             "auth": auth,

@@ -589,12 +589,21 @@ class SimServer:
             local = str(handler.connection.getsockname()[0])
         except OSError:
             local = ""
-        if not self.answers(local):
+        target = self.serving(local)
+        if target is None:
             # Nothing answers management at this address (any more): the client sees
             # the connection end without an answer, as with an address that is gone.
             handler.close_connection = True
             return
+        target._answer(handler, request)
 
+    def serving(self, address: str) -> SimServer | None:
+        """The server that answers a request that reached this one at `address` (a
+        pair's address answers on whichever unit is Active), or None: no answer."""
+        return self if self.answers(address) else None
+
+    def _answer(self, handler: BaseHTTPRequestHandler, request: Request) -> None:
+        """Latency, faults, routing and the request log of the server that answers."""
         if self.latency_s > 0:
             self._stopping.wait(self.latency_s)
         rule = self._take_fault(request.method, request.path)

@@ -196,8 +196,33 @@ class SonicOSResponses:
     def sync_settings(self, request: Request) -> Response:
         self._require_config_mode(request)
         self._empty_body(request)
-        self.synchronize_settings()
+        self.synchronize(firmware=False)
         return self._ok(request)
+
+    def sync_firmware(self, request: Request) -> Response:
+        self._require_config_mode(request)
+        self._empty_body(request)
+        self.synchronize(firmware=True)
+        return self._ok(request)
+
+    def force_failover(self, request: Request) -> Response:
+        self._require_config_mode(request)
+        self._empty_body(request)
+        self.hand_over_active()
+        return self._ok(request)
+
+    def restart(self, request: Request) -> Response:
+        """The answer is sent, then the unit answers nothing for its reboot time."""
+        self._require_config_mode(request)
+        self._empty_body(request)
+        response = self._ok(request)
+        self.reboot()
+        return response
+
+    def restart_sonicos(self, request: Request) -> Response:
+        if not self.fw.version.split()[-1].startswith("7.2"):
+            raise NotFound(f"{request.path}: no such API on SonicOS {self.fw.version}.")
+        return self.restart(request)
 
     def get_ha_status(self, request: Request) -> Response:
         self._require_session(request)

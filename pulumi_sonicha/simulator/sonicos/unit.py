@@ -22,6 +22,7 @@ from .cabling import Cabling
 from .controls import UnitControls
 from .fields import API, interface_defaults
 from .responses import SonicOSResponses
+from .roles import PairRoles
 from .urls import URLS
 
 _Key = tuple[str, int | None]  # (name, vlan) of an interface
@@ -54,8 +55,11 @@ class ApplianceSim(UnitControls, SonicOSResponses, SonicOSBackend, SimServer):
         auth: str = "digest",
         api_enabled: bool = True,
         login_config_mode: bool = False,
+        roles: PairRoles | None = None,
     ) -> None:
         super().__init__(name, latency_s=latency_s, connect_round_trips=connect_round_trips)
+        #: The pair's Active unit, reboots and failovers, shared with the peer (roles.py).
+        self.roles = roles if roles is not None else PairRoles()
         normalized = normalize_serial(serial)
         if normalized is None:
             raise ValueError(f"not a serial number: {serial!r}")

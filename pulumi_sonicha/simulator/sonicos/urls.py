@@ -18,6 +18,10 @@ URLS: tuple[tuple[str, dict[str, str]], ...] = (
     ("/config/pending", {"GET": "get_pending", "POST": "commit", "DELETE": "discard"}),
     ("/high-availability/base", {"GET": "get_ha", "PUT": "put_ha"}),
     ("/high-availability/synchronize/settings", {"POST": "sync_settings"}),
+    ("/high-availability/synchronize/firmware", {"POST": "sync_firmware"}),
+    ("/high-availability/force-failover", {"POST": "force_failover"}),
+    ("/restart", {"POST": "restart"}),
+    ("/restart-sonicos", {"POST": "restart_sonicos"}),  # O72 only: 404 on 7.0.1
     ("/reporting/high-availability", {"GET": "get_ha_status"}),
     (
         "/high-availability/monitoring/ipv4",

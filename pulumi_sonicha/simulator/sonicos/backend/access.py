@@ -146,6 +146,14 @@ class AccessBackend:
             raise NotConfigMode(
                 "Not in configuration mode: take it with POST /config-mode first.",
             )
+        if request.method != "DELETE" and self.ha_role() == "primary" and self._steady_epoch():
+            if self.roles.state("primary", self._preempt()) != "ACTIVE":
+                # Ours: the idle unit takes no configuration (the Active unit's next sync
+                # would overwrite it); a discard is harmless and still taken.
+                raise HaStandby(
+                    f"This unit is the HA Primary in Standby: the Secondary {self.peer.serial}"
+                    " is Active and holds the configuration. Fail back first.",
+                )
         return session
 
     def _refuse_on_paired_backup(self) -> None:

@@ -1,11 +1,13 @@
 """Where a unit answers management, and listening there.
 
-A Backup holding the HA settings it synchronized from its Primary answers only at
-its own monitoring addresses (`secondary`) of interfaces with management allowed:
-its own interface addresses are gone, the pair's answer on the Active unit. Any
-other unit answers at its own address, and a Primary with HA on at its `primary`
-monitoring addresses with management allowed too. Kept in this one module so that
-failover (the pair's addresses moving to the Active unit) extends it here.
+A Backup holding the HA settings it synchronized from its Primary answers at its
+own monitoring addresses (`secondary`) of interfaces with management allowed: its
+own interface addresses are gone. A Primary with HA on answers at its `primary`
+monitoring addresses with management allowed. The pair's addresses (ours: the
+Primary's own address, its X0 address that becomes the pair's) answer on whichever
+unit is Active: a request reaching the Primary's listener there while the Backup is
+Active is answered by the Backup (`serving`). A unit with HA off answers at its own
+address; a unit rebooting or switched off answers nowhere.
 """
 
 from __future__ import annotations
@@ -36,12 +38,38 @@ class AddressesBackend:
         with self._lock:
             fields = next(iter((self._ha.get("mode") or {}).values()), {})
             entries = [e for e in self._monitoring.values() if e.get("allow_management")]
+        if self.away():
+            return []
+        active = self.active_role()
         if fields.get("secondary_serial") == self.serial:
-            return sorted({e["secondary"] for e in entries} - set(_UNSET_ADDRESSES))
-        ips = {self.own_address}
-        if fields:
-            ips |= {e["primary"] for e in entries} - set(_UNSET_ADDRESSES)
-        return sorted(ips)
+            ips = {e["secondary"] for e in entries} - set(_UNSET_ADDRESSES)
+            return sorted(ips | (self._pair_addresses() if active == "backup" else set()))
+        if not fields:
+            return [self.own_address]
+        ips = {e["primary"] for e in entries} - set(_UNSET_ADDRESSES)
+        return sorted(ips | ({self.own_address} if active == "primary" else set()))
+
+    def _pair_addresses(self) -> set[str]:
+        """The pair's addresses while HA is on at its Primary: the Primary's own."""
+        primary = self._ha_primary()
+        if primary is None:
+            return set()
+        with primary._lock:
+            on = bool(primary._ha.get("mode"))
+        return {primary.own_address} if on else set()
+
+    def serving(self, address: str):  # noqa: ANN201 - the server that answers, or None
+        """Which unit answers a request that reached this server at `address`: the pair's
+        addresses answer on the Active unit (handed to the peer when it is Active)."""
+        peer = self.peer
+        if (
+            peer is not None
+            and self.ha_role() == "primary"
+            and address in self._pair_addresses()
+            and self.active_role() == "backup"
+        ):
+            return peer if not peer.away() else None
+        return self if self.answers(address) else None
 
     def answers(self, address: str) -> bool:
         return address in self.answering_ips()

@@ -4,7 +4,9 @@ and the Backup given the Primary's settings once the pair is steady.
 `GET /reporting/high-availability` (fields from VEN/GUIDE): ELECTION, then SYNC,
 then ACTIVE/STANDBY over `sync_seconds`. With no HA peer on the control link, or a
 peer of another serial, the Backup state stays NONE (no heartbeats); a peer of
-another model reports ERROR.
+another model reports ERROR. Once synchronized, the pair's `PairRoles` (roles.py)
+say which unit is Active and which is away (failovers, reboots, a unit lost). Each
+unit's `status` starts with its own role: "Primary Active", "Secondary Standby".
 """
 
 from __future__ import annotations
@@ -59,7 +61,11 @@ class PairBackend:
             return _state("ELECTION", "ELECTION", _duration(0)), None
         if elapsed < 2 * third:
             return _state("ACTIVE", "SYNC", _duration(elapsed - third)), None
-        return _state("ACTIVE", "STANDBY", _duration(elapsed - third)), epoch
+        # Synchronized once: from now on the pair's roles (failovers, reboots) say.
+        preempt = bool(fields.get("preempt"))
+        primary, backup = self.roles.state("primary", preempt), self.roles.state("backup", preempt)
+        since = max(self.roles.active_since(), epoch + 2 * third)
+        return _state(primary, backup, _duration(now - since)), epoch
 
     def _settle(self, force: bool = False) -> None:
         """Give the Backup the Primary's HA settings once the pair is steady.
@@ -73,7 +79,7 @@ class PairBackend:
 
     def _push_settings_to_peer(self, force: bool) -> None:
         _, epoch = self._primary_view()
-        if epoch is None or self.peer is None:
+        if epoch is None or self.peer is None or self.peer.away():
             return
         with self._lock:
             monitoring = copy.deepcopy(self._monitoring)
@@ -97,3 +103,46 @@ class PairBackend:
             # in a real pair; the simulator lets tests mix them).
             self.peer._ha = _fit(settings, self.peer.fw)
             self.peer._ha_since = time.monotonic()
+
+    # -- the unit's role in the pair -----------------------------------------------------
+
+    def ha_role(self) -> str:
+        """ "backup" when HA settings (its own synchronized copy, or its peer's before the
+        first sync) name this unit the secondary, else "primary"."""
+        for unit in (self, self.peer):
+            if unit is None:
+                continue
+            with unit._lock:
+                fields = next(iter((unit._ha.get("mode") or {}).values()), {})
+            if fields.get("secondary_serial") == self.serial:
+                return "backup"
+        return "primary"
+
+    def ha_role_state(self) -> str:
+        """This unit's own HA state (ACTIVE, STANDBY, ...) as its status reports it."""
+        doc = self._status()
+        return doc["secondary_state" if self.ha_role() == "backup" else "primary_state"]
+
+    def _ha_primary(self):  # noqa: ANN202 - the unit that is the pair's HA Primary
+        return self if self.ha_role() == "primary" else self.peer
+
+    def _preempt(self) -> bool:
+        primary = self._ha_primary()
+        if primary is None:
+            return False
+        with primary._lock:
+            fields = next(iter((primary._ha.get("mode") or {}).values()), {})
+        return bool(fields.get("preempt"))
+
+    def _steady_epoch(self) -> bool:
+        """The pair has synchronized once (its roles apply), as its Primary computes it."""
+        primary = self._ha_primary()
+        return primary is not None and primary._primary_view()[1] is not None
+
+    def active_role(self) -> str:
+        """Which unit is Active: "primary" until the pair has synchronized once."""
+        return self.roles.active(self._preempt()) if self._steady_epoch() else "primary"
+
+    def away(self) -> bool:
+        """Rebooting or switched off: the unit answers nothing."""
+        return self.roles.away(self.ha_role())

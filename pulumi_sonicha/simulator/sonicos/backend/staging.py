@@ -56,5 +56,7 @@ class StagingBackend:
     def _commit_ha(self, settings: dict[str, Any]) -> None:
         """Store committed HA settings; a real change restarts the pair's progression."""
         if settings != self._ha:
+            if bool(settings.get("mode")) != bool(self._ha.get("mode")):
+                self.roles.reset()  # HA on (or off): the Primary starts Active
             self._ha = copy.deepcopy(settings)
             self._ha_since = time.monotonic()
