@@ -135,6 +135,11 @@ class LocalSims:
             servers.append(("portal", self.sims[0].portal))
         return servers
 
+    def set_sync_seconds(self, seconds: float) -> None:
+        """Each pair takes `seconds` to synchronize once HA is on (or changed)."""
+        for sim in self.sims:
+            sim.primary.sync_seconds = sim.backup.sync_seconds = seconds
+
     def set_latency(self, seconds: float, connect_round_trips: int) -> None:
         for sim in self.sims:
             for server in sim.servers:

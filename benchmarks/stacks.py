@@ -27,6 +27,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pulumi_sonicha.simulator import PRIMARY_MONITORING_IP
+
 from .fleet import SECRET_ENV, SECRET_KEYS, Fleet, fleet
 from .refresh import HOST_WORKERS, Traffic
 from .simfleet import PairInfo
@@ -94,9 +96,13 @@ class StacksResult:
 
 
 def _entry(pair: PairInfo) -> dict[str, str]:
+    """The example's entry: the Primary at its own monitoring address (same port), the
+    simulator's address of it as the pair's (the first contact, before HA is on)."""
+    port = pair.primary_host.rpartition(":")[2]
     return {
         "name": f"pair-{pair.index:03d}",
-        "primaryHost": pair.primary_host,
+        "primaryHost": f"{PRIMARY_MONITORING_IP}:{port}",
+        "pairHost": pair.primary_host,
         "backupHost": pair.backup_host,
         "primarySerial": pair.primary_serial,
         "backupSerial": pair.backup_serial,

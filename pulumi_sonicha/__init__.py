@@ -10,6 +10,7 @@ management only there). Credentials are provider settings (stack
 config `sonicha:*` or `SONICHA_*`), never resource inputs.
 """
 
+from .components import FirewallFleet, FirewallPair, FirewallPairArgs
 from .errors import (
     ApiDisabledError,
     ApplianceError,
@@ -51,6 +52,9 @@ __all__ = [
     "AuthenticationError",
     "CommitUncertainError",
     "ConfigModeHeldError",
+    "FirewallFleet",
+    "FirewallPair",
+    "FirewallPairArgs",
     "HaFailover",
     "HaFailoverArgs",
     "HaInterface",

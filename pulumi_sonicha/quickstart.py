@@ -35,7 +35,7 @@ from typing import Any
 
 from .errors import SettingsError
 from .settings import Settings
-from .simulator import Simulator
+from .simulator import PRIMARY_MONITORING_IP, Simulator
 from .simulator.envfile import (
     DEFAULT_STATE_DIR,
     ENV_FILENAME,
@@ -51,7 +51,8 @@ STACK = "quickstart"
 def stack_config(sim: Simulator) -> tuple[dict[str, str], set[str]]:
     """The stack config pointing the root program and the provider at `sim`."""
     config = {
-        "ha:primaryHost": sim.primary.host,
+        "ha:primaryHost": sim.primary.address(PRIMARY_MONITORING_IP),
+        "ha:pairHost": sim.primary.host,
         "ha:backupHost": sim.backup.host,
         "ha:primarySerial": sim.primary.serial,
         "ha:backupSerial": sim.backup.serial,

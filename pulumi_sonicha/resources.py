@@ -108,7 +108,14 @@ class _SonicHaResource(dynamic.Resource):
 # schema (models/ha_interface.py). A new input: a Field there, a line here, a field in
 # HaInterfaceArgs and a keyword in HaInterface.__init__ (tests/docs/test_resources_docs.py).
 HA_INTERFACE_INPUTS = {
-    "primary_host": "The Primary's management address (HTTPS).",
+    "primary_host": "The Primary's management address (HTTPS): its own HA monitoring"
+    " address, which stays its own after pairing and after a failover.",
+    "primary_serial": "The Primary's serial as you know it. Nothing is written to a unit"
+    " answering with another serial; required with setup_host.",
+    "setup_host": "The pair's address, where the Primary answers before HA is on (its"
+    " interface address, which becomes the pair's). Used only while primary_host (the"
+    " Primary's own HA monitoring address, which answers once HA is on) does not answer,"
+    " and only when the unit there has primary_serial with HA off. Needs primary_serial.",
     "backup_host": "The Backup's management address (HTTPS).",
     "interface": 'The HA link\'s port, the same name on both units (e.g. "X4").',
     "purpose": "What the link will carry: the HA data link or the HA control link.",
@@ -130,6 +137,7 @@ HA_INTERFACE_OUTPUTS = {
     "backup_zone": "The zone the Backup reports for the port.",
     "previous_zones": "The zone per unit before this resource unassigned it (empty if none).",
     "previous_ip_assignments": "The IP settings per unit that delete puts back.",
+    "primary_serial_declared": "Whether the program declared primary_serial.",
 }
 
 
@@ -141,6 +149,8 @@ class HaInterfaceArgs:
     primary_host: pulumi.Input[str]
     backup_host: pulumi.Input[str]
     interface: pulumi.Input[str]
+    primary_serial: pulumi.Input[str] | None = None
+    setup_host: pulumi.Input[str] | None = None
     purpose: pulumi.Input[str] = "data"
     unassign_zone: pulumi.Input[bool] = False
     require_link: pulumi.Input[bool] = True
@@ -156,6 +166,7 @@ class HaInterface(_SonicHaResource, module="sonicha", name="HaInterface"):
     """
 
     primary_host: pulumi.Output[str]
+    setup_host: pulumi.Output[str | None]
     backup_host: pulumi.Output[str]
     interface: pulumi.Output[str]
     purpose: pulumi.Output[str]
@@ -169,11 +180,13 @@ class HaInterface(_SonicHaResource, module="sonicha", name="HaInterface"):
     backup_zone: pulumi.Output[str]
     previous_zones: pulumi.Output[dict[str, str]]
     previous_ip_assignments: pulumi.Output[dict[str, dict[str, Any]]]
+    primary_serial_declared: pulumi.Output[bool]
 
     # primary_zone/backup_zone: the zone each unit reports ("Unassigned" once
     # applied); a zone set back by hand shows as drift on them.
     OUTPUTS = (
         "primary_serial",
+        "primary_serial_declared",
         "backup_serial",
         "primary_link",
         "backup_link",
@@ -190,6 +203,8 @@ class HaInterface(_SonicHaResource, module="sonicha", name="HaInterface"):
         opts: pulumi.ResourceOptions | None = None,
         *,
         primary_host: pulumi.Input[str] | None = None,
+        primary_serial: pulumi.Input[str] | None = None,
+        setup_host: pulumi.Input[str] | None = None,
         backup_host: pulumi.Input[str] | None = None,
         interface: pulumi.Input[str] | None = None,
         purpose: pulumi.Input[str] | None = None,
@@ -211,6 +226,10 @@ HA_PAIR_INPUTS = {
     "primary_host": "The Primary's management address (HTTPS); HA is configured there.",
     "primary_serial": "The Primary's serial as you know it. Nothing is written to a unit"
     " answering with another serial, and the primary_serial output stays known in previews.",
+    "setup_host": "The pair's address, where the Primary answers before HA is on (its"
+    " interface address, which becomes the pair's). Used only while primary_host (the"
+    " Primary's own HA monitoring address, which answers once HA is on) does not answer,"
+    " and only when the unit there has primary_serial with HA off. Needs primary_serial.",
     "backup_host": "The Backup's management address. When set, the Backup is checked to be"
     " backup_serial and the same model before anything is written, and delete turns HA"
     " off there too.",
@@ -260,6 +279,7 @@ class HaPairArgs:
     control_interface: pulumi.Input[str]
     backup_host: pulumi.Input[str] | None = None
     primary_serial: pulumi.Input[str] | None = None
+    setup_host: pulumi.Input[str] | None = None
     mode: pulumi.Input[str] = "active-standby"
     data_interface: pulumi.Input[str] | None = None
     # Mode "active-active-dpi" only (and required there): the Active/Active DPI link.
@@ -288,6 +308,7 @@ class HaPair(_SonicHaResource, module="sonicha", name="HaPair"):
     """
 
     primary_host: pulumi.Output[str]
+    setup_host: pulumi.Output[str | None]
     backup_host: pulumi.Output[str | None]
     backup_serial: pulumi.Output[str]
     mode: pulumi.Output[str]
@@ -338,6 +359,7 @@ class HaPair(_SonicHaResource, module="sonicha", name="HaPair"):
         *,
         primary_host: pulumi.Input[str] | None = None,
         primary_serial: pulumi.Input[str] | None = None,
+        setup_host: pulumi.Input[str] | None = None,
         backup_host: pulumi.Input[str] | None = None,
         backup_serial: pulumi.Input[str] | None = None,
         mode: pulumi.Input[str] | None = None,
@@ -369,7 +391,14 @@ class HaPair(_SonicHaResource, module="sonicha", name="HaPair"):
 # HaMonitoringArgs and a keyword in HaMonitoring.__init__ (tests/docs/test_resources_docs.py).
 HA_MONITORING_INPUTS = {
     "primary_host": "The Primary's management address (HTTPS); the monitoring settings live"
-    " there and reach the Backup when the pair synchronizes.",
+    " there and reach the Backup when the pair synchronizes. Its own HA monitoring address"
+    " (primary_ip), which stays its own after pairing and after a failover.",
+    "primary_serial": "The Primary's serial as you know it. Nothing is written to a unit"
+    " answering with another serial; required with setup_host.",
+    "setup_host": "The pair's address, where the Primary answers before HA is on (its"
+    " interface address, which becomes the pair's). Used only while primary_host (the"
+    " Primary's own HA monitoring address, which answers once HA is on) does not answer,"
+    " and only when the unit there has primary_serial with HA off. Needs primary_serial.",
     "interface": 'The monitored interface (e.g. "X0", the one you manage the units on).',
     "primary_ip": "The Primary's own monitoring address on that interface's subnet.",
     "backup_ip": "The Backup's own monitoring address on that interface's subnet. After"
@@ -385,6 +414,7 @@ HA_MONITORING_INPUTS = {
 }
 HA_MONITORING_OUTPUTS = {
     "primary_serial": "The Primary's serial number (12 upper-case hex digits).",
+    "primary_serial_declared": "Whether the program declared primary_serial.",
     "previous_entry": "The monitoring settings the interface had before this resource first"
     " set them (empty: none); delete puts them back, or clears the entry.",
 }
@@ -399,6 +429,8 @@ class HaMonitoringArgs:
     interface: pulumi.Input[str]
     primary_ip: pulumi.Input[str]
     backup_ip: pulumi.Input[str]
+    primary_serial: pulumi.Input[str] | None = None
+    setup_host: pulumi.Input[str] | None = None
     allow_management: pulumi.Input[bool] = True
     link_monitoring: pulumi.Input[bool] = True
     logical_probe_ip: pulumi.Input[str] | None = None
@@ -413,6 +445,7 @@ class HaMonitoring(_SonicHaResource, module="sonicha", name="HaMonitoring"):
     """
 
     primary_host: pulumi.Output[str]
+    setup_host: pulumi.Output[str | None]
     interface: pulumi.Output[str]
     primary_ip: pulumi.Output[str]
     backup_ip: pulumi.Output[str]
@@ -420,9 +453,10 @@ class HaMonitoring(_SonicHaResource, module="sonicha", name="HaMonitoring"):
     link_monitoring: pulumi.Output[bool]
     logical_probe_ip: pulumi.Output[str | None]
     primary_serial: pulumi.Output[str]
+    primary_serial_declared: pulumi.Output[bool]
     previous_entry: pulumi.Output[dict[str, Any]]
 
-    OUTPUTS = ("primary_serial", "previous_entry")
+    OUTPUTS = ("primary_serial", "primary_serial_declared", "previous_entry")
 
     def __init__(
         self,
@@ -431,6 +465,8 @@ class HaMonitoring(_SonicHaResource, module="sonicha", name="HaMonitoring"):
         opts: pulumi.ResourceOptions | None = None,
         *,
         primary_host: pulumi.Input[str] | None = None,
+        primary_serial: pulumi.Input[str] | None = None,
+        setup_host: pulumi.Input[str] | None = None,
         interface: pulumi.Input[str] | None = None,
         primary_ip: pulumi.Input[str] | None = None,
         backup_ip: pulumi.Input[str] | None = None,

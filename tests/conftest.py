@@ -16,7 +16,8 @@ from typing import Any
 import pytest
 
 from pulumi_sonicha import sonicos, transport
-from pulumi_sonicha.providers.run import CLAIMS
+from pulumi_sonicha.providers.base import forget_setup_checks
+from pulumi_sonicha.providers.run import CLAIMS, WRITTEN
 from pulumi_sonicha.settings import ENV_VAR, Settings
 from pulumi_sonicha.simulator import Simulator
 from pulumi_sonicha.simulator.server import SimServer
@@ -73,10 +74,15 @@ def _fresh_authentication() -> Iterator[None]:
 @pytest.fixture(autouse=True)
 def fresh_run_claims() -> Iterator[None]:
     """Each test is a run of its own: no claim a provider recorded in this process
-    (`providers.run.CLAIMS`, one provider host = one run) carries over to the next."""
+    (`providers.run.CLAIMS`, one provider host = one run) carries over to the next, nor a
+    write recorded for the fleet's wait (`run.WRITTEN`)."""
     CLAIMS.clear()
+    WRITTEN.clear()
+    forget_setup_checks()
     yield
     CLAIMS.clear()
+    WRITTEN.clear()
+    forget_setup_checks()
 
 
 @pytest.fixture

@@ -1,23 +1,38 @@
-"""A fleet of SonicWall pairs in one stack: for each, HA links, HA pair, license association.
+"""A fleet of SonicWall pairs in one stack: for each, HA monitoring, HA links, HA pair,
+license association.
 
 Config `ha:pairs`: a JSON list with one object per pair, e.g.
 
-    [{"name": "site-a", "primaryHost": "10.1.0.1", "backupHost": "10.1.0.2",
-      "primarySerial": "2CB8-ED0A-1B2C", "backupSerial": "2CB8-ED0A-9F00",
-      "controlInterface": "X5", "dataInterface": "X4"}]
+    [{"name": "site-a", "primaryHost": "10.1.0.3", "pairHost": "10.1.0.1",
+      "backupHost": "10.1.0.2", "primarySerial": "2CB8-ED0A-1B2C",
+      "backupSerial": "2CB8-ED0A-9F00", "controlInterface": "X5", "dataInterface": "X4"}]
 
-controlInterface (default X5) and dataInterface (default X4) are optional. Each
-resource's name starts with its pair's (`site-a-pair`), so a drift preview says
-which site drifted.
+Every address is named once (as in examples/complete-pair): primaryHost is the
+Primary's own HA monitoring address (where it answers once HA is on, also after a
+failover), pairHost the pair's address (the Primary's own before pairing: used only
+for the first contact, while primaryHost does not answer yet, and only for a unit
+with primarySerial and HA off), backupHost the Backup's own monitoring address (its
+interface address before pairing). managementInterface (default X0), controlInterface
+(default X5) and dataInterface (default X4) are optional; `ha:syncTimeoutS` bounds
+the fleet's wait (default 600); `ha:heartbeatIntervalMs` sets every pair's heartbeat
+(a fleet-wide timer change). Each pair is one `FirewallPair` (monitoring, links,
+pair, licenses in the right order) named after it, and each of its resources' names
+starts with the pair's (`site-a-pair`), so a drift preview says which site drifted.
+
+The pairs form one `FirewallFleet`: each HaPair returns once its settings are
+committed, and one `HaSyncWait` (`fleet-sync`) waits for every pair at once, so `up`
+returns once the whole fleet is synchronized, in about one sync time (docs: the
+fleet guide).
 
 Resource names come from data, so renaming a pair renames its resources. Give the
-old name in `renamedFrom` (a name or a list of names) when you rename a pair:
-each resource gets `aliases` naming its old name, and the engine moves it to the
-new name (nothing created, nothing deleted). Without it the engine creates the
-new resources and then deletes the old ones; the provider keeps the pair working
-through that (README: "Renames and replacements"), but the plan is eight steps
-instead of none. Credentials are provider settings, one set for the whole
-fleet: `pulumi config set --secret sonicha:password ...` (README).
+old name in `renamedFrom` (a name or a list of names) when you rename a pair: the
+pair's FirewallPair gets `aliases` naming its old name, which carry to each of its
+resources, and the engine moves them to the new name (nothing created, nothing
+deleted). Without it the engine creates the new resources and then deletes the old
+ones; the provider keeps the pair working through that (README: "Renames and
+replacements"), but the plan is ten steps instead of none. Credentials are provider
+settings, one set for the whole fleet: `pulumi config set --secret sonicha:password
+...` (README).
 """
 
 import re
@@ -25,10 +40,10 @@ from typing import Any
 
 import pulumi
 
-from pulumi_sonicha import HaInterface, HaPair, LicenseAssociation
+from pulumi_sonicha import FirewallFleet, FirewallPairArgs
 
-REQUIRED = ("name", "primaryHost", "backupHost", "primarySerial", "backupSerial")
-DEFAULTS = {"controlInterface": "X5", "dataInterface": "X4"}
+REQUIRED = ("name", "primaryHost", "pairHost", "backupHost", "primarySerial", "backupSerial")
+DEFAULTS = {"managementInterface": "X0", "controlInterface": "X5", "dataInterface": "X4"}
 OPTIONAL = ("renamedFrom",)
 PAIR_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
@@ -88,68 +103,50 @@ def read_pairs(config: pulumi.Config) -> list[dict[str, Any]]:
     return checked
 
 
-def renamed(pair: dict[str, Any], suffix: str) -> pulumi.ResourceOptions:
-    """`aliases` naming the resource as it was called under the pair's former names."""
-    return pulumi.ResourceOptions(
-        aliases=[pulumi.Alias(name=f"{old}-{suffix}") for old in pair["renamedFrom"]]
-    )
-
-
-def ha_pair(pair: dict[str, Any]) -> dict[str, Any]:
-    """One pair, the whole procedure (as examples/complete-pair); returns its outputs."""
-    name = pair["name"]
-    hosts = {"primary_host": pair["primaryHost"], "backup_host": pair["backupHost"]}
-
-    # Step 1: the links. Same port on both units, zone Unassigned, cabled directly.
-    control_link = HaInterface(
-        f"{name}-control-link",
-        interface=pair["controlInterface"],
-        purpose="control",
-        unassign_zone=True,
-        opts=renamed(pair, "control-link"),
-        **hosts,
-    )
-    data_link = HaInterface(
-        f"{name}-data-link",
-        interface=pair["dataInterface"],
-        purpose="data",
-        unassign_zone=True,
-        opts=renamed(pair, "data-link"),
-        **hosts,
-    )
-
-    # Step 2: HA on the Primary once both links are ready, naming both units by serial.
-    ha = HaPair(
-        f"{name}-pair",
+def pair_args(pair: dict[str, Any], timers: dict[str, int]) -> FirewallPairArgs:
+    """One pair, the whole procedure (monitoring, links, pair, licenses)."""
+    return FirewallPairArgs(
+        primary_host=pair["primaryHost"],
+        setup_host=pair["pairHost"],
         primary_serial=pair["primarySerial"],
+        backup_host=pair["backupHost"],
         backup_serial=pair["backupSerial"],
-        control_interface=control_link.interface,
-        data_interface=data_link.interface,
-        stateful_synchronization=True,
-        preempt=False,
-        virtual_mac=True,
-        opts=renamed(pair, "pair"),
-        **hosts,
+        management_interface=pair["managementInterface"],
+        control_interface=pair["controlInterface"],
+        data_interface=pair["dataInterface"],
+        pair_options={
+            "stateful_synchronization": True,
+            "preempt": False,
+            "virtual_mac": True,
+            **timers,
+        },
     )
-
-    # Step 3: MySonicWall shares the Primary's licenses with the Backup. The pair's
-    # serial outputs echo declared inputs: known in a preview, so a change to one
-    # pair never shows its association (or another pair) as changing.
-    licenses = LicenseAssociation(
-        f"{name}-licenses",
-        primary_serial=ha.primary_serial,
-        secondary_serial=ha.backup_serial,
-        opts=renamed(pair, "licenses"),
-    )
-    return {
-        "primary_serial": ha.primary_serial,
-        "backup_serial": ha.backup_serial,
-        "ha_status": ha.ha_status,
-        "synchronized": ha.synchronized,
-        "shared_licenses": licenses.shared_licenses,
-    }
 
 
 # Validate the whole list first: nothing is declared when any pair is wrong.
-fleet = read_pairs(pulumi.Config("ha"))
-pulumi.export("pairs", {pair["name"]: ha_pair(pair) for pair in fleet})
+config = pulumi.Config("ha")
+pairs = read_pairs(config)
+# A fleet-wide timer (optional): every pair's HaPair changes, the fleet waits once.
+heartbeat = config.get_int("heartbeatIntervalMs")
+timers = {"heartbeat_interval_ms": heartbeat} if heartbeat else {}
+fleet = FirewallFleet(
+    "fleet",
+    {pair["name"]: pair_args(pair, timers) for pair in pairs},
+    renamed_from={pair["name"]: pair["renamedFrom"] for pair in pairs if pair["renamedFrom"]},
+    sync_timeout_s=config.get_int("syncTimeoutS"),
+)
+pulumi.export(
+    "pairs",
+    {
+        name: {
+            "primary_serial": firewall.primary_serial,
+            "backup_serial": firewall.backup_serial,
+            "shared_licenses": firewall.shared_licenses,
+            # The state after the fleet's one wait (each HaPair does not wait).
+            "ha_status": fleet.states.apply(lambda states, n=name: states[n]["ha_status"]),
+            "synchronized": fleet.states.apply(lambda states, n=name: states[n]["synchronized"]),
+        }
+        for name, firewall in fleet.firewall_pairs.items()
+    },
+)
+pulumi.export("synchronized", fleet.synchronized)

@@ -16,6 +16,7 @@ from typing import Any
 
 from .. import schema
 from ..schema import Failure, Field, InvalidValue, Schema
+from .setup import PRIMARY_SERIAL, SETUP_HOST, setup_host_rules
 
 UNASSIGNED = "Unassigned"
 PURPOSES = ("data", "control")
@@ -40,12 +41,15 @@ def unassigned_zone(value: str) -> str:
 def _rules(inputs: dict[str, Any]) -> Iterable[Failure]:
     label = SCHEMA.label(inputs)
     yield from schema.backup_host_is_another_unit(inputs, label)
+    yield from setup_host_rules(inputs, label)
 
 
 SCHEMA = Schema(
     resource="HaInterface",
     fields=(
         Field("primary_host", str, replace=True, normalize=schema.host, observed=False),
+        PRIMARY_SERIAL,
+        SETUP_HOST,
         Field("backup_host", str, replace=True, normalize=schema.host, observed=False),
         Field("interface", str, replace=True, normalize=schema.interface),
         Field("purpose", str, default="data", choices=PURPOSES, observed=False),

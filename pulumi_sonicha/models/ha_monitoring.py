@@ -22,6 +22,7 @@ from typing import Any
 from .. import schema
 from ..schema import Failure, Field, InvalidValue, Schema
 from .ha_interface import wire
+from .setup import PRIMARY_SERIAL, SETUP_HOST, setup_host_rules
 
 UNSET_ADDRESSES = ("", "0.0.0.0")
 _IPV4_TEXT = "an IPv4 address such as 192.168.168.10 (not 0.0.0.0)"
@@ -46,6 +47,7 @@ def ipv4(value: str) -> str:
 
 def _rules(inputs: dict[str, Any]) -> Iterable[Failure]:
     label = SCHEMA.label(inputs)
+    yield from setup_host_rules(inputs, label)
     if inputs["primary_ip"] == inputs["backup_ip"]:
         yield Failure(
             "backup_ip",
@@ -65,6 +67,8 @@ SCHEMA = Schema(
     resource="HaMonitoring",
     fields=(
         Field("primary_host", str, replace=True, normalize=schema.host, observed=False),
+        PRIMARY_SERIAL,
+        SETUP_HOST,
         Field("interface", str, replace=True, normalize=schema.interface),
         Field("primary_ip", str, normalize=ipv4),
         Field("backup_ip", str, normalize=ipv4),

@@ -20,6 +20,7 @@ from typing import Any
 
 from .. import schema
 from ..schema import Failure, Field, Schema
+from .setup import PRIMARY_SERIAL, SETUP_HOST, setup_host_rules
 
 MODES = ("active-standby", "active-active-dpi")
 ON_DELETE = ("disable", "retain")
@@ -34,6 +35,7 @@ MODE_FLAGS = ("stateful_synchronization", "preempt", "virtual_mac", "encryption"
 def _rules(inputs: dict[str, Any]) -> Iterable[Failure]:
     label = SCHEMA.label(inputs)
     yield from schema.backup_host_is_another_unit(inputs, label)
+    yield from setup_host_rules(inputs, label)
     data = inputs.get("data_interface")
     if data is None and inputs["stateful_synchronization"]:
         yield Failure(
@@ -87,7 +89,8 @@ SCHEMA = Schema(
     resource="HaPair",
     fields=(
         Field("primary_host", str, replace=True, normalize=schema.host, observed=False),
-        Field("primary_serial", str, default=None, normalize=schema.serial, expectation=True),
+        PRIMARY_SERIAL,
+        SETUP_HOST,
         Field("backup_host", str, default=None, normalize=schema.host, observed=False),
         Field("backup_serial", str, normalize=schema.serial),
         Field("mode", str, default="active-standby", choices=MODES),
@@ -139,7 +142,7 @@ def supports_virtual_mac(current_api: dict[str, Any], firmware_version: str) -> 
 
 
 def _release(firmware_version: str) -> tuple[int, ...]:
-    """"7.2.0-7015" -> (7, 2, 0); unparsable -> (0,)."""
+    """ "7.2.0-7015" -> (7, 2, 0); unparsable -> (0,)."""
     numbers = firmware_version.split("-")[0].split(".")
     try:
         return tuple(int(n) for n in numbers)
@@ -259,9 +262,7 @@ def settings_from_api(api: dict[str, Any]) -> dict[str, Any]:
 def differs(current_api: dict[str, Any], inputs: dict[str, Any]) -> list[str]:
     """The observed inputs whose value on the unit differs from the declared one."""
     observed = settings_from_api(current_api)
-    return [
-        name for name in observed if not schema.same_value(observed[name], inputs.get(name))
-    ]
+    return [name for name in observed if not schema.same_value(observed[name], inputs.get(name))]
 
 
 #: States a unit reports (GUIDE): NONE means HA off, or no heartbeats from the peer.

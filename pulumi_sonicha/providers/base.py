@@ -21,13 +21,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import threading
+import time
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, ClassVar
 
+import requests
 from pulumi.dynamic import (
     CheckFailure,
     CheckResult,
@@ -37,6 +40,7 @@ from pulumi.dynamic import (
     ResourceProvider,
 )
 
+from .. import transport
 from ..errors import (
     ApplianceError,
     ApplianceUnreachableError,
@@ -49,7 +53,7 @@ from ..errors import (
 from ..schema import REQUIRED, Schema, is_unknown
 from ..serials import normalize_serial
 from ..settings import Settings, unknown_env_vars
-from ..sonicos import ApplianceSession, SonicOSClient
+from ..sonicos import ApplianceSession, SonicOSClient, hold_units
 from ..transport import InsecureConnectionWarning, log
 from . import run
 
@@ -86,6 +90,8 @@ def with_backup_hint(exc: SonicHaError, host: str, paired: bool | None = None) -
     hinted = cls.__new__(cls, f"{exc}. {hint.format(host=host)}")
     hinted.__dict__.update(exc.__dict__)
     return hinted
+
+
 _warned_lock = threading.Lock()
 
 
@@ -100,6 +106,127 @@ def primary_paired(client: SonicOSClient, unit: ApplianceSession | None = None) 
             return bool(opened.ha_settings().get("mode"))
     except SonicHaError:
         return None
+
+
+# -- the Primary before HA is on: setup_host -----------------------------------------
+#: How long the first contact at primary_host may take when a setup_host is declared
+#: (one attempt, no retries): long enough for a unit that answers, short enough that the
+#: creates before pairing do not each wait out sonicha:timeout times the retries.
+PROBE_SECONDS = 5.0
+#: How long a unit found at setup_host with the Primary's serial and HA off is taken as
+#: such without asking again (the creates of one pair follow each other within seconds;
+#: every write still checks the serial it finds in its own session).
+SETUP_CHECK_SECONDS = 30.0
+_setup_checked: dict[tuple[str, str], float] = {}
+_setup_lock = threading.Lock()
+
+
+def forget_setup_checks() -> None:
+    """Forget which setup_host units were checked (tests start each case afresh)."""
+    with _setup_lock:
+        _setup_checked.clear()
+
+
+def answers(host: str, settings: Settings) -> bool:
+    """Whether anything answers HTTPS management at `host` now: one unauthenticated
+    `GET /version`, one attempt (any HTTP answer, a 401 included, counts; so does a TLS
+    failure, which the operation then reports). Its connection stays in the pool for the
+    operation's own login."""
+    quick = dataclasses.replace(
+        settings, max_retries=0, timeout=min(settings.timeout, PROBE_SECONDS)
+    )
+    url = f"{transport.normalize_origin(host)}/api/sonicos/version"
+    try:
+        with transport.new_session(quick) as http:
+            transport.send(http, quick, "GET", url, allow_redirects=False)
+    except requests.exceptions.SSLError:
+        return True
+    except requests.RequestException:
+        return False
+    return True
+
+
+def primary_client(
+    settings: Settings,
+    props: dict[str, Any],
+    serial: str | None = None,
+    turning_ha_off: bool = False,
+) -> SonicOSClient:
+    """The client of the Primary: at `primary_host`, its own HA monitoring address; or at
+    `setup_host`, the pair's address, only while `primary_host` does not answer and the
+    unit at `setup_host` has the Primary's serial with HA off (its mode empty: a unit of
+    a pair, whichever mode, never stands in for the Primary). Without setup_host no
+    request is made here.
+
+    `serial` is the serial this resource manages (from state), else the declared
+    `primary_serial`. The monitoring address answers only while HA is on, so before
+    pairing (and after a destroy turned HA off) every Primary-side operation gets here.
+
+    `turning_ha_off`: the operation turns HA off, after which the monitoring address
+    stops answering (the session could not even log out there, and would hold the
+    unit's one API session until it times out). So `setup_host` comes first then, when
+    the unit answering there is the Primary (it is Active), HA on or not.
+    """
+    host, setup = props["primary_host"], props.get("setup_host")
+    expected = serial or props.get("primary_serial") or None
+    declared = SonicOSClient(host, settings, serial=serial)
+    if setup and expected and turning_ha_off:
+        fallback = SonicOSClient(setup, settings, serial=expected)
+        try:
+            with fallback.session() as unit:
+                if unit.system().serial == expected:
+                    return fallback
+        except ApplianceUnreachableError:
+            pass  # the Primary's own address then, as without setup_host
+    if not setup:
+        return declared
+    with hold_units([declared]):  # one connection per unit: operations ask in turn
+        if answers(host, settings):
+            return declared
+    fallback = SonicOSClient(setup, settings, serial=expected)
+    key = (transport.host_key(setup), expected or "")
+    with _setup_lock:
+        if expected and time.monotonic() - _setup_checked.get(key, -1e9) < SETUP_CHECK_SECONDS:
+            return fallback
+    why = (
+        f"the Primary (serial {expected or '?'}) does not answer at primary_host {host},"
+        f" its own HA monitoring address (it answers there while HA is on, with"
+        " allow_management on that monitoring entry)"
+    )
+    try:
+        with fallback.session() as unit:
+            found = unit.system().serial
+            mode = unit.ha_settings().get("mode") or {}
+    except ApplianceUnreachableError as exc:
+        raise ApplianceUnreachableError(
+            f"{why}, nor at setup_host {setup} ({exc.message}). Check that the Primary is up"
+            " and that the two addresses are right: setup_host is the pair's address (the"
+            " Primary's own before pairing), primary_host its HA monitoring address",
+            host=host,
+            serial=expected,
+        ) from None
+    if mode:
+        raise ApplianceUnreachableError(
+            f"{why}, and setup_host {setup} is not used: HA is on there (serial {found}), so"
+            " it is the pair's address, answered by the Active unit. Make primary_host the"
+            " Primary's monitoring address (an HaMonitoring's primary_ip with"
+            " allow_management=True), or check the Primary is up",
+            host=host,
+            serial=expected,
+        )
+    if expected and found != expected:
+        raise UnitReplacedError(
+            f"{why}, and setup_host {setup} answers with serial {found}, not the Primary's"
+            f" {expected}; nothing was done there. Fix setup_host (the Primary's own address"
+            " before pairing, which becomes the pair's) or primary_serial",
+            host=setup,
+            serial=expected,
+        )
+    log.info("%s does not answer yet; reaching the Primary %s at setup_host %s", host, found, setup)
+    if expected:
+        with _setup_lock:
+            _setup_checked[key] = time.monotonic()
+    return fallback
 
 
 class SonicHaProvider(ResourceProvider):
@@ -348,6 +475,22 @@ class SonicHaProvider(ResourceProvider):
         """The `<name>_declared` outputs that let `inputs_of` tell, at read time, which
         expectations the program declared."""
         return {f"{f.name}_declared": f.name in inputs for f in self.schema.fields if f.expectation}
+
+    def declared_inputs(self, props: dict[str, Any]) -> dict[str, Any]:
+        """`inputs_of` for checked inputs (create, update): an expectation is in them
+        exactly when the program declared it."""
+        inputs = self.inputs_of(props)
+        for f in self.schema.fields:
+            if f.expectation and props.get(f.name) is not None:
+                inputs[f.name] = props[f.name]
+        return inputs
+
+    def primary_client(
+        self, props: dict[str, Any], serial: str | None = None, turning_ha_off: bool = False
+    ) -> SonicOSClient:
+        """The Primary's client, through `setup_host` while `primary_host` does not
+        answer (see `primary_client` above)."""
+        return primary_client(self.settings, props, serial, turning_ha_off)
 
     def with_defaults(self, props: dict[str, Any]) -> dict[str, Any]:
         """`props` with every optional input the host dropped (it drops `None` values,

@@ -25,7 +25,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import ExitStack, contextmanager
+from contextlib import AbstractContextManager, ExitStack, contextmanager
 from dataclasses import dataclass
 from typing import Any, NoReturn
 
@@ -87,7 +87,7 @@ class HaInterfaceProvider(SonicHaProvider):
 
     # -- create ---------------------------------------------------------------
     def create(self, props: dict[str, Any]) -> CreateResult:
-        outs = self._apply(self.inputs_of(self.with_defaults(props)), olds={})
+        outs = self._apply(self.declared_inputs(self.with_defaults(props)), olds={})
         id_ = f"{outs['primary_serial']}/{outs['interface']}"
         return CreateResult(id_=id_, outs=self.claimed_outputs(outs, {}, id_))
 
@@ -122,11 +122,8 @@ class HaInterfaceProvider(SonicHaProvider):
 
     def _observe(self, props: dict[str, Any], role: str, name: str) -> _Port | None:
         """The interface on one unit, or None when that unit no longer has it."""
-        client = SonicOSClient(
-            props[f"{role}_host"], self.settings, serial=props.get(f"{role}_serial")
-        )
-        primary = SonicOSClient(props["primary_host"], self.settings)
-        with self._session(client, role, lambda: primary_paired(primary)) as unit:
+        paired = lambda: primary_paired(self._client(props, "primary"))  # noqa: E731
+        with self._session(self._client(props, role), role, paired) as unit:
             try:
                 ipv4 = unit.interface(name)
             except NotFoundError:
@@ -142,7 +139,7 @@ class HaInterfaceProvider(SonicHaProvider):
         olds, news = self.with_defaults(olds), self.with_defaults(news)
         # Every update checks both units: purpose, unassign_zone and require_link change
         # nothing there, but an update is also how a zone set by hand gets repaired.
-        outs = self._apply(self.inputs_of(news), olds=olds)
+        outs = self._apply(self.declared_inputs(news), olds=olds)
         return UpdateResult(outs=self.claimed_outputs(outs, olds, id_))
 
     # -- delete ---------------------------------------------------------------
@@ -290,24 +287,26 @@ class HaInterfaceProvider(SonicHaProvider):
     ) -> Iterator[dict[str, _Unit]]:
         """A session on each of `roles`' units that answers (all locks taken first, in the
         global order); a unit out of reach is a warning, not a failure."""
-        clients = {
-            role: SonicOSClient(
-                props[f"{role}_host"], self.settings, serial=props.get(f"{role}_serial")
-            )
-            for role in roles
-        }
         name = props["interface"]
+
+        def out_of_reach(role: str) -> AbstractContextManager[None]:
+            return self.unit_gone_is_a_warning(
+                f"HaInterface {props.get('primary_serial')}/{name}",
+                ROLE_NAMES[role],
+                props[f"{role}_host"],
+                props.get(f"{role}_serial"),
+                f"put zone {zones.get(role, '?')} back on {name}",
+                "set the zone by hand",
+            )
+
+        clients: dict[str, SonicOSClient] = {}
+        for role in roles:
+            with out_of_reach(role):
+                clients[role] = self._client(props, role)
         with hold_units(list(clients.values())), ExitStack() as stack:
             units: dict[str, _Unit] = {}
-            for role in sorted(roles, key=lambda r: clients[r].lock_keys):
-                with self.unit_gone_is_a_warning(
-                    f"HaInterface {props.get('primary_serial')}/{name}",
-                    ROLE_NAMES[role],
-                    clients[role].host,
-                    props.get(f"{role}_serial"),
-                    f"put zone {zones.get(role, '?')} back on {name}",
-                    "set the zone by hand",
-                ):
+            for role in sorted(clients, key=lambda r: clients[r].lock_keys):
+                with out_of_reach(role):
                     session = stack.enter_context(clients[role].session())
                     units[role] = _Unit(role, session, session.system())
             yield {role: units[role] for role in ROLES if role in units}  # Primary first
@@ -398,6 +397,7 @@ class HaInterfaceProvider(SonicHaProvider):
                 previous_zones.setdefault(role, port.zone)
                 previous_ips.setdefault(role, model.ip_assignment_of(port.ipv4))
         outs = dict(inputs)
+        outs.update(self.expectations_declared(inputs))
         for role in ROLES:
             outs[f"{role}_zone"] = UNASSIGNED
             outs[f"{role}_serial"] = units[role].system.serial
@@ -428,7 +428,10 @@ class HaInterfaceProvider(SonicHaProvider):
     @contextmanager
     def _units(self, inputs: dict[str, Any]) -> Iterator[dict[str, _Unit]]:
         """Both units, each with an open session, taken in sorted host order."""
-        clients = {role: SonicOSClient(inputs[f"{role}_host"], self.settings) for role in ROLES}
+        clients = {
+            "primary": self.primary_client(inputs, inputs.get("primary_serial")),
+            "backup": SonicOSClient(inputs["backup_host"], self.settings),
+        }
         if same_host(clients["primary"].host, clients["backup"].host):
             raise ApplianceError(
                 "primary_host and backup_host are the same address; set backup_host to the"
@@ -457,7 +460,22 @@ class HaInterfaceProvider(SonicHaProvider):
             units[second] = _Unit(second, session, session.system())
             if units["primary"].system.serial == units["backup"].system.serial:
                 raise self.same_unit_error(inputs, units["primary"].system.serial)
+            expected = inputs.get("primary_serial")
+            if expected and units["primary"].system.serial != expected:
+                raise units["primary"].error(
+                    f"primary_host answers with serial {units['primary'].system.serial}, but"
+                    f" primary_serial is {expected}: this is not the Primary you named. Fix"
+                    " primary_host or primary_serial; nothing was written"
+                )
             yield units
+
+    def _client(self, props: dict[str, Any], role: str) -> SonicOSClient:
+        """The client of one unit this resource manages (the Primary's through setup_host
+        while its own address does not answer)."""
+        serial = props.get(f"{role}_serial")
+        if role == "primary":
+            return self.primary_client(props, serial)
+        return SonicOSClient(props[f"{role}_host"], self.settings, serial=serial)
 
     @staticmethod
     @contextmanager

@@ -109,7 +109,7 @@ class HaMonitoringProvider(SonicHaProvider):
 
     # -- create ---------------------------------------------------------------
     def create(self, props: dict[str, Any]) -> CreateResult:
-        inputs = self.inputs_of(self.with_defaults(props))
+        inputs = self.declared_inputs(self.with_defaults(props))
         outs = self._apply(inputs, olds={})
         id_ = f"{outs['primary_serial']}/{outs['interface']}"
         return CreateResult(id_=id_, outs=self.claimed_outputs(outs, {}, id_))
@@ -118,8 +118,7 @@ class HaMonitoringProvider(SonicHaProvider):
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         props = self.with_defaults(props)
         serial = props.get("primary_serial") or None
-        client = SonicOSClient(props["primary_host"], self.settings, serial=serial)
-        with client.session() as unit:
+        with self.primary_client(props, serial).session() as unit:
             try:
                 entry = unit.ha_monitoring(props["interface"])
             except NotFoundError:
@@ -127,7 +126,9 @@ class HaMonitoringProvider(SonicHaProvider):
                 self.check_serial_on_read(unit, serial)
                 return self.gone()
             observed = model.inputs_from_api(entry)
-            if self.schema.changed_keys(self.inputs_of(props), {**props, **observed}):
+            if self.schema.changed_keys(
+                self.inputs_of(props), self.inputs_of({**props, **observed})
+            ):
                 self.check_serial_on_read(unit, serial)  # before reporting drift, likewise
         outs = {key: value for key, value in props.items() if key != "__provider"}
         outs.update(observed)
@@ -136,7 +137,7 @@ class HaMonitoringProvider(SonicHaProvider):
     # -- update ---------------------------------------------------------------
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         olds, news = self.with_defaults(olds), self.with_defaults(news)
-        outs = self._apply(self.inputs_of(news), olds=olds)
+        outs = self._apply(self.declared_inputs(news), olds=olds)
         return UpdateResult(outs=self.claimed_outputs(outs, olds, id_))
 
     # -- delete ---------------------------------------------------------------
@@ -153,7 +154,6 @@ class HaMonitoringProvider(SonicHaProvider):
                 " undo it",
             ):
                 return
-            client = SonicOSClient(props["primary_host"], self.settings, serial=serial)
             with (
                 self.unit_gone_is_a_warning(
                     f"HaMonitoring {id_}",
@@ -163,7 +163,7 @@ class HaMonitoringProvider(SonicHaProvider):
                     f"put the monitoring of {name} back",
                     "set it by hand (High Availability > Monitoring)",
                 ),
-                client.session() as unit,
+                self.primary_client(props, serial).session() as unit,
             ):
                 self._restore(unit, id_, props)
 
@@ -256,9 +256,8 @@ class HaMonitoringProvider(SonicHaProvider):
     def _apply(self, inputs: dict[str, Any], olds: dict[str, Any]) -> dict[str, Any]:
         """Bring the Primary's entry for the interface to `inputs` (adopting what is there)."""
         name = inputs["interface"]
-        serial = olds.get("primary_serial") or None
-        client = SonicOSClient(inputs["primary_host"], self.settings, serial=serial)
-        with client.session() as unit:
+        serial = olds.get("primary_serial") or inputs.get("primary_serial") or None
+        with self.primary_client(inputs, serial).session() as unit:
             system = unit.system()
             self.require_serial(unit, serial, "change HA monitoring", found=system.serial)
             try:
@@ -291,6 +290,7 @@ class HaMonitoringProvider(SonicHaProvider):
                         raise
                     raise unit.error(_rejected_hint(exc, name), code=exc.code, status=400) from None
         outs = dict(inputs)
+        outs.update(self.expectations_declared(inputs))
         outs["primary_serial"] = system.serial
         if olds:
             outs["previous_entry"] = olds.get("previous_entry") or {}

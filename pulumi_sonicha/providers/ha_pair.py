@@ -65,7 +65,9 @@ class HaPairProvider(SonicHaProvider):
     schema = model.SCHEMA
     host_serials = {"primary_host": "primary_serial"}
     delete_before_replace = True
-    behaviour_only = frozenset({"on_delete", "wait_for_sync", "sync_timeout_s", "backup_host"})
+    behaviour_only = frozenset(
+        {"on_delete", "wait_for_sync", "sync_timeout_s", "backup_host", "setup_host"}
+    )
 
     # -- create ---------------------------------------------------------------
     def create(self, props: dict[str, Any]) -> CreateResult:
@@ -77,8 +79,7 @@ class HaPairProvider(SonicHaProvider):
     # -- read -----------------------------------------------------------------
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         props = self.with_defaults(props)
-        client = SonicOSClient(props["primary_host"], self.settings, serial=id_ or None)
-        with client.session() as unit:
+        with self.primary_client(props, id_ or None).session() as unit:
             current = unit.ha_settings()
             if not model.is_enabled(current):
                 # Before saying "gone": is this still the unit we manage? (1 request)
@@ -167,15 +168,20 @@ class HaPairProvider(SonicHaProvider):
         done = False
         by_hand = "turn HA off there by hand (High Availability > Settings, mode None)"
         with self.unit_gone_is_a_warning(who, role, host, serial, "turn HA off", by_hand):
-            done = self._disable(host, serial, props.get("backup_serial"), role)
+            client = (
+                self.primary_client(props, serial, turning_ha_off=True)
+                if role == "Primary"
+                else SonicOSClient(host, self.settings, serial=serial)
+            )
+            done = self._disable(client, serial, props.get("backup_serial"))
         return done
 
     def _disable(
-        self, host: str, serial: str | None, backup_serial: str | None = None, role: str = ""
+        self, client: SonicOSClient, serial: str | None, backup_serial: str | None = None
     ) -> bool:
         """HA off on one unit, if its settings are still the ones this pair left there
         (they name the pair's Backup); True when turned off."""
-        with SonicOSClient(host, self.settings, serial=serial).session() as unit:
+        with client.session() as unit:
             self.require_serial(unit, serial, "turn HA off")
             current = unit.ha_settings()
             if not model.is_enabled(current):
@@ -207,7 +213,7 @@ class HaPairProvider(SonicHaProvider):
         its monitoring address. Both units' locks are taken first (one global order),
         as HaInterface does, since the Backup may be asked while the Primary's session
         is open."""
-        client = SonicOSClient(inputs["primary_host"], self.settings, serial=serial)
+        client = self.primary_client(inputs, serial)
         backup_client = (
             SonicOSClient(inputs["backup_host"], self.settings)
             if inputs.get("backup_host")
@@ -316,6 +322,7 @@ class HaPairProvider(SonicHaProvider):
                 try:
                     unit.put_ha_settings(desired)
                     unit.commit()
+                    run.WRITTEN.note(system.serial)
                 except CommitNotHeldError as exc:
                     # The unit may hold part of it: put back what was read before.
                     raise self._put_back_after(unit, before, exc) from None

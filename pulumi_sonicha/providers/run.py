@@ -83,6 +83,33 @@ class Claims:
 CLAIMS = Claims()
 
 
+class Written:
+    """The Primaries whose HA settings a write of this run changed (by serial): a fleet's
+    HaSyncWait then waits again even when its declared inputs did not change (a drift
+    repaired, a hand change put back), since the engine diffs it after its pairs'
+    steps, in the same host."""
+
+    def __init__(self) -> None:
+        self._serials: set[str] = set()
+        self._lock = threading.Lock()
+
+    def note(self, serial: str) -> None:
+        with self._lock:
+            self._serials.add(serial)
+
+    def any_of(self, serials: list[str]) -> bool:
+        with self._lock:
+            return any(serial in self._serials for serial in serials)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._serials.clear()
+
+
+#: The process-wide record of HA settings written in this run.
+WRITTEN = Written()
+
+
 def new_instance_id() -> str:
     """The `instance_id` output a create gives a resource; kept by every update."""
     return uuid.uuid4().hex

@@ -67,8 +67,9 @@ def parse(action_name: str, words: list[str]) -> tuple[Action, dict[str, Any], d
             try:
                 named.update(json_object(word))
             except ValueError as exc:
-                raise UsageError(f"ctl {action.name}: {word!r} is not a JSON object: {exc}") \
-                    from None
+                raise UsageError(
+                    f"ctl {action.name}: {word!r} is not a JSON object: {exc}"
+                ) from None
         else:
             positional.append(word)
     if len(positional) > len(action.params):

@@ -77,6 +77,10 @@ DEFAULT_HOST = "127.0.0.1"
 DEFAULT_BACKUP_IP = "127.0.0.2"
 #: Where the default units have HA monitoring with management allowed.
 MANAGEMENT_INTERFACE = "X0"
+#: The Primary's own HA monitoring address in the examples' stacks (another loopback
+#: alias): where it answers management once HA is on, whichever unit is Active, while
+#: DEFAULT_HOST (its interface address before pairing) becomes the pair's.
+PRIMARY_MONITORING_IP = "127.0.0.3"
 DEFAULT_USERNAME = "admin"
 DEFAULT_PASSWORD = "sim-Passw0rd!"
 DEFAULT_PORTAL_USERNAME = "netops@example.com"

@@ -52,6 +52,4 @@ def create_tls(directory: str | Path, hostnames: list[str] | tuple[str, ...]) ->
     path = Path(directory) / CA_FILENAME
     path.parent.mkdir(parents=True, exist_ok=True)
     ca.cert_pem.write_to_path(str(path))
-    return TlsMaterial(
-        ca_path=str(path), server_context=context, ca=ca, hostnames=tuple(hostnames)
-    )
+    return TlsMaterial(ca_path=str(path), server_context=context, ca=ca, hostnames=tuple(hostnames))

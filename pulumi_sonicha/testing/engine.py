@@ -51,7 +51,6 @@ class _Halted(Exception):
     """A registration refused because an earlier step failed (not reported)."""
 
 
-
 # -- the engine's part -------------------------------------------------------------
 class _Deployment(Mocks):
     """Registrations of one program run turned into provider calls (one `up` or preview)."""
@@ -80,6 +79,9 @@ class _Deployment(Mocks):
         self.steps: list[Step] = []
         self.registered: set[str] = set()
         self.replaced: list[_Resource] = []
+        # Components registered in this run: urn -> (name, alias URNs), so that their
+        # aliases carry to their children as the engine derives them.
+        self.components: dict[str, tuple[str, list[str]]] = {}
         self.failure: LifecycleError | None = None
         # The engine's new snapshot lists the resources registered by this run in
         # registration order, then the old ones the run has not touched.
@@ -100,8 +102,10 @@ class _Deployment(Mocks):
                 raise _Halted(f"{args.name}: not registered, the update was canceled (Ctrl-C)")
             if request is None:  # Resource.get of a non-dynamic type
                 return args.resource_id or f"{args.name}-id", dict(args.inputs)
-            if not args.custom:
-                return None, dict(args.inputs)  # component resource: a container only
+            if not args.custom:  # component resource: a container only (not persisted)
+                urn = self.monitor.make_urn(request.parent, args.typ, args.name)
+                self.components[urn] = (args.name, self._alias_urns(args.name, args.typ, request))
+                return None, dict(args.inputs)
             if not args.typ.startswith(DYNAMIC_TYPE_PREFIX):
                 return f"{args.name}-id", dict(args.inputs)  # not ours to emulate
             urn = self.monitor.make_urn(request.parent, args.typ, args.name)
@@ -261,9 +265,7 @@ class _Deployment(Mocks):
             try:
                 if dbr:
                     if not old.retain_on_delete:
-                        self._unlocked(
-                            host.delete, urn, old.id, old.outputs, old_inputs=old.inputs
-                        )
+                        self._unlocked(host.delete, urn, old.id, old.outputs, old_inputs=old.inputs)
                     self.state.remove(old)
                     self.save()
                 id_, outs = self._unlocked(host.create, urn, inputs)
@@ -327,6 +329,17 @@ class _Deployment(Mocks):
 
     def _aliased(self, urn: str, name: str, type_: str, request: Any) -> _Resource | None:
         """The resource in state under one of `aliases` (not registered in this run)."""
+        for alias_urn in self._alias_urns(name, type_, request):
+            found = self.state.live(alias_urn)
+            if found is not None and alias_urn not in self.registered:
+                return found
+        return None
+
+    def _alias_urns(self, name: str, type_: str, request: Any) -> list[str]:
+        """Every URN a resource was known by: its own `aliases`, then those it inherits
+        from a component parent's aliases, as the engine derives them (a child named
+        `<parent name>-x` is `<old parent name>-x` under the parent's old URN)."""
+        urns: list[str] = []
         for alias in request.aliases:
             if alias.WhichOneof("alias") == "urn":
                 candidate = alias.urn
@@ -344,15 +357,15 @@ class _Deployment(Mocks):
                     stack = spec.stack or head.split(":")[-1]
                     project, _, tail = rest.partition("::")
                     candidate = f"urn:pulumi:{stack}::{spec.project or project}::{tail}"
-            for alias_urn in [candidate, *request.aliasURNs]:
-                found = self.state.live(alias_urn)
-                if found is not None and alias_urn not in self.registered:
-                    return found
-        for alias_urn in request.aliasURNs:
-            found = self.state.live(alias_urn)
-            if found is not None and alias_urn not in self.registered:
-                return found
-        return None
+            urns.append(candidate)
+        urns.extend(request.aliasURNs)
+        parent_name, parent_aliases = self.components.get(request.parent, ("", []))
+        for parent_alias in parent_aliases:
+            old_name = name
+            if parent_name and name.startswith(parent_name):
+                old_name = parent_alias.rsplit("::", 1)[-1] + name[len(parent_name) :]
+            urns.append(self.monitor.make_urn(parent_alias, type_, old_name))
+        return urns
 
     def deletions(self) -> list[_Resource]:
         """What the update deletes at its end, in reverse order."""
@@ -360,5 +373,3 @@ class _Deployment(Mocks):
             r for r in self.state.resources if r.pending_delete or r.urn not in self.registered
         ]
         return sorted(doomed, key=lambda r: r.order, reverse=True)
-
-

@@ -134,9 +134,7 @@ class _Cancelled(Exception):
     """The first Ctrl-C: the steps that were running have completed; stop here."""
 
 
-CANCELLING = (
-    "^C received; cancelling. If you would like to terminate immediately, press ^C again."
-)
+CANCELLING = "^C received; cancelling. If you would like to terminate immediately, press ^C again."
 """What the Pulumi CLI prints at the first Ctrl-C (and `on_cancel` gets)."""
 
 
@@ -407,7 +405,6 @@ class Lifecycle:
             call_timeout=self.call_timeout,
             preload=preload,
         )
-
 
     def _host_key(self) -> tuple[Any, ...]:
         """What makes two hosts interchangeable before they are configured."""

@@ -253,7 +253,6 @@ def run_program(
     return _ProgramOutcome(exports, secret_exports, log.messages, outcome.get("error"))
 
 
-
 def join_like_the_cli(
     thread: threading.Thread,
     done: threading.Event,
@@ -336,5 +335,3 @@ def load_stack_config(
         else:
             config[full] = config_value(value)
     return config, encrypted
-
-

@@ -55,7 +55,6 @@ class SecretLeakError(LifecycleError):
     own error, if it had one."""
 
 
-
 # -- results -------------------------------------------------------------------
 @dataclass
 class Step:
@@ -154,4 +153,3 @@ def changed_keys(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
 
 def _without_provider(props: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in props.items() if k != PROVIDER_KEY}
-

@@ -50,9 +50,7 @@ class _Secrets:
     def redact(self, text: str) -> str:
         return redact(text, self.by_key.values())
 
-    def leaks(
-        self, texts: Mapping[str, str], env: Mapping[str, str] | None = None
-    ) -> list[str]:
+    def leaks(self, texts: Mapping[str, str], env: Mapping[str, str] | None = None) -> list[str]:
         """Where a secret appears in plain text in `texts` (name -> text): one line per
         secret and place, naming the secret's key (or the environment variable the
         provider host got it from), never its value."""
@@ -118,5 +116,3 @@ class _Secrets:
             if len(secret) >= _MIN_EMBEDDED_SECRET and secret.encode() in raw:
                 return key
         return None
-
-

@@ -99,5 +99,3 @@ class _State:
             outputs=secrets.restore(data.get("outputs") or {}),
             secret_outputs=set(data.get("secret_outputs") or []),
         )
-
-

@@ -41,6 +41,7 @@ from pulumi_sonicha.simulator import (
     INTERFACES,
     MODEL,
     PRIMARY_LICENSES,
+    PRIMARY_MONITORING_IP,
     PRIMARY_SERIAL,
     SEED_ASSOCIATION_ID,
     UNASSIGNED,
@@ -83,7 +84,7 @@ COMPLETE_PAIR_MODE = {
 MANAGEMENT = {
     "name": "X0",
     "link_monitoring": True,
-    "primary": "127.0.0.1",
+    "primary": PRIMARY_MONITORING_IP,
     "secondary": "127.0.0.2",
     "allow_management": True,
     "logical_probe": {"enable": False, "ip": ""},
@@ -205,6 +206,8 @@ PAIR_READ = [
     ("GET", "/api/sonicos/reporting/high-availability"),
     ("DELETE", "/api/sonicos/auth"),
 ]
+# The fleet's HaSyncWait reads each pair's HA status once in a refresh.
+SYNC_READ = [PAIR_READ[0], PAIR_READ[2], PAIR_READ[3]]
 # A read that finds a change first makes sure the address still answers with the
 # unit the resource manages (never drift or "gone" from another unit): one GET more.
 PAIR_READ_DRIFTED = [*PAIR_READ[:3], ("GET", "/api/sonicos/version"), PAIR_READ[3]]
@@ -221,8 +224,20 @@ DIGEST_CHALLENGE = [("POST", "/api/sonicos/auth")]
 PORTAL_LOGIN = [("POST", "/api/v1/auth/login")]
 
 
+# Where a setup_host is declared, each operation on the Primary first asks whether its
+# own monitoring address answers (one unauthenticated GET, no session).
+PROBE = [("GET", "/api/sonicos/version")]
+
+
+def probed(requests: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """A Primary operation's requests, behind that question."""
+    return PROBE + requests
+
+
 def in_a_new_host(requests: list[tuple[str, str]]) -> list[tuple[str, str]]:
     """One unit's (or the portal's) requests of one command, as a new host sends them."""
+    if requests[:1] == PROBE:
+        return PROBE + in_a_new_host(requests[1:])
     if requests and requests[0][1].startswith("/api/sonicos/"):
         return DIGEST_CHALLENGE + requests
     return PORTAL_LOGIN + requests
@@ -403,7 +418,10 @@ def _complete_pair_sequence(
     # A refresh-preview reads, never writes: 4 requests per HaInterface unit, 4 per HaPair.
     # The drifted pair's read also checks the unit's serial (1 request more).
     assert calls(sim.primary) == in_a_new_host(
-        MONITORING_READ + interface_read("X5") + interface_read("X4") + PAIR_READ_DRIFTED
+        probed(MONITORING_READ)
+        + probed(interface_read("X5"))
+        + probed(interface_read("X4"))
+        + probed(PAIR_READ_DRIFTED)
     )
     assert calls(sim.backup) == in_a_new_host(interface_read("X5") + interface_read("X4"))
     assert calls(sim.portal) == in_a_new_host(association_read(association["id"]))
@@ -557,6 +575,15 @@ def _complete_pair_sequence(
 # -- ha-pair -------------------------------------------------------------------------------
 def test_ha_pair_lifecycle(tmp_path: Path) -> None:
     with Simulator(sync_seconds=0) as sim:
+        # Prepared beforehand (by hand or elsewhere): each unit's monitoring address on
+        # X0, management allowed, the Primary's its own (not the pair's X0 address).
+        sim.primary.set_monitoring(
+            "X0",
+            primary=PRIMARY_MONITORING_IP,
+            secondary=sim.backup_ip,
+            allow_management=True,
+            link_monitoring=True,
+        )
         before = {"primary": interfaces(sim.primary), "backup": interfaces(sim.backup)}
         seeded = sim.portal.associations()
         config, secret_keys = stack_config(sim)
@@ -642,7 +669,7 @@ def _ha_pair_sequence(stack: Lifecycle, sim: Simulator) -> None:
     assert ops(plan) == [("pair", "drift"), ("pair", "update")]
     assert plan.step("pair").diff_keys == ["preempt"]
     assert plan.changes == {"drift": 1, "update": 1}
-    assert calls(sim.primary) == in_a_new_host(PAIR_READ_DRIFTED)
+    assert calls(sim.primary) == in_a_new_host(probed(PAIR_READ_DRIFTED))
     assert calls(sim.backup) == calls(sim.portal) == []
     forget(sim)
     fixed = stack.up(refresh=True)
@@ -817,13 +844,17 @@ SITE_B_MODE = {
 }
 # The order the harness registers them: each resource once its inputs resolve.
 FLEET_NAMES = [
+    "site-a-management",
     "site-a-control-link",
     "site-a-data-link",
+    "site-b-management",
     "site-b-control-link",
     "site-b-data-link",
     "site-a-pair",
     "site-b-pair",
     "site-a-licenses",
+    # The fleet's one wait: after both pairs (their HaPairs do not wait themselves).
+    "fleet-sync",
     "site-b-licenses",
 ]
 
@@ -838,14 +869,16 @@ def fleet_config(site_a: Simulator, site_b: Simulator, ca_bundle: Path) -> dict[
     pairs = [
         {
             "name": "site-a",
-            "primaryHost": site_a.primary.host,
+            "primaryHost": site_a.primary.address(PRIMARY_MONITORING_IP),
+            "pairHost": site_a.primary.host,
             "backupHost": site_a.backup.host,
             "primarySerial": "2CB8-ED0A-1B2C",  # as printed on the label
             "backupSerial": site_a.backup.serial,
         },
         {
             "name": "site-b",
-            "primaryHost": site_b.primary.host,
+            "primaryHost": site_b.primary.address(PRIMARY_MONITORING_IP),
+            "pairHost": site_b.primary.host,
             "backupHost": site_b.backup.host,
             "primarySerial": site_b.primary.serial,
             "backupSerial": site_b.backup.serial,
@@ -903,18 +936,28 @@ def _fleet_sequence(stack: Lifecycle, site_a: Simulator, site_b: Simulator) -> N
         for server in servers:
             server.clear_requests()
 
-    # -- preview: eight creates, nothing sent anywhere.
+    preset_x0 = [site.primary.monitoring("X0") for site in (site_a, site_b)]
+
+    # -- preview: eleven creates, nothing sent anywhere.
     plan = stack.preview()
     assert ops(plan) == [(name, "create") for name in FLEET_NAMES]
-    assert plan.changes == {"create": 8}
+    assert plan.changes == {"create": 11}
     assert [calls(server) for server in servers] == [[]] * 5
     assert stack.state == {}
 
     # -- up: HA on both Primaries, both pairs synchronized, two associations.
     applied = stack.up()
     assert ops(applied) == [(name, "create") for name in FLEET_NAMES]
-    assert writes(site_a.primary) == ha_write(DEFAULT_HA, mode=SITE_A_MODE)
-    assert writes(site_b.primary) == ha_write(DEFAULT_HA, mode=SITE_B_MODE)
+    # Each Primary: its own monitoring address on X0 first, then HA on.
+    # The HaPairs do not wait (wait=False): the fleet's HaSyncWait does, for both.
+    assert writes(site_a.primary) == [
+        *monitoring_write(MANAGEMENT),
+        *ha_write(DEFAULT_HA, wait=False, mode=SITE_A_MODE),
+    ]
+    assert writes(site_b.primary) == [
+        *monitoring_write(MANAGEMENT),
+        *ha_write(DEFAULT_HA, wait=False, mode=SITE_B_MODE),
+    ]
     assert writes(site_a.backup) == writes(site_b.backup) == []  # the links were ready
     assert writes(portal) == [
         ("POST", ASSOCIATIONS, {"primary_serial": primary, "secondary_serial": backup})
@@ -959,7 +1002,8 @@ def _fleet_sequence(stack: Lifecycle, site_a: Simulator, site_b: Simulator) -> N
                 "backup_serial": SITE_B_BACKUP_SERIAL,
                 **pair_outputs,
             },
-        }
+        },
+        "synchronized": True,
     }
     assert stack.outputs == outputs
 
@@ -985,11 +1029,19 @@ def _fleet_sequence(stack: Lifecycle, site_a: Simulator, site_b: Simulator) -> N
     assert plan.changes == {"drift": 1, "update": 1}
     # The scheduled drift preview reads every unit and writes nothing.
     assert calls(site_a.primary) == in_a_new_host(
-        interface_read("X5") + interface_read("X4") + PAIR_READ
+        probed(MONITORING_READ)
+        + probed(interface_read("X5"))
+        + probed(interface_read("X4"))
+        + probed(PAIR_READ)
+        + probed(SYNC_READ)
     )
     # site B's pair drifted: its read also checks the unit's serial.
     assert calls(site_b.primary) == in_a_new_host(
-        interface_read("X4") + interface_read("X5") + PAIR_READ_DRIFTED
+        probed(MONITORING_READ)
+        + probed(interface_read("X4"))
+        + probed(interface_read("X5"))
+        + probed(PAIR_READ_DRIFTED)
+        + probed(SYNC_READ)
     )
     assert calls(site_a.backup) == in_a_new_host(interface_read("X5") + interface_read("X4"))
     assert calls(site_b.backup) == in_a_new_host(interface_read("X4") + interface_read("X5"))
@@ -999,11 +1051,13 @@ def _fleet_sequence(stack: Lifecycle, site_a: Simulator, site_b: Simulator) -> N
     assert [writes(server) for server in servers] == [[]] * 5
     assert site_b.primary.ha_settings()["mode"]["active_standby"]["preempt"] is True
 
-    # -- up --refresh: site B's Primary alone is written, once.
+    # -- up --refresh: site B's Primary alone is written, once; the fleet's wait runs
+    # again for it (the preview could not know the pair would be written: "same" there).
     forget_all()
     fixed = stack.up(refresh=True)
-    assert ops(fixed) == ops(plan)
-    assert writes(site_b.primary) == ha_write(site_b_ha)  # preempt back to false
+    reads, steps = ops(plan)[:11], ops(plan)[11:]
+    assert ops(fixed) == reads + [(n, "update" if n == "fleet-sync" else op) for n, op in steps]
+    assert writes(site_b.primary) == ha_write(site_b_ha, wait=False)  # preempt back to false
     assert [writes(server) for server in servers if server is not site_b.primary] == [[]] * 4
     assert site_b.primary.ha_settings() == site_b.backup.ha_settings() == site_b_ha
     assert site_a.primary.ha_settings() == site_a.backup.ha_settings() == site_a_ha
@@ -1021,7 +1075,13 @@ def _fleet_sequence(stack: Lifecycle, site_a: Simulator, site_b: Simulator) -> N
         ("DELETE", f"{ASSOCIATIONS}/{site_b_assoc['id']}", None),
         ("DELETE", f"{ASSOCIATIONS}/{site_a_assoc['id']}", None),
     ]
-    expected = [ha_off(site_a_ha), ha_off(site_a_ha), ha_off(site_b_ha), ha_off(site_b_ha)]
+    # HA off on each unit, then each Primary's X0 monitoring as it was before.
+    expected = [
+        [*ha_off(site_a_ha), *monitoring_write(preset_x0[0])],
+        ha_off(site_a_ha),
+        [*ha_off(site_b_ha), *monitoring_write(preset_x0[1])],
+        ha_off(site_b_ha),
+    ]
     assert [writes(server) for server in servers[:4]] == expected
     assert [unit.ha_settings()["mode"] for unit in servers[:4]] == [{}] * 4
     primaries = (site_a.primary, site_b.primary)
@@ -1034,18 +1094,21 @@ def _fleet_sequence(stack: Lifecycle, site_a: Simulator, site_b: Simulator) -> N
     ("pairs", "message"),
     [
         (
-            [{"name": "site-a", "primaryHost": "10.1.0.1", "backupHost": "10.1.0.2"}],
+            [{"name": "site-a", "primaryHost": "10.1.0.3", "pairHost": "10.1.0.1",
+              "backupHost": "10.1.0.2"}],
             "ha:pairs[0] (\"site-a\") is missing 'primarySerial', 'backupSerial'",
         ),
         (
             [{"primaryHost": "10.1.0.1"}],
-            "ha:pairs[0] is missing 'name', 'backupHost', 'primarySerial', 'backupSerial'",
+            "ha:pairs[0] is missing 'name', 'pairHost', 'backupHost', 'primarySerial',"
+            " 'backupSerial'",
         ),
         (
             [
                 {
                     "name": "site-a",
-                    "primaryHost": "10.1.0.1",
+                    "primaryHost": "10.1.0.3",
+                    "pairHost": "10.1.0.1",
                     "backupHost": "10.1.0.2",
                     "primarySerial": "2CB8ED0A1B2C",
                     "backupSerial": 123456789012,  # `config set --path` without --type string
@@ -1059,7 +1122,8 @@ def _fleet_sequence(stack: Lifecycle, site_a: Simulator, site_b: Simulator) -> N
                 {
                     "name": "hq",
                     "renamedFrom": ["site a"],
-                    "primaryHost": "10.1.0.1",
+                    "primaryHost": "10.1.0.3",
+                    "pairHost": "10.1.0.1",
                     "backupHost": "10.1.0.2",
                     "primarySerial": "2CB8ED0A1B2C",
                     "backupSerial": "2CB8ED0A9F00",

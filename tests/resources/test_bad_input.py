@@ -91,6 +91,8 @@ def bad_numbers(low: int, high: int) -> list[Any]:
 TABLE: dict[tuple[str, str], tuple[str, list[Any]]] = {
     ("HaInterface", "primary_host"): (HOST, BAD_HOSTS),
     ("HaInterface", "backup_host"): (HOST, BAD_HOSTS),
+    ("HaInterface", "primary_serial"): (SERIAL, BAD_SERIALS),
+    ("HaInterface", "setup_host"): (HOST, BAD_HOSTS),
     ("HaInterface", "interface"): (INTERFACE, BAD_INTERFACES),
     ("HaInterface", "purpose"): ('one of "data", "control"', ["", "both", "DATA LINK", 1, True]),
     ("HaInterface", "unassign_zone"): (BOOL, BAD_BOOLS),
@@ -101,6 +103,7 @@ TABLE: dict[tuple[str, str], tuple[str, list[Any]]] = {
     ("HaPair", "backup_host"): (HOST, BAD_HOSTS),
     ("HaPair", "primary_serial"): (SERIAL, BAD_SERIALS),
     ("HaPair", "backup_serial"): (SERIAL, BAD_SERIALS),
+    ("HaPair", "setup_host"): (HOST, BAD_HOSTS),
     ("HaPair", "mode"): (
         'one of "active-standby", "active-active-dpi"',
         ["", "active-passive", "active_active", "standby", 2, False],

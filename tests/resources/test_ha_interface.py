@@ -109,6 +109,7 @@ def test_check_normalizes_and_fills_defaults_without_any_request(provider, sim):
     )
     assert inputs == {
         "primary_host": sim.primary.host,
+        "setup_host": None,
         "backup_host": sim.backup.host,
         "interface": "X4",
         "purpose": "data",
@@ -207,6 +208,7 @@ def test_create_on_an_unassigned_cabled_interface_writes_nothing(provider, sim):
     assert result.outs == {
         **inputs,
         "primary_serial": PRIMARY_SERIAL,
+        "primary_serial_declared": False,
         "backup_serial": BACKUP_SERIAL,
         "primary_link": LINK_UP,
         "backup_link": LINK_UP,

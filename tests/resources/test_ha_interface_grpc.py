@@ -98,6 +98,7 @@ def test_lifecycle_over_grpc(host, sim, provider):
     assert without_provider(outs) == {
         **without_provider(inputs),
         "primary_serial": PRIMARY_SERIAL,
+        "primary_serial_declared": False,
         "backup_serial": BACKUP_SERIAL,
         "primary_link": "1 Gbps Full Duplex",
         "backup_link": "1 Gbps Full Duplex",

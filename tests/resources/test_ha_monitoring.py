@@ -82,6 +82,7 @@ def test_check_normalizes_and_fills_defaults_without_any_request(provider, sim):
     inputs = checked(provider, program(sim, primary_host=f"https://{sim.primary.host}/"))
     assert inputs == {
         "primary_host": sim.primary.host,
+        "setup_host": None,
         "interface": "X2",
         "primary_ip": "172.16.2.10",
         "backup_ip": "172.16.2.11",
@@ -130,7 +131,9 @@ def test_create_writes_the_whole_entry_once_in_one_session(provider, sim):
         "allow_management": True,
         "link_monitoring": True,
         "logical_probe_ip": "172.16.2.1",
+        "setup_host": None,
         "primary_serial": PRIMARY_SERIAL,
+        "primary_serial_declared": False,
         "previous_entry": {},
         "instance_id": INSTANCE_ID,
     }

@@ -28,7 +28,7 @@ import pytest
 from pulumi_sonicha.errors import SessionHeldError
 from pulumi_sonicha.quickstart import stack_config
 from pulumi_sonicha.settings import Settings
-from pulumi_sonicha.simulator import Simulator
+from pulumi_sonicha.simulator import PRIMARY_MONITORING_IP, Simulator
 from pulumi_sonicha.sonicos import SonicOSClient
 from pulumi_sonicha.testing import Lifecycle, LifecycleError, Result
 
@@ -107,12 +107,21 @@ def sim() -> Iterator[Simulator]:
 
 
 # -- 1. rename ---------------------------------------------------------------------
+def fleet_entry_hosts(sim: Simulator) -> dict[str, str]:
+    """A fleet entry's addresses: the Primary at its own monitoring address, the pair's
+    address for the first contact, the Backup at its own."""
+    return {
+        "primaryHost": sim.primary.address(PRIMARY_MONITORING_IP),
+        "pairHost": sim.primary.host,
+        "backupHost": sim.backup.host,
+    }
+
+
 def fleet_stack(sim: Simulator, tmp_path: Path, **pair: Any) -> Lifecycle:
     config, secret_keys = stack_config(sim)
     entry = {
         "name": "site-a",
-        "primaryHost": sim.primary.host,
-        "backupHost": sim.backup.host,
+        **fleet_entry_hosts(sim),
         "primarySerial": sim.primary.serial,
         "backupSerial": sim.backup.serial,
         **pair,
@@ -127,8 +136,7 @@ def fleet_stack(sim: Simulator, tmp_path: Path, **pair: Any) -> Lifecycle:
 def rename(stack: Lifecycle, sim: Simulator, **pair: Any) -> None:
     entry = {
         "name": "hq",
-        "primaryHost": sim.primary.host,
-        "backupHost": sim.backup.host,
+        **fleet_entry_hosts(sim),
         "primarySerial": sim.primary.serial,
         "backupSerial": sim.backup.serial,
         **pair,
@@ -136,7 +144,14 @@ def rename(stack: Lifecycle, sim: Simulator, **pair: Any) -> None:
     stack.set_config("ha:pairs", json.dumps([entry]))
 
 
-SUFFIXES = ["control-link", "data-link", "pair", "licenses"]
+SUFFIXES = ["management", "control-link", "data-link", "pair", "licenses"]
+#: The fleet's one sync wait: a rename changes its list of pairs (an update, reads only).
+FLEET_SYNC = "fleet-sync"
+
+
+def pair_ops(result: Result) -> list[tuple[str, str]]:
+    """The steps of the pairs' own resources (the fleet's wait left out)."""
+    return [(name, op) for name, op in ops(result) if name != FLEET_SYNC]
 
 
 def assert_renamed_pair_left_alone(sim: Simulator, result: Result, association: str) -> None:
@@ -161,11 +176,12 @@ def test_rename_without_aliases_keeps_the_pair_working(sim: Simulator, tmp_path:
         ]
         rename(stack, sim)
         plan = stack.preview()
-        assert plan.changes == {"create": 4, "delete": 4}
+        assert plan.changes == {"create": len(SUFFIXES), "delete": len(SUFFIXES), "update": 1}
         result = stack.up()
-        assert ops(result) == [*[(f"hq-{s}", "create") for s in SUFFIXES]] + [
+        assert pair_ops(result) == [*[(f"hq-{s}", "create") for s in SUFFIXES]] + [
             (f"site-a-{s}", "delete") for s in reversed(SUFFIXES)
         ]
+        assert (FLEET_SYNC, "update") in ops(result)
         assert_renamed_pair_left_alone(sim, result, association["id"])
         # The stack moves on: the new resources remember what was there before.
         assert not stack.preview().has_changes
@@ -193,7 +209,7 @@ def test_rename_over_two_ups_keeps_the_pair_working(sim: Simulator, tmp_path: Pa
         hq = json.loads(stack.config["ha:pairs"])
         stack.set_config("ha:pairs", json.dumps(site_a + hq))
         adopted = stack.up()
-        assert sorted(ops(adopted)) == sorted(
+        assert sorted(pair_ops(adopted)) == sorted(
             [(f"site-a-{s}", "same") for s in SUFFIXES] + [(f"hq-{s}", "create") for s in SUFFIXES]
         )
         text = warnings(adopted)
@@ -202,7 +218,7 @@ def test_rename_over_two_ups_keeps_the_pair_working(sim: Simulator, tmp_path: Pa
         assert "LicenseAssociation" in text and "already associated" in text
         stack.set_config("ha:pairs", json.dumps(hq))
         result = stack.up()  # a new provider host: it never saw hq's creates
-        assert ops(result) == [(f"hq-{s}", "same") for s in SUFFIXES] + [
+        assert pair_ops(result) == [(f"hq-{s}", "same") for s in SUFFIXES] + [
             (f"site-a-{s}", "delete") for s in reversed(SUFFIXES)
         ]
         assert_renamed_pair_left_alone(sim, result, association["id"])
@@ -213,20 +229,24 @@ def test_rename_over_two_ups_keeps_the_pair_working(sim: Simulator, tmp_path: Pa
 
 
 def test_rename_with_aliases_moves_the_resources(sim: Simulator, tmp_path: Path) -> None:
-    """`renamedFrom` gives every resource an alias: the plan renames, nothing is sent."""
+    """`renamedFrom` gives the pair's FirewallPair an alias, which carries to every one
+    of its resources: the plan renames them, nothing is written; only the fleet's wait
+    runs again under the pair's new name (status reads)."""
     with fleet_stack(sim, tmp_path) as stack:
         stack.up()
         for server in sim.servers:
             server.clear_requests()
         rename(stack, sim, renamedFrom="site-a")
         plan = stack.preview()
-        assert ops(plan) == [(f"hq-{s}", "same") for s in SUFFIXES]
-        assert [step.aliased_from for step in plan.steps] == [f"site-a-{s}" for s in SUFFIXES]
+        assert pair_ops(plan) == [(f"hq-{s}", "same") for s in SUFFIXES]
+        renamed = [step.aliased_from for step in plan.steps if step.name != FLEET_SYNC]
+        assert renamed == [f"site-a-{s}" for s in SUFFIXES]
+        assert plan.changes == {"update": 1}  # the fleet's wait, under the new name
         result = stack.up()
-        assert not result.has_changes
-        assert [server.requests for server in sim.servers] == [[], [], []]
+        assert result.changes == {"update": 1}
+        assert [server.writes() for server in sim.servers] == [[], [], []]
         assert sorted(r["name"] for r in stack.state["resources"]) == sorted(
-            f"hq-{s}" for s in SUFFIXES
+            [*(f"hq-{s}" for s in SUFFIXES), FLEET_SYNC]
         )
         assert_working_pair(sim, ("X4", "X5"))
 
