@@ -136,6 +136,17 @@ class HaPairProvider(SonicHaProvider):
                 "Primary", props["primary_host"], id_ or None, props
             )
             if not props.get("backup_host"):
+                if primary_done:
+                    run.warn(
+                        f"HaPair {props.get('primary_serial') or id_}: HA is off on the"
+                        f" Primary, but the Backup ({props.get('backup_serial')}) keeps the HA"
+                        " settings it synchronized (this HaPair has no backup_host to reach"
+                        " it): it still answers management only at its monitoring address"
+                        " and cannot be set up again (as a Primary, or in another pair) while"
+                        " it holds them. Turn HA off there by hand"
+                        " (High Availability > Settings, mode None), or next time give the"
+                        " HaPair backup_host before removing it"
+                    )
                 return
             # The Backup keeps the copy it synchronized from the Primary, and while that
             # copy names the HA links it refuses to put them back in a zone

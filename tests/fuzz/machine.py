@@ -44,7 +44,7 @@ from hypothesis.stateful import (
 
 from pulumi_sonicha.quickstart import stack_config
 from pulumi_sonicha.simulator import Simulator, default_interfaces
-from pulumi_sonicha.testing import Lifecycle, LifecycleError
+from pulumi_sonicha.testing import Lifecycle, LifecycleError, Result
 
 from . import plans
 
@@ -167,12 +167,33 @@ class PlanMachine(RuleBasedStateMachine):
         self._set(design)
         STATS["ups"] += 1
         try:
-            self.stack.up(refresh=refresh)
+            result = self.stack.up(refresh=refresh)
         except LifecycleError as exc:
             STATS["failed_ups"] += 1
             print(f"  up failed: {exc}")
+            self._follow_advice(exc.result)
             return exc
+        self._follow_advice(result)
         return None
+
+    def _follow_advice(self, result: Result | None) -> None:
+        """Do what a warning tells the administrator to do by hand: an HaPair without
+        backup_host, deleted, says the Backup keeps its synchronized HA settings and to
+        turn HA off there (documented; the unit could not be set up again otherwise)."""
+        text = "\n".join(result.diagnostics) if result is not None else ""
+        if "keeps the HA settings it synchronized" not in text:
+            return
+        for unit, peer in (
+            (self.sim.primary, self.sim.backup),
+            (self.sim.backup, self.sim.primary),
+        ):
+            fields = next(iter((unit.ha_settings().get("mode") or {}).values()), {})
+            led = next(iter((peer.ha_settings().get("mode") or {}).values()), {})
+            if (
+                fields.get("secondary_serial") == unit.serial
+                and led.get("secondary_serial") != unit.serial
+            ):
+                unit.set_ha_settings({"mode": {}})  # a copy its Primary no longer leads
 
     def _converged(self, design: dict[str, Any] | None, why: str, refresh: bool = False) -> None:
         """An `up` of a valid design must succeed and leave the units as declared, with
@@ -441,7 +462,7 @@ class PlanMachine(RuleBasedStateMachine):
         design = self.design
         assert design is not None
         try:
-            self.stack.destroy()
+            self._follow_advice(self.stack.destroy())
         except LifecycleError as exc:
             raise Break(f"{why} failed: {exc}") from None
         found = plans.destroyed_problems(self.sim, design)

@@ -132,3 +132,24 @@ def test_primary_host_typed_as_the_backup_address_leaves_the_pair_on(
     written, leaving the pair on; put right, the next `up` converges."""
     machine.first_up({**DESIGN, "pair": {**PAIR, "declare_backup_host": False}})
     machine.mistake("primary at the Backup")
+
+
+def test_removing_a_pair_without_backup_host_says_the_backup_keeps_its_copy(
+    machine: PlanMachine,
+) -> None:
+    """An HaPair without backup_host removed from the program turns HA off on the
+    Primary only: the Backup keeps the settings it synchronized, so it still answers
+    only at its monitoring address and cannot be set up again (a later role swap's
+    HaMonitoring was refused on it, "HA is on"). The `up` said nothing; it now warns,
+    naming the Backup and what to do, and once done by hand the roles swap."""
+    machine.first_up({**DESIGN, "pair": {**PAIR, "declare_backup_host": False}})
+    machine._set({**machine.design, "pair": None})
+    result = machine.stack.up()
+    text = "\n".join(result.diagnostics)
+    assert f"the Backup ({machine.sim.backup.serial}) keeps the HA settings it synchronized" in text
+    assert "Turn HA off there by hand" in text
+    assert machine.sim.backup.ha_settings()["mode"]  # as the warning says
+    machine._follow_advice(result)  # the administrator turns it off by hand
+    machine.design = {**machine.design, "pair": None}
+    machine.swapped = True
+    machine._converged(machine._design(DESIGN), "roles swapped")
