@@ -36,6 +36,7 @@ from .ctl import help_text, run
 from .envfile import DEFAULT_STATE_DIR, ENV_FILENAME, remove_if_ours
 from .envfile import env_text as _env_text
 from .envfile import write_private as _write_private
+from .pair import PRIMARY_MONITORING_IP
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -262,7 +263,10 @@ def fleet_env(sims: list[Simulator], state_dir: Path) -> dict[str, str]:
         [
             {
                 "name": f"site-{number}",
-                "primaryHost": sim.primary.host,
+                # The Primary's own (monitoring) address, and the pair's for the first
+                # contact, as the fleet example names them.
+                "primaryHost": sim.primary.address(PRIMARY_MONITORING_IP),
+                "pairHost": sim.primary.host,
                 "backupHost": sim.backup.host,
                 "primarySerial": sim.primary.serial,
                 "backupSerial": sim.backup.serial,
