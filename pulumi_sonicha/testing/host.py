@@ -54,7 +54,6 @@ from pulumi.runtime.proto import engine_pb2, engine_pb2_grpc, provider_pb2, prov
 
 from .. import errors
 from ..errors import SonicHaError
-from .events import HostLines
 
 PROVIDER_KEY = "__provider"
 """The property that carries the pickled provider on every call."""
@@ -286,7 +285,7 @@ class _EngineLog(engine_pb2_grpc.EngineServicer):
         engine_pb2.ERROR: "error",
     }
 
-    def __init__(self, lines: HostLines) -> None:
+    def __init__(self, lines: Any) -> None:  # events.HostLines
         self.messages: list[tuple[str, str]] = []
         self.received: list[str] = []  # every message as sent, for the leak check
         self._lock = threading.Lock()
@@ -341,6 +340,8 @@ class ProviderHost:
         self._readers: list[threading.Thread] = []
         self._secrets: set[str] = set()
         self._finalizer: weakref.finalize | None = None
+        from .events import HostLines  # (imported here: the imports above are shared)
+
         # Lines as they come (stderr, Log), for the command's live display.
         self.lines = HostLines()
         self._engine_log = _EngineLog(self.lines)
