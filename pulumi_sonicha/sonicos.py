@@ -251,6 +251,11 @@ class ApplianceSession:
         """Whether this session holds config mode now."""
         return self._config_mode
 
+    @property
+    def login_info(self) -> LoginInfo | None:
+        """What the login answer said about config mode (who holds it), no request."""
+        return self._login_info
+
     def login(self, override: bool = False) -> None:
         """Log in (never preempting, unless `override`); Digest when the unit asks for it."""
         settings = self._client.settings
@@ -469,20 +474,35 @@ class ApplianceSession:
 
     def link_status(self, name: str) -> LinkStatus:
         """The physical interface's row of `GET /reporting/interfaces/ipv4/status`."""
+        found = self.link_statuses().get(name.upper())
+        if found is None:
+            raise self.error(f"interface {name} not found in the link status", NotFoundError)
+        return found
+
+    def link_statuses(self) -> dict[str, LinkStatus]:
+        """Every physical interface's link (upper-case name -> status), one GET."""
         body = self._call("GET", "/reporting/interfaces/ipv4/status")
         rows = body.get("items") if "items" in body else body.get("interfaces", [])
+        found: dict[str, LinkStatus] = {}
         for row in rows if isinstance(rows, list) else []:
-            if (
-                isinstance(row, dict)
-                and str(row.get("name", "")).upper() == name.upper()
-                and not row.get("vlan")
-            ):
+            if isinstance(row, dict) and row.get("name") and not row.get("vlan"):
                 connected = _truthy(row.get("connected"))
                 # Down always reads "No link" (whatever the unit's wording), so the link
                 # outputs alone tell up from down (models.ha_interface.link_up).
                 text = str(row.get("status") or "Connected") if connected else "No link"
-                return LinkStatus(connected=connected, text=text)
-        raise self.error(f"interface {name} not found in the link status", NotFoundError)
+                found[str(row["name"]).upper()] = LinkStatus(connected=connected, text=text)
+        return found
+
+    def restart_pending(self) -> str | None:
+        """`restart_required` of `GET /reporting/status/system` (a string in 7.0.1, a
+        boolean in 7.2): the restart the unit still waits for, or None when it waits for
+        none (NotFoundError when the unit does not serve that path)."""
+        body = self._call("GET", "/reporting/status/system")
+        value = body.get("restart_required")
+        text = str(value).strip()
+        if value in (None, "", False) or text.upper() in ("NONE", "FALSE", "NO"):
+            return None
+        return "yes" if value is True or text.lower() in ("true", "yes") else text
 
     def pending(self) -> dict[str, Any]:
         return self._call("GET", "/config/pending")

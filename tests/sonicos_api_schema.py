@@ -107,6 +107,41 @@ VERSION = obj(
     required=("firmware_version", "serial_number", "model"),
 )
 
+#: `GET /reporting/status/system` (O70/O72 `show_status_system_detail`): every field a
+#: string in O70; O72 makes `global_mode` and `restart_required` booleans.
+SYSTEM_STATUS = obj(
+    {
+        **{
+            key: STRING
+            for key in (
+                "model",
+                "product_code",
+                "firewall_name",
+                "guid",
+                "serial_number",
+                "authentication_code",
+                "firmware_version",
+                "safemode_version",
+                "rom_version",
+                "system_time",
+                "up_time",
+                "primary_wan",
+                "peak_connections",
+                "current_connections",
+                "max_allowed_connections",
+                "max_connections",
+                "connection_usage",
+                "last_modified_by",
+                "assign_token",
+                "registration_code",
+                "service_remaining_message",
+            )
+        },
+        "global_mode": BOOL_OR_TEXT,
+        "restart_required": BOOL_OR_TEXT,
+    }
+)
+
 # -- High Availability settings (O70/O72) -------------------------------------------------
 
 
@@ -149,6 +184,13 @@ def ha_object(firmware: str) -> dict[str, Any]:
                 obj(
                     {"active_active_dpi": _mode_body("active_active_dpi", is_72)},
                     ("active_active_dpi",),
+                ),
+                # QA (vendor-style test code) shows these modes on real units, with rank,
+                # node_num, active_active_cluster_link...; no OpenAPI file lists their
+                # fields, so the body is open. The provider reads them, never writes them.
+                *(
+                    obj({key: {"type": "object"}}, (key,))
+                    for key in ("active_active_clustering", "active_active_clustering_dpi")
                 ),
             ]
         },
@@ -313,6 +355,7 @@ def endpoints(firmware: str) -> list[Endpoint]:
         Endpoint("POST", "/config-mode", empty, ENVELOPE, "O70/O72"),
         Endpoint("POST", "/non-config-mode", empty, ENVELOPE, "O70/O72"),
         Endpoint("GET", "/version", (NO_BODY,), VERSION, "O70/O72, VEN"),
+        Endpoint("GET", "/reporting/status/system", (NO_BODY,), SYSTEM_STATUS, "O70/O72"),
         # What is pending: the objects staged, as their GETs show them (O70/O72: open).
         Endpoint("GET", "/config/pending", (NO_BODY,), {"type": "object"}, "O70/O72"),
         Endpoint("POST", "/config/pending", empty, ENVELOPE, "O70/O72"),

@@ -28,6 +28,10 @@ ON_DELETE = ("disable", "retain")
 # Our input name -> API mode key.
 MODE_KEYS = {"active-standby": "active_standby", "active-active-dpi": "active_active_dpi"}
 
+#: Modes seen on real units (QA: vendor-style test code) that this provider reads but never
+#: writes: HA is on in them, and an apply refuses rather than overwrite them.
+UNMANAGED_MODE_KEYS = ("active_active_clustering", "active_active_clustering_dpi")
+
 # Inputs that live inside the API's `mode.<key>` object.
 MODE_FLAGS = ("stateful_synchronization", "preempt", "virtual_mac", "encryption")
 
@@ -223,8 +227,30 @@ def ha_link_role(api: dict[str, Any], interface: str) -> str | None:
 
 
 def is_enabled(api: dict[str, Any]) -> bool:
+    """Any non-empty `mode` means HA is on, in a mode we manage or not."""
+    return mode_key(api) is not None
+
+
+def mode_key(api: dict[str, Any]) -> str | None:
+    """The API key of the unit's HA mode (`active_standby`, `active_active_clustering`...),
+    None when HA is off (`mode: {}`)."""
     mode = api.get("mode") or {}
-    return any(key in mode for key in MODE_KEYS.values())
+    if not isinstance(mode, dict):
+        return None
+    return next((str(key) for key in mode), None)
+
+
+def unmanaged_mode(api: dict[str, Any]) -> str | None:
+    """The API key of an HA mode that is on but that this provider does not manage (e.g.
+    `active_active_clustering`), or None."""
+    key = mode_key(api)
+    return key if key is not None and key not in MODE_KEYS.values() else None
+
+
+def mode_name(key: str) -> str:
+    """An API mode key in the words of our `mode` input: `active_active_clustering` ->
+    "active-active-clustering" (read reports a mode we do not manage so, never "off")."""
+    return key.replace("_", "-")
 
 
 def settings_from_api(api: dict[str, Any]) -> dict[str, Any]:
@@ -235,8 +261,10 @@ def settings_from_api(api: dict[str, Any]) -> dict[str, Any]:
     Active/Active DPI) reads as False, its input's default.
     """
     mode_obj = api.get("mode") or {}
-    mode_name = next((name for name, key in MODE_KEYS.items() if key in mode_obj), None)
-    body = (mode_obj.get(MODE_KEYS[mode_name]) if mode_name else None) or {}
+    key = mode_key(api)
+    name = mode_name(key) if key else None
+    body = (mode_obj.get(key) if key else None) or {}
+    body = body if isinstance(body, dict) else {}
     probe = api.get("probe") or {}
     data = body.get("data_interface") or None
     secondary = body.get("secondary_serial")
@@ -245,11 +273,11 @@ def settings_from_api(api: dict[str, Any]) -> dict[str, Any]:
     dpi = dpi_items[0].get("interface") if dpi_items and isinstance(dpi_items[0], dict) else None
     return {
         "backup_serial": schema.normalize_serial(str(secondary)) if secondary else None,
-        "mode": mode_name,
+        "mode": name,
         "control_interface": str(control).upper() if control else None,
         "data_interface": data.upper() if isinstance(data, str) else None,
         "dpi_interface": dpi.upper() if isinstance(dpi, str) and dpi else None,
-        **{flag: bool(body.get(flag, False)) if mode_name else None for flag in MODE_FLAGS},
+        **{flag: bool(body.get(flag, False)) if name else None for flag in MODE_FLAGS},
         "heartbeat_interval_ms": int(api.get("heartbeat_interval", 1000)),
         "failover_trigger_level": int(api.get("failover_trigger_level", 5)),
         "probe_interval_s": int(probe.get("interval", 20)),

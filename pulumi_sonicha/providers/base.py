@@ -40,7 +40,7 @@ from pulumi.dynamic import (
     ResourceProvider,
 )
 
-from .. import transport
+from .. import preflight, transport
 from ..errors import (
     ApplianceError,
     ApplianceUnreachableError,
@@ -294,10 +294,41 @@ class SonicHaProvider(ResourceProvider):
         instance = olds.get("instance_id")
         if isinstance(instance, str) and instance:
             run.CLAIMS.record(self.unit_objects(olds, id_), instance)
+        replaces = [key for key in replaces if key not in moved]
+        if replaces and self.delete_before_replace:
+            self.preflight_replacement(olds, news, replaces)
         return DiffResult(
             changes=bool(changed),
-            replaces=[key for key in replaces if key not in moved],
+            replaces=replaces,
             delete_before_replace=self.delete_before_replace,
+        )
+
+    # -- preflight: a delete-first replacement only when the new resource can be created
+    def preflight_plan(self, inputs: dict[str, Any]) -> preflight.Plan | None:
+        """What the new resource's preflight proves; None when there is nothing to prove
+        or an input it needs is unknown (preview: then its create proves it)."""
+        return None
+
+    def preflight_replacement(
+        self, olds: dict[str, Any], news: dict[str, Any], keys: list[str]
+    ) -> None:
+        """A replacement deletes the old resource first (`delete_before_replace`): when
+        the new one's create would then be refused, that delete takes a working pair
+        down for nothing. So the new resource's preflight runs here, in `diff` (only
+        when a replacement is planned: an unchanged diff sends no request), and a
+        failure fails the preview with the table before anything is written."""
+        plan = self.preflight_plan(news)
+        if plan is None:
+            return
+        report = preflight.run(plan, self.settings)
+        if report.ok:
+            return
+        changes = ", ".join(f"{key} {olds.get(key)!r} -> {news.get(key)!r}" for key in keys)
+        raise preflight.PreflightError(
+            f"{self.schema.label(olds)}: {changes} plans a replacement that deletes the"
+            " current one first, but the new one would be refused; the replacement is not"
+            " planned",
+            report,
         )
 
     # Host inputs and the serial output of the unit each one reaches.

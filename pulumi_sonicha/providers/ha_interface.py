@@ -31,6 +31,7 @@ from typing import Any, NoReturn
 
 from pulumi.dynamic import CreateResult, ReadResult, UpdateResult
 
+from .. import preflight
 from ..errors import (
     ApplianceError,
     ApplianceUnreachableError,
@@ -44,7 +45,7 @@ from ..errors import (
 from ..models import ha_interface as model
 from ..models.ha_interface import ROLE_NAMES, ROLES, UNASSIGNED
 from ..models.ha_pair import ha_link_role, settings_from_api
-from ..schema import same_host
+from ..schema import is_unknown, same_host
 from ..sonicos import ApplianceSession, LinkStatus, SonicOSClient, SystemInfo, hold_units
 from . import run
 from .base import SonicHaProvider, primary_paired, with_backup_hint
@@ -84,6 +85,28 @@ class HaInterfaceProvider(SonicHaProvider):
     schema = model.SCHEMA
     host_serials = {"primary_host": "primary_serial", "backup_host": "backup_serial"}
     delete_before_replace = True
+
+    # -- preflight of a replacement (diff) -------------------------------------
+    def preflight_plan(self, inputs: dict[str, Any]) -> preflight.Plan | None:
+        """The new link: both units answering, the port zoned (or to be unassigned) and
+        cabled on both, neither unit in a pair with a third unit (a Backup whose Primary
+        is not at primary_host: a typo there would otherwise move a working pair's link
+        to another firewall)."""
+        if any(is_unknown(value) for value in inputs.values()):
+            return None
+        link = preflight.Link(
+            inputs["interface"],
+            inputs["purpose"],
+            unassign_zone=bool(inputs["unassign_zone"]),
+            require_link=bool(inputs["require_link"]),
+        )
+        return preflight.Plan(
+            primary_host=inputs["primary_host"],
+            backup_host=inputs["backup_host"],
+            links=(link,),
+            pairing=False,
+            override_session=self.settings.override_session,
+        )
 
     # -- create ---------------------------------------------------------------
     def create(self, props: dict[str, Any]) -> CreateResult:

@@ -26,7 +26,7 @@ from typing import Any, NoReturn
 
 from pulumi.dynamic import CreateResult, ReadResult, UpdateResult
 
-from .. import progress
+from .. import preflight, progress
 from ..errors import (
     ApplianceError,
     ApplianceUnreachableError,
@@ -40,7 +40,7 @@ from ..errors import (
 )
 from ..ha_state import HaView
 from ..models import ha_pair as model
-from ..schema import same_host
+from ..schema import is_unknown, same_host
 from ..sonicos import ApplianceSession, SonicOSClient, SystemInfo, hold_units
 from . import run
 from .base import SonicHaProvider, with_backup_hint
@@ -61,6 +61,13 @@ def no_heartbeat_window(inputs: dict[str, Any]) -> float:
     return base + max(2.0, base / 4.0)
 
 
+_LINK_PURPOSES = (
+    ("control_interface", "control"),
+    ("data_interface", "data"),
+    ("dpi_interface", "dpi"),
+)
+
+
 class HaPairProvider(SonicHaProvider):
     schema = model.SCHEMA
     host_serials = {"primary_host": "primary_serial"}
@@ -68,6 +75,28 @@ class HaPairProvider(SonicHaProvider):
     behaviour_only = frozenset(
         {"on_delete", "wait_for_sync", "sync_timeout_s", "backup_host", "setup_host"}
     )
+
+    # -- preflight of a replacement (diff) -------------------------------------
+    def preflight_plan(self, inputs: dict[str, Any]) -> preflight.Plan | None:
+        """The new pair: both units by address and serial, its HA links cabled (their
+        zones are HaInterface's to set, in the same plan), and the Backup reachable
+        after pairing. A Primary that leads a pair naming another Backup fails: the
+        replacement would take that pair over."""
+        if any(is_unknown(value) for value in inputs.values()):
+            return None
+        links = tuple(
+            preflight.Link(inputs[key], purpose, unassign_zone=True)
+            for key, purpose in _LINK_PURPOSES
+            if inputs.get(key)
+        )
+        return preflight.Plan(
+            primary_host=inputs["primary_host"],
+            backup_host=inputs.get("backup_host"),
+            primary_serial=inputs.get("primary_serial"),
+            backup_serial=inputs["backup_serial"],
+            links=links,
+            override_session=self.settings.override_session,
+        )
 
     # -- create ---------------------------------------------------------------
     def create(self, props: dict[str, Any]) -> CreateResult:
@@ -197,6 +226,14 @@ class HaPairProvider(SonicHaProvider):
             current = unit.ha_settings()
             if not model.is_enabled(current):
                 return False
+            unmanaged = model.unmanaged_mode(current)
+            if unmanaged:
+                run.warn(
+                    f"{unit.host} (serial {serial or '?'}): left HA on: the unit runs mode"
+                    f" {unmanaged}, which pulumi_sonicha does not manage (set by hand since),"
+                    " so delete does not turn it off; do so by hand if it is to go"
+                )
+                return False
             named = model.settings_from_api(current)["backup_serial"]
             if backup_serial and named and named != backup_serial:
                 run.warn(
@@ -301,12 +338,14 @@ class HaPairProvider(SonicHaProvider):
                     " give the serial of the Backup unit"
                 )
             before = unit.ha_settings()
+            backup: SystemInfo | None = None
             if backup_client is not None and not model.is_enabled(before):
                 try:  # HA is being turned on: is backup_host the Backup named?
                     backup = self._backup_info(backup_client)
                 except SessionHeldError as held:
                     raise _BackupHeld(held, backup_client, system.serial) from None
                 self._check_backup(inputs, system, backup)
+            self._preflight(unit, inputs, system, before, backup)
             if backup_client is not None:
                 # The Backup is not asked again in this session: let others reach it
                 # meanwhile (the sync wait can take minutes).
@@ -368,6 +407,32 @@ class HaPairProvider(SonicHaProvider):
             **model.status_outputs(status),
         )
         return outs, backup_changed
+
+    @staticmethod
+    def _preflight(
+        unit: ApplianceSession,
+        inputs: dict[str, Any],
+        system: SystemInfo,
+        before: dict[str, Any],
+        backup: SystemInfo | None,
+    ) -> None:
+        """The preflight's checks on what this apply has just read, before its first
+        write, at no request of its own: a mode we do not manage (clustering) is refused,
+        never overwritten; primary_host must not be a Backup; both units run the same
+        firmware. An update may point the pair at another Backup (a unit replaced)."""
+        plan = preflight.Plan(
+            primary_host=unit.host,
+            backup_host=inputs.get("backup_host"),
+            primary_serial=inputs.get("primary_serial"),
+            backup_serial=inputs["backup_serial"],
+            other_backup_allowed=True,
+        )
+        primary = preflight.UnitFacts("Primary", unit.host, system=system, ha=before)
+        host = plan.backup_host or ""
+        other = preflight.UnitFacts("Backup", host, system=backup) if backup else None
+        report = preflight.Report(plan, tuple(preflight.evaluate(plan, primary, other)))
+        if not report.ok:
+            raise preflight.PreflightError(f"HaPair on {unit.label}", report)
 
     @staticmethod
     def _say_if_adopted(

@@ -79,6 +79,9 @@ class _Deployment(Mocks):
         self.steps: list[Step] = []
         self.registered: set[str] = set()
         self.replaced: list[_Resource] = []
+        # Dependents deleted ahead of a delete-first replacement (`dependents`): created
+        # again, as a replacement, if the program still registers them.
+        self.deleted_first: set[str] = set()
         # Components registered in this run: urn -> (name, alias URNs), so that their
         # aliases carry to their children as the engine derives them.
         self.components: dict[str, tuple[str, list[str]]] = {}
@@ -199,6 +202,8 @@ class _Deployment(Mocks):
 
         if old is None:
             step = Step(name, type_, CREATE, urn=urn, inputs=shown)
+            if urn in self.deleted_first:  # the engine's "recreating" case: no Diff
+                step.op, step.delete_before_replace = REPLACE, True
             if self.preview:
                 self._planned(step)
                 return "", _wrap_secrets(inputs, secret_outputs)
@@ -257,6 +262,8 @@ class _Deployment(Mocks):
                 diff_values=diff_values,
                 aliased_from=aliased_from,
             )
+            if dbr:
+                self._delete_dependents_first(old, host)
             if self.preview:
                 self._planned(step)
                 return "", _wrap_secrets(inputs, secret_outputs)
@@ -321,11 +328,57 @@ class _Deployment(Mocks):
         self.steps.append(step)
         return id_, _wrap_secrets(outs, secret_outputs)
 
+    def _delete_dependents_first(self, root: _Resource, host: ProviderHost) -> None:
+        """Before `root`'s delete-first replacement, as the engine does: delete (in a
+        preview: show) the dependents that would be replaced by it, last one first
+        (`dependents`)."""
+        # Imported here: the engine's module-level imports are the harness's to arrange.
+        from .dependents import DELETE_REPLACED, dependent_replacements
+
+        registered = set(self.registered)
+        doomed = self._unlocked(
+            dependent_replacements,
+            self.state,
+            root,
+            registered,
+            lambda res, inputs: host.diff(
+                res.urn, res.id, res.outputs, inputs, old_inputs=res.inputs
+            ),
+        )
+        for res in reversed(doomed):
+            if res.urn in self.deleted_first:
+                continue
+            step = Step(res.name, res.type, DELETE_REPLACED, urn=res.urn)
+            if res.protect:
+                step.error = "protected"
+                self.steps.append(step)
+                raise LifecycleError(
+                    f"{res.name} ({res.type}): must be replaced with {root.name}, which is"
+                    " replaced deleting first, but it is protected (protect=True)",
+                    resource=res.name,
+                    urn=res.urn,
+                    op=DELETE_REPLACED,
+                )
+            if not self.preview and not res.retain_on_delete:
+                try:
+                    self._unlocked(host.delete, res.urn, res.id, res.outputs, old_inputs=res.inputs)
+                except HarnessError as exc:
+                    raise self._failed(res.name, res.type, res.urn, DELETE_REPLACED, exc) from None
+            self.state.remove(res)  # (a preview works on a copy of the state)
+            self.deleted_first.add(res.urn)
+            self.save()
+            self.steps.append(step)
+
     @staticmethod
     def _options(res: _Resource, request: Any) -> None:
-        """The resource options the engine keeps in state with the resource."""
+        """The resource options the engine keeps in state with the resource, and the
+        dependencies it registered with (the engine's dependency graph)."""
         res.protect = bool(request.protect)
         res.retain_on_delete = bool(request.retainOnDelete)
+        res.dependencies = list(request.dependencies)
+        res.property_dependencies = {
+            key: list(deps.urns) for key, deps in request.propertyDependencies.items()
+        }
 
     def _aliased(self, urn: str, name: str, type_: str, request: Any) -> _Resource | None:
         """The resource in state under one of `aliases` (not registered in this run)."""

@@ -29,6 +29,16 @@ class _Resource:
     pending_delete: bool = False
     protect: bool = False
     retain_on_delete: bool = False
+    #: URNs this resource depends on, and per input the URNs its value came from, as
+    #: the program registered them (the engine's dependency graph).
+    dependencies: list[str] = field(default_factory=list)
+    property_dependencies: dict[str, list[str]] = field(default_factory=dict)
+
+    def all_dependencies(self) -> set[str]:
+        return {
+            *self.dependencies,
+            *(u for urns in self.property_dependencies.values() for u in urns),
+        }
 
 
 @dataclass
@@ -67,6 +77,10 @@ class _State:
                 entry["protect"] = True
             if res.retain_on_delete:
                 entry["retain_on_delete"] = True
+            if res.dependencies:
+                entry["dependencies"] = list(res.dependencies)
+            if res.property_dependencies:
+                entry["property_dependencies"] = dict(res.property_dependencies)
             resources.append(entry)
         return {
             "version": 1,
@@ -91,6 +105,8 @@ class _State:
                 pending_delete=bool(entry.get("pending_delete")),
                 protect=bool(entry.get("protect")),
                 retain_on_delete=bool(entry.get("retain_on_delete")),
+                dependencies=list(entry.get("dependencies") or []),
+                property_dependencies=dict(entry.get("property_dependencies") or {}),
             )
             for index, entry in enumerate(data.get("resources") or [])
         ]

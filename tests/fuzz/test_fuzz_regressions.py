@@ -118,11 +118,6 @@ def test_after_a_logout_lost_on_the_primary_the_next_up_converges(machine: PlanM
     machine.fault(("primary", "DELETE", "/auth$"), "drop", "up", edited)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a delete-first replacement is planned without proving the new Primary first"
-    " (diff-time preflight)",
-)
 def test_primary_host_typed_as_the_backup_address_leaves_the_pair_on(
     machine: PlanMachine,
 ) -> None:

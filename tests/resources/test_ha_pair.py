@@ -8,6 +8,7 @@ import pytest
 from pulumi.output import Unknown
 
 from pulumi_sonicha.errors import ApplianceError, SonicHaError, SyncTimeoutError
+from pulumi_sonicha.preflight import PreflightError
 from pulumi_sonicha.providers.ha_pair import HaPairProvider
 from pulumi_sonicha.settings import Settings
 from pulumi_sonicha.simulator import DEFAULT_HA, Simulator
@@ -263,9 +264,23 @@ def test_diff_ignores_float_vs_int_and_computed_outputs(provider, sim):
     assert provider.diff(created.id, olds, inputs).changes is False
 
 
-def test_diff_replaces_on_primary_host_change(provider, sim):
+def test_diff_replaces_on_primary_host_change_only_when_the_new_pair_passes_preflight(
+    provider, sim
+):
+    """A replacement deletes first: pointing primary_host at the Backup of the working
+    pair is refused in the diff with the preflight table, nothing written; the same
+    address with HA off and the roles swapped in the inputs is a replacement."""
     inputs, created = create(provider, sim)
     news = {**inputs, "primary_host": sim.backup.host}
+    for unit in (sim.primary, sim.backup):
+        unit.clear_requests()
+    with pytest.raises(PreflightError) as caught:
+        provider.diff(created.id, created.outs, news)
+    assert "primary_host is the Backup's address" in str(caught.value)
+    assert sim.primary.writes() == [] and sim.backup.writes() == []
+    for unit in (sim.primary, sim.backup):
+        unit.set_ha_settings({**unit.ha_settings(), "mode": {}}, validate=False)
+    news = {**news, "backup_serial": created.outs["primary_serial"]}
     diff = provider.diff(created.id, created.outs, news)
     assert diff.changes is True and diff.replaces == ["primary_host"]
 

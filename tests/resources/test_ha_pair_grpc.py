@@ -96,11 +96,14 @@ def test_full_lifecycle_over_grpc(host: ProviderHost, sim: Simulator):
     assert sim.primary.writes()[1].body == {"high_availability": sim.primary.ha_settings()}
     assert sim.primary.ha_settings()["mode"]["active_standby"]["preempt"] is False
 
-    # A Primary address that answers with another unit's serial replaces the resource
-    # (one that does not answer fails the diff: see test_ha_pair.py).
+    # A Primary address that answers with another unit's serial would replace the
+    # resource, deleting first: here the Backup's, so its preflight fails the diff with
+    # the table (one that does not answer fails it too: see test_ha_pair.py).
     checked = host.check(URN, state["inputs"], program(sim, primary_host=sim.backup.host))
-    diff = host.diff(URN, state["id"], state["outputs"], checked.inputs)
-    assert diff.changes is True and diff.replaces == ["primary_host"]
+    with pytest.raises(ProviderError) as refused:
+        host.diff(URN, state["id"], state["outputs"], checked.inputs)
+    assert "| FAIL   | serial  | Primary" in str(refused.value)
+    assert sim.primary.ha_settings()["mode"] != {}
 
     # Delete turns HA off.
     host.delete(URN, state["id"], state["outputs"])

@@ -158,6 +158,23 @@ class SonicOSResponses:
             },
         )
 
+    def get_status_system(self, request: Request) -> Response:
+        """`GET /reporting/status/system` (O70/O72 `show_status_system_detail`): identity
+        and `restart_required`, a boolean in O72 and a string in O70 ("true"/"false",
+        assumed as O70 writes its other booleans: no source shows the value)."""
+        self._require_session(request)
+        pending = self.restart_pending is not None
+        return Response(
+            200,
+            {
+                "model": self.model,
+                "serial_number": self.serial_display,
+                "firmware_version": self.firmware,
+                "rom_version": "SonicROM 7.0.0.0-7",
+                "restart_required": pending if self.fw.status_booleans else str(pending).lower(),
+            },
+        )
+
     def get_pending(self, request: Request) -> Response:
         session = self._require_session(request)
         with self._lock:
@@ -167,6 +184,8 @@ class SonicOSResponses:
         self.commit_pending(self._require_config_mode(request))
         response = self._ok(request)
         response.body["status"]["cli"]["restart_required"] = self.restart_required
+        if str(self.restart_required).upper() != "NONE":
+            self.restart_pending = self.restart_required
         return response
 
     def discard(self, request: Request) -> Response:

@@ -79,6 +79,9 @@ class ApplianceSim(UnitControls, SonicOSResponses, SonicOSBackend, SimServer):
         self.login_config_mode = login_config_mode
         #: What the next commits report in `status.cli.restart_required`.
         self.restart_required = "NONE"
+        #: The restart the unit waits for (GET /reporting/status/system says so): set by
+        #: a commit that reported one, None once restarted (tests clear it).
+        self.restart_pending: str | None = None
         #: The other unit of the pair (set by the Simulator once both exist).
         self.peer: ApplianceSim | None = None
         #: Successful API logins so far.

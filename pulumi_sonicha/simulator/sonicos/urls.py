@@ -15,6 +15,7 @@ URLS: tuple[tuple[str, dict[str, str]], ...] = (
     ("/config-mode", {"POST": "config_mode"}),
     ("/non-config-mode", {"POST": "non_config_mode"}),
     ("/version", {"GET": "get_version"}),
+    ("/reporting/status/system", {"GET": "get_status_system"}),
     ("/config/pending", {"GET": "get_pending", "POST": "commit", "DELETE": "discard"}),
     ("/high-availability/base", {"GET": "get_ha", "PUT": "put_ha"}),
     ("/high-availability/synchronize/settings", {"POST": "sync_settings"}),
