@@ -373,7 +373,7 @@ class PortalSession:
                 **kwargs,
             )
         except requests.RequestException as exc:
-            what = f"{method} {API}{path}: {_describe(exc, self._client.origin)}"
+            what = f"{method} {API}{path}: {_describe(exc, self._client.origin, self._settings)}"
             if (method, path) == ("POST", "/ha-associations") and transport.may_have_arrived(exc):
                 what += (
                     "; the association may have been made all the same: run `pulumi up`"
@@ -410,8 +410,8 @@ def _association_path(association_id: str) -> str:
     return f"/ha-associations/{quote(str(association_id), safe='')}"
 
 
-def _describe(exc: requests.RequestException, origin: str) -> str:
-    text = transport.describe_transport_error(exc)
+def _describe(exc: requests.RequestException, origin: str, settings: Settings) -> str:
+    text = transport.describe_transport_error(exc, settings)
     if text.startswith("cannot connect"):
         return (
             f"cannot connect to {origin} (refused, reset or unreachable); check"

@@ -11,7 +11,13 @@ it runs the same program through our lifecycle harness
 engine would. Either way it then checks there is no drift, and prints the
 stack outputs. `--keep-running` then keeps the simulator up, prints its
 addresses and `export` lines and writes them to `.sonicha-sim/sonicha-sim.env`
-(what `python -m pulumi_sonicha.simulator ctl` reads), and to `--ready-file`.
+(what `python -m pulumi_sonicha.simulator ctl` reads), and to `--ready-file`,
+and prints the drift check to run from another shell.
+
+The stack is called `quickstart`. Its config (addresses, serials, the CA, the portal;
+no password) is in `Pulumi.quickstart.yaml` in the project, as `pulumi config set`
+keeps it, so the harness's commands find it with `--stack quickstart`; its state
+is `.sonicha-state/quickstart.json` (harness) or a local backend there (CLI).
 """
 
 from __future__ import annotations
@@ -60,6 +66,63 @@ def stack_config(sim: Simulator) -> tuple[dict[str, str], set[str]]:
     return config, {"sonicha:password", "sonicha:portalPassword"}
 
 
+def write_stack_file(project: Path, sim: Simulator) -> Path:
+    """`Pulumi.quickstart.yaml`: the stack's config without its secrets (those come from
+    the environment, e.g. the simulator's env file), so `--stack quickstart` finds it."""
+    config, secret_keys = stack_config(sim)
+    file = project / f"Pulumi.{STACK}.yaml"
+    lines = ["# Written by python -m pulumi_sonicha.quickstart: the simulator it started."]
+    lines += ["config:"]
+    lines += [f"  {key}: {json.dumps(value)}" for key, value in config.items()
+              if key not in secret_keys]
+    file.write_text("\n".join(lines) + "\n")
+    return file
+
+
+def _shown(path: Path) -> str:
+    """`path` relative to the current directory when it is under it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def drift_check(project: Path, state_dir: Path, cli: bool) -> str:
+    """The command that checks the quickstart's stack for drift, from a shell in which
+    the simulator's env file was sourced."""
+    if cli:
+        return (
+            f"PULUMI_BACKEND_URL={state_dir.resolve().as_uri()} PULUMI_CONFIG_PASSPHRASE={STACK}"
+            f" pulumi preview --refresh --expect-no-changes --stack {STACK}"
+            + ("" if project.resolve() == Path.cwd() else f" --cwd {_shown(project)}")
+        )
+    where = "" if project.resolve() == Path.cwd() else f" --cwd {_shown(project)}"
+    return (
+        f"python -m pulumi_sonicha.testing preview --refresh --expect-no-changes"
+        f" --stack {STACK} --state {_shown(state_dir / f'{STACK}.json')}{where}"
+    )
+
+
+class _QuickDisplay:
+    """The harness's live events in the quickstart's format: each resource as its step
+    ends, the provider host's progress and warnings as they come."""
+
+    def __init__(self, secrets: list[str]) -> None:
+        from .testing.display import LiveDisplay
+
+        self._live = LiveDisplay(secrets=secrets)
+
+    def __call__(self, event: Any) -> None:
+        from .testing.events import DIAGNOSTIC, DONE
+        from .testing.results import READ
+
+        if event.kind == DONE and event.op != READ:
+            short = event.type.rsplit(":", 1)[-1]
+            self._live.say(f"   {event.op:<8} {short:<20} {event.name}")
+        elif event.kind == DIAGNOSTIC:
+            self._live(event)
+
+
 def run_with_harness(project: Path, sim: Simulator, state_dir: Path) -> int:
     from .testing import Lifecycle, LifecycleError
 
@@ -79,12 +142,13 @@ def run_with_harness(project: Path, sim: Simulator, state_dir: Path) -> int:
         state_file=state_dir / f"{STACK}.json",
         stack=STACK,
     )
+    stack.on_event = _QuickDisplay([config[key] for key in secret_keys])
     try:
         with stack:
             print("== up (through the lifecycle harness: no Pulumi CLI found)", flush=True)
-            result = stack.up()
-            for step in result.steps:
-                print(f"   {step.op:<8} {step.type.rsplit(':', 1)[-1]:<20} {step.name}")
+            plan = stack.preview()  # as `pulumi up` does: a bad input fails before a write
+            print(f"   preview: {_counts(plan.changes)}", flush=True)
+            stack.up()
             print("== outputs")
             print(json.dumps(stack.outputs, indent=2, sort_keys=True, default=str))
             print("== preview --refresh --expect-no-changes", flush=True)
@@ -94,9 +158,15 @@ def run_with_harness(project: Path, sim: Simulator, state_dir: Path) -> int:
                 return 1
             print("   no changes, no drift")
     except LifecycleError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        from .testing.words import for_harness
+
+        print(f"error: {for_harness(str(exc))}", file=sys.stderr)
         return 1
     return 0
+
+
+def _counts(changes: dict[str, int]) -> str:
+    return ", ".join(f"{count} to {op}" for op, count in changes.items()) or "no changes"
 
 
 def run_with_cli(pulumi: str, project: Path, sim: Simulator, state_dir: Path) -> int:
@@ -172,6 +242,7 @@ def main(argv: list[str] | None = None) -> int:
     state_dir = project / ".sonicha-state"
     shutil.rmtree(state_dir, ignore_errors=True)  # the simulator starts fresh every time
     state_dir.mkdir(parents=True)
+    (project / f"Pulumi.{STACK}.yaml").unlink(missing_ok=True)  # the last run's simulator
     pulumi = shutil.which("pulumi")
     if args.cli and not pulumi:
         print("error: --cli given but no `pulumi` on PATH", file=sys.stderr)
@@ -179,17 +250,23 @@ def main(argv: list[str] | None = None) -> int:
 
     with Simulator(sync_seconds=args.sync_seconds, state_dir=str(state_dir / "sim")) as sim:
         _print_simulator(sim)
-        if pulumi and not args.harness:
+        cli = bool(pulumi and not args.harness)
+        stack_file = _shown(project / f"Pulumi.{STACK}.yaml")
+        print(f"== stack {STACK} (config in {stack_file})", flush=True)
+        if cli:
             code = run_with_cli(pulumi, project, sim, state_dir)
         else:
+            write_stack_file(project, sim)
             code = run_with_harness(project, sim, state_dir)
         if code == 0 and args.keep_running:
-            keep_running(sim, Path(args.ready_file) if args.ready_file else None)
+            check = drift_check(project, state_dir, cli)
+            keep_running(sim, Path(args.ready_file) if args.ready_file else None, check)
     return code
 
 
-def keep_running(sim: Simulator, ready: Path | None) -> None:
-    """Serve until Ctrl-C or SIGTERM, with the env file written for the shell and `ctl`."""
+def keep_running(sim: Simulator, ready: Path | None, drift: str = "") -> None:
+    """Serve until Ctrl-C or SIGTERM, with the env file written for the shell and `ctl`;
+    `drift`: the stack's drift check, to run in a shell that sourced the env file."""
     env_path = Path(DEFAULT_STATE_DIR) / ENV_FILENAME
     text = env_text(sim.env(include_hosts=True))
     stop = threading.Event()
@@ -198,7 +275,11 @@ def keep_running(sim: Simulator, ready: Path | None) -> None:
     write_private(env_path, text)
     print(f"== simulator still running (Ctrl-C to stop); environment, also in {env_path}:")
     print(text.rstrip())
-    print("   then: python -m pulumi_sonicha.simulator ctl show", flush=True)
+    print("   then: python -m pulumi_sonicha.simulator ctl show")
+    if drift:
+        print(f"   drift check (in a shell that ran `. {_shown(env_path)}`):")
+        print(f"   {drift}")
+    print("", end="", flush=True)
     try:
         if ready is not None:
             write_private(ready, text)

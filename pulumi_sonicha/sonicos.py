@@ -673,7 +673,8 @@ class ApplianceSession:
         self, method: str, path: str, exc: requests.RequestException
     ) -> ApplianceError:
         """The error for a request that got no answer."""
-        what = f"{method} {API}{path}: {transport.describe_transport_error(exc)}"
+        why = transport.describe_transport_error(exc, self._client.settings)
+        what = f"{method} {API}{path}: {why}"
         if (method, path) == ("POST", "/config/pending") and transport.may_have_arrived(exc):
             # The request may have reached the unit: a commit is all or nothing, but
             # which of the two happened cannot be known from here.

@@ -349,8 +349,11 @@ def send(
     return response
 
 
-def describe_transport_error(exc: requests.RequestException) -> str:
-    """A short, credential-free sentence for a failure that got no HTTP answer."""
+def describe_transport_error(
+    exc: requests.RequestException, settings: Settings | None = None
+) -> str:
+    """A short, credential-free sentence for a failure that got no HTTP answer; with the
+    `settings` used, the timeout and retries it gave up after, in numbers."""
     if isinstance(exc, requests.exceptions.SSLError):
         text = str(exc)
         if "mismatch" in text.lower() or "doesn't match" in text:
@@ -374,9 +377,14 @@ def describe_transport_error(exc: requests.RequestException) -> str:
         isinstance(exc, requests.exceptions.Timeout)
         or isinstance(reason, urllib3.exceptions.TimeoutError)
     ):
-        return "no answer within sonicha:timeout seconds; check the unit is up or raise the timeout"
+        within = f"{settings.timeout:g} seconds" if settings else "the timeout"
+        return (
+            f"no answer within {within} (sonicha:timeout); check the unit is up, or raise"
+            " sonicha:timeout (SONICHA_TIMEOUT) for a slow link"
+        )
     if isinstance(exc, requests.exceptions.RetryError):
-        return "gave up after sonicha:maxRetries retries"
+        retries = f"{settings.max_retries} retries" if settings else "the retries"
+        return f"gave up after {retries} (sonicha:maxRetries)"
     if isinstance(exc, requests.exceptions.ConnectionError):
         return (
             "cannot connect (refused, reset or unreachable); check the address and that"

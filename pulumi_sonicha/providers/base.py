@@ -59,26 +59,53 @@ from . import run
 
 _warned_env: set[str] = set()
 
+_DECLARE_MONITORING = (
+    "declare an HaMonitoring with allow_management=True (the default) whose backup_ip is"
+    " the address used as backup_host ({host})"
+)
+BACKUP_PAIRED_HINT = (
+    "HA is on at the Primary, and a paired Backup answers management only at its own HA"
+    " monitoring address: " + _DECLARE_MONITORING + ", or check that the Backup is up"
+)
+BACKUP_UNPAIRED_HINT = (
+    "HA is off at the Primary, so the Backup is not paired and answers at its own"
+    " interface address: check that it is up, that backup_host ({host}) is that address,"
+    " and that HTTPS management is enabled there"
+)
 BACKUP_REACH_HINT = (
-    "If the pair is synchronized: the Backup then answers management only at its own HA"
-    " monitoring address, so declare an HaMonitoring with allow_management=True (the"
-    " default) whose backup_ip is the address used as backup_host ({host}); before pairing,"
-    " give the Backup that address"
+    "If the pair is on: a paired Backup answers management only at its own HA monitoring"
+    " address, so " + _DECLARE_MONITORING + "; if not paired yet: check that the Backup is"
+    " up at {host} with HTTPS management enabled"
 )
 
 
-def with_backup_hint(exc: SonicHaError, host: str) -> SonicHaError:
+def with_backup_hint(exc: SonicHaError, host: str, paired: bool | None = None) -> SonicHaError:
     """A new error of `exc`'s class and attributes (the Backup did not answer at `host`)
-    whose text adds what to do when that is because the pair synchronized; `exc` itself
-    is left as it was."""
+    whose text says what to do: `paired` (HA on at the Primary) the HaMonitoring that
+    keeps a paired Backup reachable, not paired that the unit is down or elsewhere,
+    None (not known) both. `exc` itself is left as it was."""
+    hint = {True: BACKUP_PAIRED_HINT, False: BACKUP_UNPAIRED_HINT}.get(paired, BACKUP_REACH_HINT)
     # Not copy.copy: it re-runs __init__ with args only, and ApplianceError needs host=.
     cls = type(exc)
-    hinted = cls.__new__(cls, f"{exc}. {BACKUP_REACH_HINT.format(host=host)}")
+    hinted = cls.__new__(cls, f"{exc}. {hint.format(host=host)}")
     hinted.__dict__.update(exc.__dict__)
     return hinted
 
 
 _warned_lock = threading.Lock()
+
+
+def primary_paired(client: SonicOSClient, unit: ApplianceSession | None = None) -> bool | None:
+    """Whether HA is on at the Primary (through `unit`, its session open in this thread,
+    else a session of its own), or None when that cannot be read: said to a user whose
+    Backup does not answer."""
+    try:
+        if unit is not None:
+            return bool(unit.ha_settings().get("mode"))
+        with client.session() as opened:
+            return bool(opened.ha_settings().get("mode"))
+    except SonicHaError:
+        return None
 
 
 # -- the Primary before HA is on: setup_host -----------------------------------------

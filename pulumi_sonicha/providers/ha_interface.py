@@ -23,7 +23,7 @@ Unassigned.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager, ExitStack, contextmanager
 from dataclasses import dataclass
@@ -48,7 +48,7 @@ from ..models.ha_pair import ha_link_role, settings_from_api
 from ..schema import is_unknown, same_host
 from ..sonicos import ApplianceSession, LinkStatus, SonicOSClient, SystemInfo, hold_units
 from . import run
-from .base import SonicHaProvider, with_backup_hint
+from .base import SonicHaProvider, primary_paired, with_backup_hint
 
 log = logging.getLogger("pulumi_sonicha")
 
@@ -145,7 +145,8 @@ class HaInterfaceProvider(SonicHaProvider):
 
     def _observe(self, props: dict[str, Any], role: str, name: str) -> _Port | None:
         """The interface on one unit, or None when that unit no longer has it."""
-        with self._session(self._client(props, role), role) as unit:
+        paired = lambda: primary_paired(self._client(props, "primary"))  # noqa: E731
+        with self._session(self._client(props, role), role, paired) as unit:
             try:
                 ipv4 = unit.interface(name)
             except NotFoundError:
@@ -465,10 +466,15 @@ class HaInterfaceProvider(SonicHaProvider):
         first, second = sorted(ROLES, key=lambda role: clients[role].lock_keys)
         with hold_units(list(clients.values())), ExitStack() as stack:
             units: dict[str, _Unit] = {}
-            session = stack.enter_context(self._session(clients[first], first))
+
+            def paired() -> bool | None:
+                opened = units.get("primary")
+                return primary_paired(clients["primary"], opened.session if opened else None)
+
+            session = stack.enter_context(self._session(clients[first], first, paired))
             units[first] = _Unit(first, session, session.system())
             try:
-                session = stack.enter_context(self._session(clients[second], second))
+                session = stack.enter_context(self._session(clients[second], second, paired))
             except SessionHeldError as held:
                 # Two addresses of one unit: our own first session holds it. Find out
                 # with the first one closed, else it is another administrator's.
@@ -496,9 +502,11 @@ class HaInterfaceProvider(SonicHaProvider):
 
     @staticmethod
     @contextmanager
-    def _session(client: SonicOSClient, role: str) -> Iterator[ApplianceSession]:
-        """A session on one unit; the Backup not answering says what to do if that is
-        because the pair synchronized (it then answers only at its monitoring address)."""
+    def _session(
+        client: SonicOSClient, role: str, paired: Callable[[], bool | None] = lambda: None
+    ) -> Iterator[ApplianceSession]:
+        """A session on one unit; the Backup not answering says what to do, by whether
+        `paired()` (HA on at the Primary: it then answers only at its monitoring address)."""
         try:
             with client.session() as unit:
                 yield unit
@@ -507,7 +515,7 @@ class HaInterfaceProvider(SonicHaProvider):
             # Backup's session is open passes here too, and gets no Backup advice.
             if role != "backup" or isinstance(exc, CommitUncertainError) or exc.host != client.host:
                 raise
-            raise with_backup_hint(exc, client.host) from None
+            raise with_backup_hint(exc, client.host, paired()) from None
 
     def _raise_held_or_same(
         self, inputs: dict[str, Any], client: SonicOSClient, other: _Unit, held: SessionHeldError

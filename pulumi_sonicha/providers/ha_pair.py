@@ -606,13 +606,13 @@ class HaPairProvider(SonicHaProvider):
 
     @staticmethod
     def _backup_info(client: SonicOSClient) -> SystemInfo:
-        """What the unit at `backup_host` is (serial, model), checked before anything is
-        written on the Primary; not answering says where a paired Backup answers."""
+        """What the unit at `backup_host` is (serial, model), checked before HA is turned
+        on at the Primary: not answering then is not the pairing's doing (HA is off)."""
         try:
             with client.session() as backup:
                 return backup.system()
         except ApplianceUnreachableError as exc:
-            raise with_backup_hint(exc, client.host) from None
+            raise with_backup_hint(exc, client.host, paired=False) from None
 
     def _raise_held_or_same(
         self, client: SonicOSClient, inputs: dict[str, Any], primary: str, held: SessionHeldError

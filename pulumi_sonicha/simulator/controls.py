@@ -77,11 +77,26 @@ class Action:
 
 
 def _unit_show(unit: Any, body: dict[str, Any]) -> Any:
-    return unit.snapshot()
+    return {**unit.snapshot(), "outage": unit.outage}
 
 
 def _portal_show(portal: Any, body: dict[str, Any]) -> Any:
-    return portal.snapshot()
+    return {**portal.snapshot(), "outage": portal.outage}
+
+
+def _down(server: Any, body: dict[str, Any]) -> Any:
+    server.go_down()
+    return {"outage": server.outage}
+
+
+def _hang(server: Any, body: dict[str, Any]) -> Any:
+    server.go_down(hung=True)
+    return {"outage": server.outage}
+
+
+def _up(server: Any, body: dict[str, Any]) -> Any:
+    server.come_up()
+    return {"outage": server.outage}
 
 
 def _cable(unit: Any, body: dict[str, Any]) -> Any:
@@ -332,6 +347,34 @@ ACTIONS: dict[str, Action] = {
             ("enabled",),
             convert={"enabled": _flag},
             unit=_api,
+        ),
+        Action(
+            "down",
+            "UNIT (primary, backup or portal) goes down: every connection is closed without"
+            " an answer, as a unit that is off (its HA peer gets no heartbeats) or cut off;"
+            " `ctl up UNIT` brings it back",
+            ("unit",),
+            example="ctl down backup",
+            unit=_down,
+            portal=_down,
+        ),
+        Action(
+            "hang",
+            "UNIT hangs: connections stay open and nothing answers, so each client's timeout"
+            " ends its request (HA keeps running); `ctl up UNIT` answers again",
+            ("unit",),
+            example="ctl hang primary",
+            unit=_hang,
+            portal=_hang,
+        ),
+        Action(
+            "up",
+            "UNIT answers again after `ctl down` or `ctl hang` (a Backup that was down is"
+            " elected and synchronized again)",
+            ("unit",),
+            example="ctl up backup",
+            unit=_up,
+            portal=_up,
         ),
         Action(
             "associations",

@@ -2,8 +2,10 @@
 
 Each action is POSTed to the loopback-only `/_simulator/{action}` surface of the
 server that owns it: a unit (the Primary unless `--unit backup`) or the portal.
-Addresses and the CA come from the env file the simulator wrote
-(`.sonicha-sim/sonicha-sim.env`, or `--state-dir`), or from `--url`/`--ca`.
+The running simulator is found, in this order, by `--url`/`--ca`; by the env file
+named with `--env-file PATH` (or `--state-dir DIR`); by the `SONICHA_SIM_*`
+variables of a shell that sourced an env file (with `SONICHA_CA_BUNDLE` and
+`SONICHA_PORTAL_URL`); by `.sonicha-sim/sonicha-sim.env` in the current directory.
 
 Arguments are taken the ways a person types them, all three alike:
 
@@ -15,7 +17,9 @@ Arguments are taken the ways a person types them, all three alike:
 from __future__ import annotations
 
 import json
+import os
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +31,7 @@ START_HINT = "start it with `python -m pulumi_sonicha.simulator &` (in this dire
 
 
 # Options of ctl itself, accepted before or after the action.
-OPTIONS = ("unit", "url", "ca", "state_dir", "json")
+OPTIONS = ("unit", "url", "ca", "state_dir", "env_file", "pair", "json")
 
 
 class UsageError(Exception):
@@ -58,7 +62,7 @@ def parse(action_name: str, words: list[str]) -> tuple[Action, dict[str, Any], d
                 if not rest:
                     raise UsageError(f"ctl {action.name}: --{key.replace('_', '-')} needs a value")
                 value = rest.pop(0)
-            (options if key in OPTIONS else named)[key] = value
+            (options if key in OPTIONS and key not in action.params else named)[key] = value
         elif word.lstrip().startswith("{") and action.params != ("settings",):
             try:
                 named.update(json_object(word))
@@ -92,12 +96,13 @@ def parse(action_name: str, words: list[str]) -> tuple[Action, dict[str, Any], d
     return action, body, options
 
 
-def _urls(env: dict[str, str], url: str | None, unit: str) -> dict[str, str]:
+def _urls(env: dict[str, str], url: str | None, unit: str, pair: int = 1) -> dict[str, str]:
     if url:
         return {unit: url.rstrip("/")}
+    prefix = "SONICHA_SIM_" if pair == 1 else f"SONICHA_SIM_PAIR{pair}_"
     found = {
-        "primary": env.get("SONICHA_SIM_PRIMARY_HOST"),
-        "backup": env.get("SONICHA_SIM_BACKUP_HOST"),
+        "primary": env.get(f"{prefix}PRIMARY_HOST"),
+        "backup": env.get(f"{prefix}BACKUP_HOST"),
         "portal": env.get("SONICHA_PORTAL_URL"),
     }
     return {
@@ -107,15 +112,33 @@ def _urls(env: dict[str, str], url: str | None, unit: str) -> dict[str, str]:
     }
 
 
+def find_simulator(
+    env_file: str | None, state_dir: str | None, environ: Mapping[str, str]
+) -> tuple[dict[str, str], str]:
+    """(the simulator's variables, where they came from): the env file named, else the
+    environment of a shell that sourced one, else the env file in the current directory."""
+    if env_file or state_dir:
+        path = Path(env_file) if env_file else Path(state_dir or "") / ENV_FILENAME
+        return read_env_file(path.parent, path.name), str(path)
+    if environ.get("SONICHA_SIM_PRIMARY_HOST"):
+        keys = ("SONICHA_SIM_", "SONICHA_CA_BUNDLE", "SONICHA_PORTAL_URL")
+        found = {k: v for k, v in environ.items() if k.startswith(keys)}
+        return found, "the SONICHA_SIM_* variables of this shell"
+    path = Path(DEFAULT_STATE_DIR) / ENV_FILENAME
+    return read_env_file(path.parent), str(path)
+
+
 def run(
     action_name: str,
     words: list[str],
     *,
-    state_dir: str = DEFAULT_STATE_DIR,
+    state_dir: str | None = None,
+    env_file: str | None = None,
     url: str | None = None,
     ca: str | None = None,
     unit: str | None = None,
     as_json: bool = False,
+    pair: int = 1,
 ) -> int:
     """Run one ctl command; print the answer (stdout) or what went wrong (stderr)."""
     import requests  # only ctl needs an HTTP client
@@ -127,6 +150,8 @@ def run(
     try:
         action, body, options = parse(action_name, words)
         unit = options.get("unit", unit)
+        if "unit" in action.params:  # `ctl down backup`: the unit is the argument
+            unit = str(body.pop("unit")).lower()
         if unit is not None and unit not in UNITS:
             raise UsageError(f"--unit must be one of {', '.join(UNITS)}, got {unit!r}")
         if action.target == "portal" and unit not in (None, "portal"):
@@ -135,21 +160,32 @@ def run(
         print(exc, file=sys.stderr)
         return 2
     state_dir = options.get("state_dir", state_dir)
+    env_file = options.get("env_file", env_file)
     url, ca = options.get("url", url), options.get("ca", ca)
     as_json = as_json or bool(options.get("json"))
-    env = read_env_file(state_dir)
+    env, where = find_simulator(env_file, state_dir, os.environ)
     ca = ca or env.get("SONICHA_CA_BUNDLE")
     if action.target == "all":
         # --url names one server: the one --unit says (default the Primary).
         targets = [unit or "primary"] if url else [unit] if unit else list(UNITS)
     else:
         targets = ["portal" if action.target == "portal" else unit or "primary"]
-    urls = _urls(env, url, targets[0])
+    try:
+        pair = int(options.get("pair", pair))
+    except ValueError:
+        print(f"ctl: --pair takes a number, got {options.get('pair')!r}", file=sys.stderr)
+        return 2
+    urls = _urls(env, url, targets[0], pair)
+    if pair > 1 and "primary" not in urls and not url:
+        pairs = env.get("SONICHA_SIM_PAIRS", "1")
+        print(f"ctl: the simulator found has {pairs} pair(s), not a pair {pair}", file=sys.stderr)
+        return 2
     if not ca or any(t not in urls for t in targets):
         print(
-            f"ctl: no simulator found: {Path(state_dir) / ENV_FILENAME} does not exist or"
-            f" lacks its addresses. Is the simulator running? {START_HINT.capitalize()}, or"
-            " pass --state-dir DIR (where it writes its env file), or --url and --ca.",
+            f"ctl: no simulator found: {where} does not exist or lacks its addresses. Is the"
+            f" simulator running? {START_HINT.capitalize()}; or name its env file with"
+            " --env-file PATH (or --state-dir DIR), or source that file in this shell (its"
+            " SONICHA_SIM_* variables), or pass --url and --ca.",
             file=sys.stderr,
         )
         return 2
@@ -200,7 +236,13 @@ def run(
 
 
 def render_show(views: dict[str, dict[str, Any]]) -> str:
-    """`ctl show` as text: one block per unit, then the portal."""
+    """`ctl show` as text, in the resources' words: what each unit holds as the inputs
+    of HaPair and HaMonitoring name it (as `pulumi refresh` would read it back), the HA
+    status as HaPair's outputs, each port's zone and link, who holds the session; then
+    the portal's products and associations as LicenseAssociation names them. `--json`
+    gives the API's own objects."""
+    from ..models import ha_monitoring, ha_pair  # the inputs' names and normalization
+
     lines: list[str] = []
     for name in ("primary", "backup"):
         view = views.get(name)
@@ -210,28 +252,23 @@ def render_show(views: dict[str, dict[str, Any]]) -> str:
             f"{name.capitalize():8} {view['host']}  serial {view['serial']}  {view['model']}"
             f"  {view['firmware']}"
         )
-        lines += _ha_lines(view["ha_settings"])
+        lines += _pair_lines(view["ha_settings"], ha_pair)
+        status = ha_pair.status_outputs(view["ha_status"])
+        lines.append("  HA status    " + _words(status))
         for entry in view.get("monitoring", []):
-            probe = entry.get("logical_probe") or {}
-            flags = [k for k in ("allow_management", "link_monitoring") if entry.get(k)]
-            lines.append(
-                f"  monitoring   {entry['name']}: primary {entry.get('primary') or '-'},"
-                f" secondary {entry.get('secondary') or '-'}, on: {' '.join(flags) or 'none'}"
-                + (f", probe {probe.get('ip')}" if probe.get("enable") else "")
-            )
+            inputs = ha_monitoring.inputs_from_api(entry)
+            lines.append(f"  HaMonitoring {entry['name']}: {_words(inputs)}")
         answers = ", ".join(view.get("answers_at", [])) or "nowhere (no monitoring address)"
         lines.append(f"  answers at   {answers}")
-        status = view["ha_status"]
-        flat = "; ".join(f"{k} {v}" for k, v in status.items() if not isinstance(v, dict | list))
-        lines.append(f"  HA status    {flat}")
         held = []
         for session in view["sessions"]:
             who = "API session" if session["via_api"] else "administrator (not the API)"
             mode = ", config mode" if session["config_mode"] else ""
             pending = ", changes pending" if session["pending"] else ""
             held.append(f"{who} {session['admin']!r} from {session['from']}{mode}{pending}")
-        held = "; ".join(held) or "none"
-        lines.append(f"  session      {held}")
+        lines.append(f"  session      {'; '.join(held) or 'none'}")
+        if view.get("outage"):
+            lines.append(f"  outage       {view['outage']} (`ctl up {name}` answers again)")
         if view.get("latency_ms"):
             lines.append(f"  latency      {view['latency_ms']:.0f} ms per request")
         ports = "  ".join(
@@ -253,37 +290,55 @@ def render_show(views: dict[str, dict[str, Any]]) -> str:
                 lines.append("  association  none")
                 continue
             lines.append(
-                f"  association  {assoc['id']}  HA Primary {assoc['primary_serial']},"
-                f" HA Secondary {assoc['secondary_serial']}  {assoc['status']}"
+                f"  association  {assoc['id']}  primary_serial {assoc['primary_serial']},"
+                f" secondary_serial {assoc['secondary_serial']} (HA Secondary), status"
+                f" {assoc['status']}"
             )
         if portal.get("latency_ms"):
             lines.append(f"  latency      {portal['latency_ms']:.0f} ms per request")
+        if portal.get("outage"):
+            lines.append(f"  outage       {portal['outage']} (`ctl up portal` answers again)")
     return "\n".join(lines).rstrip()
 
 
-def _compact(value: Any) -> str:
-    if isinstance(value, dict | list):
-        return json.dumps(value, separators=(",", ":"))
-    return str(value)
+def _value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return "-" if value is None else str(value)
 
 
-def _ha_lines(ha: dict[str, Any]) -> list[str]:
-    """The committed HA settings: the mode and its fields (flags that are on), then the rest."""
+def _words(values: dict[str, Any]) -> str:
+    """`name value, name value`, as the inputs and outputs are named."""
+    return ", ".join(f"{key} {_value(value)}" for key, value in values.items())
+
+
+def _pair_lines(ha: dict[str, Any], ha_pair: Any) -> list[str]:
+    """The committed HA settings as HaPair's inputs: the pairing, then the timers."""
     pad = " " * 15
+    inputs = ha_pair.settings_from_api(ha)
     mode = ha.get("mode") or {}
-    lines = []
     if not mode:
-        lines.append("  HA settings  HA off (mode {})")
-    for kind, fields in mode.items():
-        fields = fields if isinstance(fields, dict) else {"": fields}
-        parts = [f"{k} {_compact(v)}" for k, v in fields.items() if not isinstance(v, bool)]
-        on = [k for k, v in fields.items() if v is True]
-        parts.append("on: " + (" ".join(on) if on else "none"))
-        lines.append(f"  HA settings  {kind}: " + ", ".join(parts))
-    rest = [f"{k} {_compact(v)}" for k, v in ha.items() if k != "mode"]
-    if rest:
-        lines.append(pad + ", ".join(rest))
-    return lines
+        first = "HA off (no mode)"
+    elif inputs["mode"] is None:
+        first = f"HA on in a mode HaPair does not manage: {', '.join(mode)}"
+    else:
+        pairing = {k: inputs[k] for k in _PAIRING if inputs.get(k) is not None}
+        first = _words(pairing)
+    timers = {k: v for k, v in inputs.items() if k not in _PAIRING}
+    return [f"  HaPair       {first}", pad + _words(timers)]
+
+
+_PAIRING = (
+    "mode",
+    "backup_serial",
+    "control_interface",
+    "data_interface",
+    "dpi_interface",
+    "stateful_synchronization",
+    "preempt",
+    "virtual_mac",
+    "encryption",
+)
 
 
 def help_text() -> str:

@@ -32,9 +32,9 @@ def write_private(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
-def read_env_file(state_dir: str | Path) -> dict[str, str]:
+def read_env_file(state_dir: str | Path, name: str = ENV_FILENAME) -> dict[str, str]:
     """The variables an env file exports; {} when there is none."""
-    path = Path(state_dir) / ENV_FILENAME
+    path = Path(state_dir) / name
     if not path.exists():
         return {}
     env: dict[str, str] = {}

@@ -173,6 +173,9 @@ class Simulator:
     then be the borrowed portal's; `token_ttl_s` and `latency_s` do not apply to it.
     `latency_s` is added to every request; `connect_round_trips` times it more to
     every new connection (2 models TCP + TLS on a WAN link; 0 by default).
+    `primary_model`/`backup_model` and `firmware`/`backup_firmware` set each unit's
+    model and SonicOS personality (the portal registers each unit as its model); a pair
+    of two models or two firmware releases never synchronizes (Backup state ERROR).
 
     Addresses: the Primary answers at `host` (127.0.0.1), the Backup at `backup_ip`
     (default 127.0.0.2, a loopback alias of its own), each certificate naming the
@@ -194,6 +197,7 @@ class Simulator:
         latency_s: float = 0.0,
         connect_round_trips: int = 0,
         backup_model: str | None = None,
+        primary_model: str | None = None,
         cert_hostnames: list[str] | None = None,
         username: str = DEFAULT_USERNAME,
         password: str = DEFAULT_PASSWORD,
@@ -205,6 +209,7 @@ class Simulator:
         backup_serial: str = BACKUP_SERIAL,
         portal: PortalSim | None = None,
         firmware: str = DEFAULT_FIRMWARE,
+        backup_firmware: str | None = None,
         auth: str = "digest",
         backup_ip: str | None = None,
         monitoring: bool = True,
@@ -247,7 +252,7 @@ class Simulator:
         self.roles = PairRoles(failover_seconds=failover_seconds, reboot_seconds=reboot_seconds)
         unit = {
             "roles": self.roles,
-            "model": MODEL,
+            "model": primary_model or MODEL,
             "firmware": firmware,
             "auth": auth,
             "username": username,
@@ -269,7 +274,7 @@ class Simulator:
             serial=backup_serial,
             serial_display=backup_serial_display(backup_serial),
             interfaces=default_interfaces(1),
-            **{**unit, "model": backup_model or MODEL},
+            **{**unit, "model": backup_model or MODEL, "firmware": backup_firmware or firmware},
         )
         self.primary.peer, self.backup.peer = self.backup, self.primary
         if monitoring and self.backup_ip != self.primary_ip:
@@ -306,8 +311,10 @@ class Simulator:
             username=self.portal_username,
             password=self.portal_password,
             products=[
-                {"serial": primary_serial, "name": PRIMARY_PRODUCT_NAME, "model": MODEL},
-                {"serial": backup_serial, "name": BACKUP_PRODUCT_NAME, "model": MODEL},
+                # Each unit registered as its model (a model mismatch is MODEL_MISMATCH).
+                {"serial": primary_serial, "name": PRIMARY_PRODUCT_NAME,
+                 "model": self.primary.model},  # fmt: skip
+                {"serial": backup_serial, "name": BACKUP_PRODUCT_NAME, "model": self.backup.model},
                 {"serial": OTHER_MODEL_SERIAL, "name": "lab-3700", "model": OTHER_MODEL},
                 {"serial": ASSOCIATED_SERIAL, "name": "spare-2700", "model": MODEL},
                 {"serial": ASSOCIATED_PEER_SERIAL, "name": "spare-2700-b", "model": MODEL},

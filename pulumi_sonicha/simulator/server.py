@@ -27,6 +27,7 @@ import secrets
 import socket
 import ssl
 import threading
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -284,6 +285,9 @@ class SimServer:
         self._log_lock = threading.Lock()
         self._log: list[RequestRecord] = []
         self._faults: list[FaultRule] = []
+        self._outage: FaultRule | None = None  # `go_down`'s rule, first in `_faults`
+        #: When the server came back from `go_down` (None: never down, or down now).
+        self.up_since: float | None = None
         self._stopping = threading.Event()
         self._httpd: _TlsHttpServer | None = None
         self._public_host = ""
@@ -473,6 +477,43 @@ class SimServer:
     def clear_faults(self) -> None:
         with self._lock:
             self._faults.clear()
+            self._outage = None
+
+    #: A hung server's requests wait this long (then their connection is closed).
+    HUNG_SECONDS = 24 * 3600.0
+
+    @property
+    def outage(self) -> str | None:
+        """"down" or "hung" while `go_down` holds, else None."""
+        rule = self._outage
+        return None if rule is None else ("down" if rule.kind == "drop" else "hung")
+
+    def go_down(self, hung: bool = False) -> None:
+        """Stop answering every request (the control surface aside, so `ctl up` still
+        reaches it), until `come_up`. Down: each connection is closed without an answer,
+        as a client sees a unit that is off or cut off (ours: the port stays open, a real
+        one would refuse or time out; clients report both as unreachable). Hung: the
+        connection stays open and nothing answers, so the client's timeout ends it (a
+        request already hanging when the server comes up is never answered)."""
+        kind = "hang" if hung else "drop"
+        rule = self._rule(kind, "*", "", None, seconds=self.HUNG_SECONDS)
+        with self._lock:
+            if self._outage is not None and self._outage in self._faults:
+                self._faults.remove(self._outage)
+            self._faults.insert(0, rule)  # before any other fault: nothing answers
+            self._outage = rule
+        if not hung:
+            self.up_since = None
+
+    def come_up(self) -> None:
+        """Answer again (other faults stay as they were)."""
+        with self._lock:
+            was_down = self._outage is not None and self._outage.kind == "drop"
+            if self._outage is not None and self._outage in self._faults:
+                self._faults.remove(self._outage)
+            self._outage = None
+        if was_down:  # back on: its HA peer sees it from now (a hung one kept its HA)
+            self.up_since = time.monotonic()
 
     def _take_fault(self, method: str, path: str) -> FaultRule | None:
         with self._lock:

@@ -22,11 +22,13 @@ so the provider host serves those calls concurrently.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
 from pulumi.runtime.mocks import MockCallArgs, MockResourceArgs, Mocks
 
+from .events import DONE, FAILED, PLANNED, STARTED, Event
 from .host import PROVIDER_KEY, HarnessError, ProviderHost
 from .program import DYNAMIC_TYPE_PREFIX, _Monitor
 from .results import (
@@ -62,8 +64,11 @@ class _Deployment(Mocks):
         preview: bool,
         save: Callable[[], None],
         cancelled: threading.Event | None = None,
+        emit: Callable[[Event], None] | None = None,
     ) -> None:
         self.state = state
+        # Each step as it starts and ends (a preview's as planned), for a live display.
+        self.emit = emit or (lambda event: None)
         # Set on the first Ctrl-C: the engine starts no new step (registrations refused).
         self.cancelled = cancelled or threading.Event()
         self.host = host
@@ -126,9 +131,24 @@ class _Deployment(Mocks):
     def _failed(self, name: str, type_: str, urn: str, op: str, exc: Exception) -> LifecycleError:
         message = self.secrets.redact(str(exc))
         self.steps.append(Step(name, type_, op, error=message, urn=urn))
+        self.emit(Event(FAILED, name, type_, op, message=message))
         return LifecycleError(
             f"{name} ({type_}): {op} failed: {message}", resource=name, urn=urn, op=op
         )
+
+    def _timed(self, step: Step, call: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """A step's provider call (`_unlocked`), reported as it starts and as it ends
+        well (a failure is reported by `_failed`)."""
+        self.emit(Event(STARTED, step.name, step.type, step.op))
+        started = time.monotonic()
+        value = self._unlocked(call, *args, **kwargs)
+        self.emit(Event(DONE, step.name, step.type, step.op, time.monotonic() - started))
+        return value
+
+    def _planned(self, step: Step) -> None:
+        """A preview's step: recorded and reported, nothing called."""
+        self.steps.append(step)
+        self.emit(Event(PLANNED, step.name, step.type, step.op))
 
     def _unlocked(self, call: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """A provider call, with the bookkeeping lock released while it runs."""
@@ -170,6 +190,7 @@ class _Deployment(Mocks):
         if checked.failures:
             reasons = "; ".join(f"{prop}: {reason}" for prop, reason in checked.failures)
             self.steps.append(Step(name, type_, "check", error=reasons, urn=urn))
+            self.emit(Event(FAILED, name, type_, "check", message=self.secrets.redact(reasons)))
             raise LifecycleError(
                 f"{name} ({type_}): invalid inputs: {self.secrets.redact(reasons)}",
                 resource=name,
@@ -184,10 +205,10 @@ class _Deployment(Mocks):
             if urn in self.deleted_first:  # the engine's "recreating" case: no Diff
                 step.op, step.delete_before_replace = REPLACE, True
             if self.preview:
-                self.steps.append(step)
+                self._planned(step)
                 return "", _wrap_secrets(inputs, secret_outputs)
             try:
-                id_, outs = self._unlocked(host.create, urn, inputs)
+                id_, outs = self._timed(step, host.create, urn, inputs)
             except HarnessError as exc:
                 raise self._failed(name, type_, urn, CREATE, exc) from None
             return self._created(step, id_, inputs, outs, secret_outputs, request)
@@ -244,8 +265,10 @@ class _Deployment(Mocks):
             if dbr:
                 self._delete_dependents_first(old, host)
             if self.preview:
-                self.steps.append(step)
+                self._planned(step)
                 return "", _wrap_secrets(inputs, secret_outputs)
+            self.emit(Event(STARTED, name, type_, REPLACE))
+            started = time.monotonic()
             try:
                 if dbr:
                     if not old.retain_on_delete:
@@ -255,6 +278,7 @@ class _Deployment(Mocks):
                 id_, outs = self._unlocked(host.create, urn, inputs)
             except HarnessError as exc:
                 raise self._failed(name, type_, urn, REPLACE, exc) from None
+            self.emit(Event(DONE, name, type_, REPLACE, time.monotonic() - started))
             if not dbr:
                 old.pending_delete = True  # deleted at the end of the update
                 self.replaced.append(old)
@@ -271,11 +295,11 @@ class _Deployment(Mocks):
             aliased_from=aliased_from,
         )
         if self.preview:
-            self.steps.append(step)
+            self._planned(step)
             return old.id, _wrap_secrets(inputs, secret_outputs)
         try:
-            outs = self._unlocked(
-                host.update, urn, old.id, old.outputs, inputs, old_inputs=old.inputs
+            outs = self._timed(
+                step, host.update, urn, old.id, old.outputs, inputs, old_inputs=old.inputs
             )
         except HarnessError as exc:
             raise self._failed(name, type_, urn, UPDATE, exc) from None

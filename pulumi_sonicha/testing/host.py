@@ -285,15 +285,18 @@ class _EngineLog(engine_pb2_grpc.EngineServicer):
         engine_pb2.ERROR: "error",
     }
 
-    def __init__(self) -> None:
+    def __init__(self, lines: Any) -> None:  # events.HostLines
         self.messages: list[tuple[str, str]] = []
         self.received: list[str] = []  # every message as sent, for the leak check
         self._lock = threading.Lock()
+        self._lines = lines
 
     def Log(self, request: Any, context: Any) -> Any:  # noqa: N802 - gRPC method name
+        severity = self._SEVERITY.get(request.severity, "info")
         with self._lock:
-            self.messages.append((self._SEVERITY.get(request.severity, "info"), request.message))
+            self.messages.append((severity, request.message))
             self.received.append(request.message)
+        self._lines.message(severity, request.message)
         return empty_pb2.Empty()
 
     def take(self) -> list[tuple[str, str]]:
@@ -337,7 +340,11 @@ class ProviderHost:
         self._readers: list[threading.Thread] = []
         self._secrets: set[str] = set()
         self._finalizer: weakref.finalize | None = None
-        self._engine_log = _EngineLog()
+        from .events import HostLines  # (imported here: the imports above are shared)
+
+        # Lines as they come (stderr, Log), for the command's live display.
+        self.lines = HostLines()
+        self._engine_log = _EngineLog(self.lines)
         self._engine: grpc.Server | None = None
         self._interrupted = threading.Event()
         self._raw_errors: list[tuple[str, str]] = []  # (what failed, details as received)
@@ -404,7 +411,7 @@ class ProviderHost:
         # terminates a forgotten host could never run.
         first_line: list[bytes] = []
         got_line = threading.Event()
-        stdout, stderr = self._stdout, self._stderr
+        stdout, stderr, lines = self._stdout, self._stderr, self.lines
 
         def read_stdout() -> None:
             assert proc.stdout is not None
@@ -422,6 +429,8 @@ class ProviderHost:
             with proc.stderr:
                 for chunk in iter(lambda: proc.stderr.read1(65536), b""):  # type: ignore[union-attr]
                     stderr.append(chunk)
+                    lines.chunk(chunk)
+            lines.end()
 
         for target in (read_stdout, read_stderr):
             thread = threading.Thread(target=target, name=f"provider-host-{target.__name__}")

@@ -72,13 +72,15 @@ import json
 import os
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 from .engine import _Deployment
-from .host import HarnessError, ProviderHost, config_value
+from .events import DIAGNOSTIC, DONE, FAILED, PLANNED, STARTED, Event
+from .host import HarnessError, ProviderHost, config_value, redact
 from .program import (
     DYNAMIC_TYPE_PREFIX,
     join_like_the_cli,
@@ -103,7 +105,7 @@ from .results import (
     changed_keys,
     values_equal,
 )
-from .secrets import _Secrets
+from .secrets import SECRET_ENV, _Secrets
 from .state import _Resource, _State
 
 
@@ -113,9 +115,19 @@ class LifecycleInterrupted(LifecycleError):
 
 
 def _completed(result: Result) -> str:
-    """ "the 3 steps that completed" / "the 1 step that completed"."""
-    done = len([step for step in result.steps if step.error is None])
-    return f"the {done} step that completed" if done == 1 else f"the {done} steps that completed"
+    """"3 steps completed" / "1 step completed" / "no step completed": what this run did."""
+    done = len([s for s in result.steps if s.error is None and s.op not in (SAME, READ)])
+    if done == 0:
+        return "no step completed"
+    return "1 step completed" if done == 1 else f"{done} steps completed"
+
+
+def holds(resources: Iterable[str]) -> str:
+    """What a state file holds, in a summary's words."""
+    names = list(resources)
+    if not names:
+        return "no resources"
+    return f"{len(names)} resource{'s' if len(names) != 1 else ''} ({', '.join(names)})"
 
 
 class _Cancelled(Exception):
@@ -258,6 +270,9 @@ class Lifecycle:
         self._cancel = threading.Event()
         #: Called with the CLI's line at the first Ctrl-C (the command-line tool prints it).
         self.on_cancel: Callable[[str], None] | None = None
+        #: Called with each `Event` as it happens: steps starting and ending, the provider
+        #: host's diagnostics (stderr lines, warnings), the program's (the tool prints them).
+        self.on_event: Callable[[Event], None] | None = None
         self._state: _State | None = None
         self._written: str | None = None
         self._outputs: dict[str, Any] | None = None
@@ -293,6 +308,19 @@ class Lifecycle:
     @property
     def _secrets(self) -> _Secrets:
         return _Secrets(self._config, self._secret_keys)
+
+    def _emit(self, event: Event) -> None:
+        if self.on_event is not None:
+            self.on_event(event)
+
+    def _diagnostic(self, severity: str, text: str) -> None:
+        """A line from the provider host or the program, shown redacted of every secret the
+        harness knows (secret config, the passwords in the provider host's environment)."""
+        if self.on_event is None:
+            return
+        env = {**os.environ, **self.env}
+        secrets = [*self._secrets.by_key.values(), *(env.get(n, "") for n in SECRET_ENV)]
+        self._emit(Event(DIAGNOSTIC, severity=severity, message=redact(text, secrets)))
 
     # -- provider host -----------------------------------------------------------
     def __enter__(self) -> Lifecycle:
@@ -395,7 +423,9 @@ class Lifecycle:
         host = self._take_spare()
         if host is None:
             host = self._new_host()
+            host.lines.listen(self._diagnostic)
             host.start()
+        host.lines.listen(self._diagnostic)
         try:
             host.configure(self._config, self._secret_keys)
         except BaseException:
@@ -477,11 +507,18 @@ class Lifecycle:
     def _interrupted(self, result: Result, what: str) -> LifecycleInterrupted:
         """Ctrl-C ended the command: the state of what completed saved (not by a
         preview), and the error that says so and what to do."""
-        if self._state is not None and result.operation != "preview":
-            self._save()
+        if result.operation == "preview":
+            kept = "a preview writes nothing"
+        else:
+            if self._state is not None:
+                self._save()
+            kept = (
+                f"{_completed(result)}; the state file {self.state_file} holds"
+                f" {holds(r['name'] for r in self.state.get('resources', []))}"
+            )
         error = LifecycleInterrupted(
-            f"{result.operation} {what}, and the state holds {_completed(result)}. Run it"
-            " again: it compares with the units and does what is still to do"
+            f"{result.operation} {what}: {kept}. Run it again: it compares with the units"
+            " and does what is still to do"
         )
         error.result = result
         return error
@@ -517,6 +554,11 @@ class Lifecycle:
             return dict(self._outputs)
         return dict(self._load().outputs)
 
+    def resource_names(self) -> list[str]:
+        """The resources the state file holds, in order (refused, naming both, when the
+        file is another stack's)."""
+        return [res.name for res in self._load().ordered()]
+
     def _load(self) -> _State:
         if not self.state_file.exists():
             self._state, self._written = _State(), None
@@ -524,9 +566,26 @@ class Lifecycle:
         text = self.state_file.read_text()
         if self._state is None or text != self._written:
             # Someone else wrote the file: start over from it.
-            self._state = _State.from_json(json.loads(text), self._secrets)
+            data = json.loads(text)
+            self._check_owner(data)
+            self._state = _State.from_json(data, self._secrets)
             self._written = text
         return self._state
+
+    def _check_owner(self, data: Mapping[str, Any]) -> None:
+        """A state file is one stack's, as the CLI keeps one per stack: another stack's
+        (or project's) would be planned against as if it were this one's (its resources
+        deleted, this stack's created over them), and rewritten as this stack's."""
+        stack, project = data.get("stack"), data.get("project")
+        if (stack, project) == (self.stack, self.project) or (stack, project) == (None, None):
+            return
+        theirs = f"{project}/{stack}"
+        raise HarnessError(
+            f"the state file {self.state_file} is stack {theirs}'s, not"
+            f" {self.project}/{self.stack}'s: give --stack {stack}"
+            + ("" if project == self.project else f" and the --cwd of project {project}")
+            + f" to work on {theirs}, or another --state for {self.project}/{self.stack}"
+        )
 
     def _save(self) -> None:
         assert self._state is not None
@@ -546,13 +605,20 @@ class Lifecycle:
             if refresh:
                 self._refresh(state, host, result, save=lambda: None)
             deployment = _Deployment(
-                state, host, self._secrets, preview=True, save=lambda: None, cancelled=self._cancel
+                state,
+                host,
+                self._secrets,
+                preview=True,
+                save=lambda: None,
+                cancelled=self._cancel,
+                emit=self._emit,
             )
             self._run(deployment, result, preview=True)
             for res in deployment.deletions():
                 if res.protect:
                     raise self._error(result, res, DELETE, _protected(res))
                 result.steps.append(Step(res.name, res.type, DELETE, urn=res.urn))
+                self._emit(Event(PLANNED, res.name, res.type, DELETE))
         return result
 
     def up(self, refresh: bool = False) -> Result:
@@ -563,7 +629,13 @@ class Lifecycle:
             if refresh:
                 self._refresh(state, host, result, save=self._save)
             deployment = _Deployment(
-                state, host, self._secrets, preview=False, save=self._save, cancelled=self._cancel
+                state,
+                host,
+                self._secrets,
+                preview=False,
+                save=self._save,
+                cancelled=self._cancel,
+                emit=self._emit,
             )
             self._run(deployment, result, preview=False)
             replaced = {id(r) for r in deployment.replaced}
@@ -611,15 +683,20 @@ class Lifecycle:
             raise self._error(result, res, DELETE, _protected(res))
         if res.retain_on_delete:
             return
+        self._cancel_point()
+        self._emit(Event(STARTED, res.name, res.type, DELETE))
+        started = time.monotonic()
         try:
             self._step(lambda: host().delete(res.urn, res.id, res.outputs, old_inputs=res.inputs))
         except HarnessError as exc:
             self._save()
             raise self._error(result, res, DELETE, exc) from None
+        self._emit(Event(DONE, res.name, res.type, DELETE, time.monotonic() - started))
 
     def _error(self, result: Result, res: _Resource, op: str, exc: Exception) -> LifecycleError:
         message = self._secrets.redact(str(exc))
         result.steps.append(Step(res.name, res.type, op, error=message, urn=res.urn))
+        self._emit(Event(FAILED, res.name, res.type, op, message=message))
         error = LifecycleError(
             f"{res.name} ({res.type}): {op} failed: {message}",
             resource=res.name,
@@ -637,7 +714,9 @@ class Lifecycle:
         save: Callable[[], None],
     ) -> None:
         ordered = state.ordered()
+        started = time.monotonic()
         reads = self._step(lambda: self._read_all(host, ordered))
+        seconds = time.monotonic() - started
         self._cancel_point()  # the reads in flight completed: keep none of them
         for res, read in zip(ordered, reads, strict=True):
             if isinstance(read, HarnessError):
@@ -647,6 +726,7 @@ class Lifecycle:
             if not id_:
                 state.remove(res)
                 result.steps.append(Step(res.name, res.type, GONE, urn=res.urn))
+                self._emit(Event(DONE, res.name, res.type, GONE, seconds))
             else:
                 new_inputs = inputs if inputs is not None else res.inputs
                 changed = changed_keys(res.outputs, outs) or changed_keys(res.inputs, new_inputs)
@@ -680,6 +760,7 @@ class Lifecycle:
                         diff_values=values if drifted else {},
                     )
                 )
+                self._emit(Event(DONE, res.name, res.type, result.steps[-1].op, seconds))
             save()
 
     def _read_all(self, host: Callable[[], ProviderHost], resources: list[_Resource]) -> list[Any]:
@@ -725,21 +806,12 @@ class Lifecycle:
         return diff.changes
 
     def _run(self, deployment: _Deployment, result: Result, *, preview: bool) -> None:
-        outcome = run_program(
-            self.program,
-            self.project_dir,
-            project=self.project,
-            stack=self.stack,
-            config=self._config,
-            secret_keys=self._secret_keys,
-            preview=preview,
-            mocks=deployment,
-            monitor=deployment.monitor,
-            on_interrupt=self._interrupt_now,
-            parallel=self.parallel,
-            on_cancel=self._cancel_now,
-        )
-        result.steps.extend(deployment.steps)
+        try:
+            outcome = self._run_program(deployment, preview=preview)
+        finally:
+            # Also at a second Ctrl-C (KeyboardInterrupt out of the program's run): the
+            # summary names every step that completed.
+            result.steps.extend(deployment.steps)
         result.outputs = outcome.exports
         result.secret_outputs = outcome.secret_exports
         result.diagnostics = [self._secrets.redact(m) for m in outcome.diagnostics]
@@ -761,3 +833,20 @@ class Lifecycle:
             )
             error.result = result
             raise error from outcome.error
+
+    def _run_program(self, deployment: _Deployment, *, preview: bool) -> Any:
+        return run_program(
+            self.program,
+            self.project_dir,
+            project=self.project,
+            stack=self.stack,
+            config=self._config,
+            secret_keys=self._secret_keys,
+            preview=preview,
+            mocks=deployment,
+            monitor=deployment.monitor,
+            on_interrupt=self._interrupt_now,
+            parallel=self.parallel,
+            on_cancel=self._cancel_now,
+            on_message=lambda severity, text: self._diagnostic(severity, text),
+        )

@@ -52,13 +52,16 @@ class _EngineLog:
         engine_pb2.ERROR: "error",
     }
 
-    def __init__(self) -> None:
+    def __init__(self, on_message: Callable[[str, str], None] | None = None) -> None:
         self.messages: list[str] = []
+        self._on_message = on_message
 
     def Log(self, request: Any) -> None:  # noqa: N802 - gRPC method name
         severity = self._SEVERITY.get(request.severity)
         if severity is not None:
             self.messages.append(f"{severity}: {request.message}")
+            if self._on_message is not None:
+                self._on_message(severity, request.message)
 
 
 class _Monitor(MockMonitor):
@@ -179,6 +182,7 @@ def run_program(
     on_interrupt: Callable[[], None] | None = None,
     parallel: int = 1,
     on_cancel: Callable[[], None] | None = None,
+    on_message: Callable[[str, str], None] | None = None,
 ) -> _ProgramOutcome:
     """Run `program` like the Python language host, registering through `mocks`.
 
@@ -188,10 +192,11 @@ def run_program(
     runtime, set the config, `run_in_stack`. Resource registrations execute
     on `parallel` worker threads: with 1 (the default) they reach `mocks` one at
     a time, in the order the program makes them; with more, independent ones at
-    once, as the engine steps them.
+    once, as the engine steps them. `on_message` gets each (severity, message) the
+    program logs, as it logs it.
     """
     monitor = monitor or _Monitor(mocks)
-    log = _EngineLog()
+    log = _EngineLog(on_message)
     outcome: dict[str, BaseException] = {}
 
     def main() -> None:

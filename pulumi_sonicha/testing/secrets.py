@@ -22,7 +22,7 @@ _SIG_KEY = "4dabf18193072939515e22adb298388d"  # pulumi.runtime.rpc._special_sig
 _SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"  # pulumi.runtime.rpc._special_secret_sig
 _MIN_EMBEDDED_SECRET = 4  # shorter secret values are scrubbed only on exact match
 # Where the provider host may get a password from instead of the stack config.
-_SECRET_ENV = ("SONICHA_PASSWORD", "SONICHA_PORTAL_PASSWORD")
+SECRET_ENV = ("SONICHA_PASSWORD", "SONICHA_PORTAL_PASSWORD")
 
 
 def _unwrap_secrets(props: Mapping[str, Any]) -> tuple[dict[str, Any], set[str]]:
@@ -55,7 +55,7 @@ class _Secrets:
         secret and place, naming the secret's key (or the environment variable the
         provider host got it from), never its value."""
         forms = {f"secret config value {k}": v for k, v in self.by_key.items()}
-        for name in _SECRET_ENV:
+        for name in SECRET_ENV:
             if (env or {}).get(name):
                 forms[f"environment variable {name}"] = env[name]  # type: ignore[index]
         return [

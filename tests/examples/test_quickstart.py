@@ -121,6 +121,35 @@ def test_keep_running_prints_exports_writes_the_env_file_and_ctl_reaches_it(tmp_
             time.sleep(0.1)
         env_file = tmp_path / ".sonicha-sim" / "sonicha-sim.env"
         assert env_file.read_text() == ready.read_text()
+        # The drift check it prints runs as printed, in a shell that sourced the env file.
+        assert proc.stdout is not None
+        head: list[str] = []
+        for line in iter(proc.stdout.readline, ""):
+            head.append(line)
+            if head[-2:-1] and head[-2].startswith("   drift check (in a shell that ran"):
+                break
+        check = head[-1].strip()
+        assert check.startswith("python -m pulumi_sonicha.testing preview --refresh")
+        assert "--stack quickstart" in check
+        shell = f". .sonicha-sim/sonicha-sim.env && {sys.executable} {check.split(' ', 1)[1]}"
+        clean = subprocess.run(
+            ["sh", "-c", shell], cwd=tmp_path, capture_output=True, text=True, timeout=60
+        )
+        assert clean.returncode == 0, clean.stdout + clean.stderr
+        assert "Stack sonicwall-ha/quickstart" in clean.stdout
+        by_hand = subprocess.run(
+            [sys.executable, "-m", "pulumi_sonicha.simulator", "ctl", "set-zone", "X4", "DMZ"],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+        assert by_hand.returncode == 0, by_hand.stderr
+        drifted = subprocess.run(
+            ["sh", "-c", shell], cwd=tmp_path, capture_output=True, text=True, timeout=60
+        )
+        assert drifted.returncode == 2, drifted.stdout + drifted.stderr
+        assert "data-link [drift: primary_zone" in drifted.stdout
         assert "export SONICHA_SIM_PRIMARY_HOST=" in ready.read_text()
         show = subprocess.run(
             [sys.executable, "-m", "pulumi_sonicha.simulator", "ctl", "show"],
@@ -130,10 +159,12 @@ def test_keep_running_prints_exports_writes_the_env_file_and_ctl_reaches_it(tmp_
             timeout=30,
         )
         assert show.returncode == 0, show.stderr
-        assert "HA status    status Primary Active" in show.stdout
-        assert "HA Primary 2CB8ED0A1B2C, HA Secondary 2CB8ED0A9F00  ASSOCIATED" in show.stdout
+        assert "HA status    ha_status Primary Active" in show.stdout
+        assert "primary_serial 2CB8ED0A1B2C, secondary_serial 2CB8ED0A9F00 (HA Secondary)," \
+            " status ASSOCIATED" in show.stdout
         proc.send_signal(signal.SIGTERM)
         out, err = proc.communicate(timeout=30)
+        out = "".join(head) + out
     finally:
         if proc.poll() is None:
             proc.kill()

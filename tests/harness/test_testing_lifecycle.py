@@ -353,7 +353,7 @@ def test_cli(tmp_path: Path, backend: Path) -> None:
     # A value on the command line is discouraged: the command says so, and what to do.
     assert "warning: --secret counter:token: a value on the command line" in first.stderr
     assert "in the environment instead" in first.stderr
-    assert "+  create" in first.stdout and "4 created" in first.stdout
+    assert "+  Counter  alpha  created" in first.stdout and "4 created" in first.stdout
     assert "vault_note: [secret]" in first.stdout
 
     unchanged = cli("preview", *common, "--expect-no-changes")
@@ -363,7 +363,7 @@ def test_cli(tmp_path: Path, backend: Path) -> None:
 
     changed = cli("preview", *common, "--config", "beta=9", "--expect-no-changes")
     outputs.append(changed)
-    assert changed.returncode == 1
+    assert changed.returncode == 2
     assert "~  update   pulumi-python:dynamic/counter:Counter  beta [diff: ~value]" in (
         changed.stdout
     )

@@ -439,6 +439,7 @@ def test_a_backup_cut_off_by_pairing_gets_an_error_that_says_what_to_declare(bar
     text = str(caught.value)
     assert sim.backup.host in text and "declare an HaMonitoring with allow_management=True" in text
     assert f"backup_ip is the address used as backup_host ({sim.backup.host})" in text
+    assert "HA is on at the Primary, and a paired Backup answers" in text  # asked, not guessed
 
 
 def test_once_paired_haPair_asks_the_primary_only(sim: Simulator):

@@ -91,7 +91,10 @@ APPLIED_HA = {
     },
     "heartbeat_interval": 2000,
 }
-TIMEOUT_TEXT = "no answer within sonicha:timeout seconds; check the unit is up or raise the timeout"
+TIMEOUT_TEXT = (  # the providers below wait 0.3 s for an answer
+    "no answer within 0.3 seconds (sonicha:timeout); check the unit is up, or raise"
+    " sonicha:timeout (SONICHA_TIMEOUT) for a slow link"
+)
 UNCERTAIN_TEXT = (
     "The commit got no answer, so the unit may have applied all of this operation's changes or"
     " none of them; run `pulumi up` again: it compares with the unit and writes only what still"
@@ -213,8 +216,8 @@ def test_connection_refused_on_the_primary_changes_nothing(sim: Simulator):
 
 def test_connection_refused_on_the_backup_stops_before_the_primary_is_written(sim: Simulator):
     """HA is being turned on, so the Backup is checked first: only read from the Primary
-    (whether HA is on there), nothing written, and the error says where a paired Backup
-    answers."""
+    (whether HA is on there), nothing written, and the error says what to check: with HA
+    off the Backup is not paired, so it is down or elsewhere (no HaMonitoring advice)."""
     port = closed_port()
     before = snapshot(sim)
     provider = pair_provider(sim)
@@ -222,7 +225,9 @@ def test_connection_refused_on_the_backup_stops_before_the_primary_is_written(si
         provider.create(pair_inputs(provider, sim, backup_host=f"127.0.0.1:{port}"))
     text = str(caught.value)
     assert text.startswith(f"127.0.0.1:{port}: POST {API}/auth: cannot connect")
-    assert f"backup_ip is the address used as backup_host (127.0.0.1:{port})" in text
+    assert "HA is off at the Primary, so the Backup is not paired" in text
+    assert f"that backup_host (127.0.0.1:{port}) is that address" in text
+    assert "declare an HaMonitoring" not in text
     assert sim.primary.writes() == []
     assert_unchanged(sim, before)
 
@@ -713,7 +718,8 @@ def test_portal_timed_out_association_without_retries_says_it_may_exist(sim: Sim
     # So the error must say there was no answer (not that the portal refused the connection),
     # that the association may have been made, and that a rerun adopts it.
     text = str(caught.value)
-    assert "no answer within sonicha:timeout seconds" in text and "cannot connect" not in text
+    assert "no answer within 0.3 seconds (sonicha:timeout)" in text
+    assert "cannot connect" not in text
     assert "may" in text and "pulumi up" in text
 
 

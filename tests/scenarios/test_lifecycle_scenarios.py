@@ -619,6 +619,10 @@ def test_first_ctrl_c_lets_the_running_step_complete_and_starts_nothing_more(
         assert err.count("^C received; cancelling") == 1, err
         (line,) = [line for line in err.splitlines() if line.startswith("interrupted:")]
         assert "up canceled (Ctrl-C): the steps that were running completed" in line
+        # The summary is the state file's, exactly (also what the live lines showed).
+        assert f"1 step completed; the state file {state} holds 1 resource (site-x4)" in line
+        assert "+  HaInterface  site-x4  created" in out
+        assert "site-x5  creating" not in out
         assert [r["name"] for r in json.loads(state.read_text())["resources"]] == ["site-x4"], (
             err
         )
@@ -647,6 +651,11 @@ def test_second_ctrl_c_stops_the_host_during_the_sync_wait(tmp_path: Path) -> No
         lines = [line for line in err.splitlines() if line.startswith("interrupted:")]
         assert len(lines) == 1, err
         assert "the provider host was stopped (SIGINT)" in lines[0]
+        assert f"1 step completed; the state file {state} holds 1 resource (site-x4)" in (
+            lines[0]
+        )
+        assert "+  HaPair  site-pair  creating" in out  # shown when it started
+        assert "pulumi-sonicha: HaPair on" in out  # the sync wait's progress, shown
         assert [r["name"] for r in json.loads(state.read_text())["resources"]] == ["site-x4"]
         assert mode_of(sim.primary) == {}
         assert sim.primary.pending() == {}
@@ -679,8 +688,8 @@ def test_drift_job_with_values_and_an_opt_in_health_check(sim: Simulator, tmp_pa
     # to `pulumi config set` (it has no config store).
     missing = harness("up", *common, env={"SONICHA_PASSWORD": ""})
     assert missing.returncode == 1
-    assert "the environment variable SONICHA_PASSWORD" in missing.stderr
-    assert "pulumi config set" not in missing.stderr
+    assert "`export SONICHA_PASSWORD=...`" in missing.stderr
+    assert "pulumi config set" not in missing.stderr + missing.stdout
 
     assert harness("up", *common, env=env).returncode == 0
     healthy = harness("preview", "--refresh", "--expect-healthy", *common, env=env)
@@ -691,8 +700,8 @@ def test_drift_job_with_values_and_an_opt_in_health_check(sim: Simulator, tmp_pa
     pulled = harness(
         "preview", "--refresh", "--expect-no-changes", "--expect-healthy", *common, env=env
     )
-    assert "drift" not in pulled.stdout.split("Resources:")[0]
-    assert pulled.returncode == 1
+    assert "drift" not in pulled.stdout.split("Previewing update")[1].split("Resources:")[0]
+    assert pulled.returncode == 3  # unhealthy, not drift
     assert "unhealthy: site-x4: X4 on the Primary reports 'No link' (HA link down)" in (
         pulled.stderr
     )
@@ -702,7 +711,7 @@ def test_drift_job_with_values_and_an_opt_in_health_check(sim: Simulator, tmp_pa
     # A zone set by hand is drift, shown with its values.
     sim.primary.set_zone("X4", "DMZ")
     drifted = harness("preview", "--refresh", "--expect-no-changes", "--diff", *common, env=env)
-    assert drifted.returncode == 1
+    assert drifted.returncode == 2  # drift
     assert 'site-x4 [drift: primary_zone "Unassigned" => "DMZ"]' in drifted.stdout
     assert '~ primary_zone "DMZ" => "Unassigned"' in drifted.stdout
     for operational in ("ha_status", "synchronized", "backup_state", "primary_link"):

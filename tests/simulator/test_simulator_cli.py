@@ -188,17 +188,21 @@ def test_ctl_show_reports_ha_session_and_association(
     out = show.stdout
     primary, backup = out.split("\nBackup ")[0], out.split("\nBackup ")[1].split("\nPortal ")[0]
     assert f"Primary  {env['SONICHA_SIM_PRIMARY_HOST']}  serial 2CB8ED0A1B2C" in primary
-    # The whole HA object as the unit's GET gives it (primary_serial first).
-    assert "HA settings  active_standby: primary_serial 2CB8ED0A1B2C, secondary_serial" \
-        " 2CB8ED0A9F00, control_interface X4, on: none" in primary
-    assert "heartbeat_interval 1000, failover_trigger_level 5" in primary
+    # In the inputs' words: what HaPair would read back from the unit.
+    assert "HaPair       mode active-standby, backup_serial 2CB8ED0A9F00, control_interface" \
+        " X4, stateful_synchronization false, preempt false" in primary
+    assert "heartbeat_interval_ms 1000, failover_trigger_level 5, probe_interval_s 20" in primary
+    assert "HA status    ha_status " in primary and "synchronized false" in primary
+    assert "HaMonitoring X0: primary_ip 127.0.0.1, backup_ip 127.0.0.2," in primary
+    for api_word in ("secondary_serial 2CB8", "heartbeat_interval 1000", "election_delay_time"):
+        assert api_word not in primary + backup  # (LicenseAssociation names secondary_serial)
     assert "session      none" in primary
     assert re.search(
         r"session      administrator \(not the API\) 'netadmin' from WEB [\d.]+, config mode\n",
         backup,
     )
     assert "X5 Unassigned  X6" in primary  # --link-down X5: no "(link)"
-    assert "association  assoc-5555b666  HA Primary 2CB8ED0A5555" in out
+    assert "association  assoc-5555b666  primary_serial 2CB8ED0A5555, secondary_serial" in out
 
 
 def test_ctl_portal_actions_change_what_the_api_answers(

@@ -46,13 +46,15 @@ class PairBackend:
         peer = self.peer
         cabled = self._cabling.cabled_since(control)
         up_time = _duration(now - ha_since)
-        if cabled is None or peer is None or secondary != peer.serial:
-            # No heartbeats from a Backup: no cable on the control link, or the unit
-            # there is not the configured secondary.
+        if cabled is None or peer is None or secondary != peer.serial or peer.outage == "down":
+            # No heartbeats from a Backup: no cable on the control link, the unit there
+            # is not the configured secondary, or it is off (`ctl down backup`).
             return _state("ACTIVE", "NONE", up_time), None
-        if peer.model != self.model:
+        if peer.model != self.model or peer.firmware != self.firmware:
+            # Two models, or two SonicOS releases, never pair up (assumed: the admin
+            # guides require the same model and firmware; no source shows the state).
             return _state("ACTIVE", "ERROR", up_time), None
-        epoch = max(ha_since, cabled)
+        epoch = max(ha_since, cabled, peer.up_since or 0.0)  # back on: elected again
         elapsed = now - epoch
         third = self.sync_seconds / 3.0
         if elapsed < third:
