@@ -33,6 +33,7 @@ from ..errors import (
     CommitNotHeldError,
     CommitUncertainError,
     NoHeartbeatError,
+    NotFoundError,
     RunInterruptedError,
     SessionHeldError,
     SonicHaError,
@@ -129,7 +130,8 @@ class HaPairProvider(SonicHaProvider):
                     " to the Primary's own HA monitoring address to manage it in any case"
                 )
             outs = {**props, **model.settings_from_api(current), **model.status_outputs(status)}
-            outs.setdefault("restart_required", "NONE")  # only a commit can say otherwise
+            # What a commit said is owed until the unit stops reporting it (asked only then).
+            outs["restart_required"] = self._still_owed(unit, props.get("restart_required"))
             if self.schema.changed_keys(self.inputs_of(props), self.inputs_of(outs)):
                 # Before reporting drift, likewise. Unchanged settings cost no extra request.
                 self.check_serial_on_read(unit, id_ or None)
@@ -145,9 +147,7 @@ class HaPairProvider(SonicHaProvider):
             outs = {k: v for k, v in olds.items() if k != "__provider"}
             outs.update({f.name: news.get(f.name) for f in self.schema.fields if not f.expectation})
         else:
-            outs = self._apply(news, serial=id_)
-            if outs["restart_required"] == "NONE" and olds.get("restart_required"):
-                outs["restart_required"] = olds["restart_required"]  # still owed: no restart seen
+            outs = self._apply(news, serial=id_, owed=olds.get("restart_required"))
         moved = news.get("backup_host") and not same_host(
             str(olds.get("backup_host") or ""), str(news["backup_host"])
         )
@@ -254,7 +254,22 @@ class HaPairProvider(SonicHaProvider):
         return [("ha", serial) for serial in serials if serial]
 
     # -- shared steps ---------------------------------------------------------
-    def _apply(self, inputs: dict[str, Any], serial: str | None = None) -> dict[str, Any]:
+    @staticmethod
+    def _still_owed(unit: ApplianceSession, owed: str | None) -> str:
+        """The restart a commit said the unit needs (`owed`), while the unit still reports
+        one pending (`GET /reporting/status/system`, one request, only while one is owed);
+        "NONE" once it does not. A unit that does not say keeps what the commit said."""
+        if not owed or owed == "NONE":
+            return "NONE"
+        try:
+            pending = unit.restart_pending()
+        except NotFoundError:
+            return owed
+        return "NONE" if pending is None else owed
+
+    def _apply(
+        self, inputs: dict[str, Any], serial: str | None = None, owed: str | None = None
+    ) -> dict[str, Any]:
         """Bring the Primary's HA settings to `inputs` (adopting what is there).
 
         Only the Primary is asked, but when HA is being turned on with a backup_host:
@@ -271,7 +286,9 @@ class HaPairProvider(SonicHaProvider):
         )
         units = [client] if backup_client is None else [client, backup_client]
         try:
-            outs, backup_changed = self._apply_on(client, backup_client, units, inputs, serial)
+            outs, backup_changed = self._apply_on(
+                client, backup_client, units, inputs, serial, owed
+            )
         except _BackupHeld as exc:
             self._raise_held_or_same(exc.client, inputs, exc.primary, exc.held)
         if backup_client is not None and backup_changed and outs["synchronized"]:
@@ -321,6 +338,7 @@ class HaPairProvider(SonicHaProvider):
         units: list[SonicOSClient],
         inputs: dict[str, Any],
         serial: str | None,
+        owed: str | None = None,
     ) -> tuple[dict[str, Any], bool]:
         """The outputs, and whether this apply turned HA on or named another Backup (when
         the Backup's reachability at backup_host is checked once synchronized)."""
@@ -399,13 +417,14 @@ class HaPairProvider(SonicHaProvider):
                 status = self._wait_for_sync(unit, inputs, before, bool(changed))
             else:
                 status = unit.ha_status()
+            restart = unit.restart_required or self._still_owed(unit, owed)
         outs = {key: inputs.get(key) for key in self.schema.keys}
         outs.update(
             self.expectations_declared(inputs),
             primary_serial=system.serial,
             model=system.model,
             firmware_version=system.firmware_version,
-            restart_required=unit.restart_required or "NONE",
+            restart_required=restart,
             **model.status_outputs(status),
         )
         return outs, backup_changed

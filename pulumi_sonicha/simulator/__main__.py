@@ -23,10 +23,12 @@ from pathlib import Path
 from . import (
     BACKUP_SERIAL,
     DEFAULT_BACKUP_PORT,
+    DEFAULT_FAILOVER_SECONDS,
     DEFAULT_FIRMWARE,
     DEFAULT_HOST,
     DEFAULT_PORTAL_PORT,
     DEFAULT_PRIMARY_PORT,
+    DEFAULT_REBOOT_SECONDS,
     DEFAULT_SYNC_SECONDS,
     FIRMWARES,
     PRIMARY_SERIAL,
@@ -63,6 +65,19 @@ def _parser() -> argparse.ArgumentParser:
         type=float,
         default=DEFAULT_SYNC_SECONDS,
         help="duration of INIT -> SYNCHRONIZING -> ACTIVE (0 = instant)",
+    )
+    parser.add_argument(
+        "--failover-seconds",
+        type=float,
+        default=DEFAULT_FAILOVER_SECONDS,
+        help="how long a failover takes (the unit giving Active up resynchronizes; a Primary"
+        " with preempt waits as long before taking Active back)",
+    )
+    parser.add_argument(
+        "--reboot-seconds",
+        type=float,
+        default=DEFAULT_REBOOT_SECONDS,
+        help="how long a restarting unit answers nothing (restart, a synchronize's reboot)",
     )
     parser.add_argument("--latency-ms", type=float, default=0.0, help="added to every request")
     parser.add_argument(
@@ -194,6 +209,8 @@ def _serve(args: argparse.Namespace) -> int:
                 backup_port=args.backup_port,
                 portal_port=args.portal_port if first is None else 0,
                 sync_seconds=args.sync_seconds,
+                failover_seconds=args.failover_seconds,
+                reboot_seconds=args.reboot_seconds,
                 latency_s=args.latency_ms / 1000.0,
                 connect_round_trips=args.connect_round_trips,
                 backup_model=args.backup_model,
