@@ -441,6 +441,11 @@ class Simulator:
             env.update(
                 {
                     "SONICHA_SIM_PRIMARY_HOST": self.primary.host,
+                    # What a program names (docs/guides/addresses.md): the pair's address
+                    # for the first contact (ha:pairHost), and the Primary's own monitoring
+                    # address, which stays its own after pairing (ha:primaryHost).
+                    "SONICHA_SIM_PAIR_HOST": self.primary.host,
+                    "SONICHA_SIM_PRIMARY_OWN_HOST": self.primary.address(PRIMARY_MONITORING_IP),
                     "SONICHA_SIM_BACKUP_HOST": self.backup.host,
                     "SONICHA_SIM_PRIMARY_SERIAL": self.primary.serial,
                     "SONICHA_SIM_BACKUP_SERIAL": self.backup.serial,
